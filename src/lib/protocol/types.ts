@@ -1,0 +1,303 @@
+/**
+ * Every message that crosses the wire between bridge-agent and learner, declared once.
+ * Byte layout: docs/protocol.md. Field names are the MessagePack map keys.
+ */
+
+/** Bumped on any incompatible change of the frame or of a message body. */
+export const PROTOCOL_VERSION = 1;
+
+/** Message type byte (frame offset 3). Grouped by tens: session, telemetry/control, data, weights, heartbeat. */
+export const MessageType = {
+	HANDSHAKE: 1,
+	HANDSHAKE_ACCEPT: 2,
+	ERROR: 3,
+	TELEMETRY: 10,
+	TELEMETRY_BATCH: 11,
+	CONTROL: 12,
+	CONTROL_BATCH: 13,
+	TRANSITION: 20,
+	TRANSITION_BATCH: 21,
+	BATCH_ACK: 22,
+	EPISODE_SUMMARY: 23,
+	WEIGHTS_UPDATE: 30,
+	WEIGHTS_ACK: 31,
+	PING: 40,
+	PONG: 41
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+export type MessageTypeName = keyof typeof MessageType;
+
+export const MESSAGE_TYPE_NAME: Readonly<Record<number, MessageTypeName>> = Object.freeze(
+	Object.fromEntries(Object.entries(MessageType).map(([name, code]) => [code, name as MessageTypeName]))
+);
+
+/** How the actor runs its policy: locally with broadcast weights, or remotely in control chunks. */
+export type InferenceMode = 'local' | 'remote';
+export const INFERENCE_MODES: readonly InferenceMode[] = ['local', 'remote'];
+
+/** Shape and meaning of a float vector (observation or action). */
+export interface VectorSpec {
+	dim: number;
+	/** One name per dimension, e.g. "steer", "throttle", "brake". */
+	names: string[];
+	/** Per-dimension lower bound; actions are clipped to [low, high] before they reach the car. */
+	low: Float32Array;
+	high: Float32Array;
+}
+
+export interface Handshake {
+	type: typeof MessageType.HANDSHAKE;
+	protocolVersion: number;
+	token: string;
+	/** Stable across reconnects: the learner uses it to resume sequence numbers. */
+	actorId: string;
+	actorName: string;
+	mode: InferenceMode;
+	controlHz: number;
+	obsSpec: VectorSpec;
+	actionSpec: VectorSpec;
+	/** `ac` or `sim`, free text for display. */
+	source: string;
+	/** Agent software version, for display. */
+	agentVersion: string;
+}
+
+export interface HandshakeAccept {
+	type: typeof MessageType.HANDSHAKE_ACCEPT;
+	protocolVersion: number;
+	sessionId: string;
+	runId: string;
+	/** Version of the weights the learner will send next (0 = none yet). */
+	policyVersion: number;
+	heartbeatIntervalMs: number;
+	/** Highest TRANSITION_BATCH seq the learner already holds for this actorId (−1 = none). */
+	lastSeq: number;
+	/** Actions per CONTROL_BATCH in remote mode. */
+	controlChunk: number;
+	/** Largest frame the learner accepts. */
+	maxFrameBytes: number;
+	/** Largest TRANSITION_BATCH the learner accepts. */
+	maxBatchSteps: number;
+	/** Telemetry frames per second the learner wants for the live view. */
+	telemetryHz: number;
+}
+
+export interface ErrorMessage {
+	type: typeof MessageType.ERROR;
+	code: string;
+	message: string;
+	/** True when the sender closes the connection right after (with `closeCode`). */
+	fatal: boolean;
+	closeCode: number;
+}
+
+/** One telemetry sample: the fields the live view and remote inference need. */
+export interface TelemetryFrame {
+	/** Sender's clock, ms. */
+	t: number;
+	speedKmh: number;
+	steer: number;
+	gas: number;
+	brake: number;
+	gear: number;
+	rpm: number;
+	x: number;
+	y: number;
+	z: number;
+	/** 0…1 along the lap (AC's normalizedCarPosition). */
+	lapPosition: number;
+	completedLaps: number;
+	lapTimeMs: number;
+	lastLapMs: number;
+	bestLapMs: number;
+	tyresOut: number;
+}
+
+/** Numeric fields of a TelemetryFrame in wire order (TELEMETRY_BATCH columns use the same names). */
+export const TELEMETRY_FIELDS = [
+	't', 'speedKmh', 'steer', 'gas', 'brake', 'gear', 'rpm', 'x', 'y', 'z',
+	'lapPosition', 'completedLaps', 'lapTimeMs', 'lastLapMs', 'bestLapMs', 'tyresOut'
+] as const satisfies readonly (keyof TelemetryFrame)[];
+
+export interface Telemetry {
+	type: typeof MessageType.TELEMETRY;
+	frame: TelemetryFrame;
+	/** Observation for remote inference (obsSpec.dim floats); absent in local mode. */
+	obs?: Float32Array;
+	/** In remote mode: ask for a CONTROL_BATCH answering this id (0 = no request). */
+	requestId: number;
+}
+
+/** Columnar telemetry: one Float64Array per field, all of length `n`. */
+export interface TelemetryBatch {
+	type: typeof MessageType.TELEMETRY_BATCH;
+	n: number;
+	columns: Record<(typeof TELEMETRY_FIELDS)[number], Float64Array>;
+}
+
+export interface Control {
+	type: typeof MessageType.CONTROL;
+	requestId: number;
+	policyVersion: number;
+	/** actionSpec.dim floats, already within bounds. */
+	action: Float32Array;
+	logProb: number;
+	value: number;
+}
+
+/** k actions for the next k control ticks (the seed's chunked control). */
+export interface ControlBatch {
+	type: typeof MessageType.CONTROL_BATCH;
+	requestId: number;
+	policyVersion: number;
+	k: number;
+	actionDim: number;
+	/** k × actionDim, step-major. */
+	actions: Float32Array;
+	logProb: Float32Array;
+	value: Float32Array;
+}
+
+/** A run of consecutive steps of one episode inside a transition batch. */
+export interface Segment {
+	episodeId: number;
+	/** Index within the episode of the segment's first step. */
+	stepIndex: number;
+	length: number;
+	/** Observation after the segment's last step (for bootstrapping), obsDim floats. */
+	finalObs: Float32Array;
+}
+
+/**
+ * Columnar transitions. Step i's next observation is obs[i+1] inside a segment and the segment's
+ * finalObs at its end. A terminated or truncated step is always the last of its segment.
+ */
+export interface TransitionBatch {
+	type: typeof MessageType.TRANSITION | typeof MessageType.TRANSITION_BATCH;
+	/** Per-actor sequence number, consecutive from 0, for exactly-once delivery across reconnects. */
+	seq: number;
+	n: number;
+	obsDim: number;
+	actionDim: number;
+	segments: Segment[];
+	obs: Float32Array;
+	/** The action as sampled (unclipped), n × actionDim. */
+	action: Float32Array;
+	reward: Float32Array;
+	terminated: Uint8Array;
+	truncated: Uint8Array;
+	/** Behaviour policy's log-probability of `action`. */
+	logProb: Float32Array;
+	value: Float32Array;
+	policyVersion: Uint32Array;
+}
+
+export interface BatchAck {
+	type: typeof MessageType.BATCH_ACK;
+	/** Every batch with seq ≤ this is stored; the actor may free them. */
+	seq: number;
+}
+
+export interface EpisodeSummary {
+	type: typeof MessageType.EPISODE_SUMMARY;
+	episodeId: number;
+	return: number;
+	length: number;
+	/** `terminated`, `truncated`, or the reason text (e.g. "off-track"). */
+	endReason: string;
+	terminated: boolean;
+	truncated: boolean;
+	/** Completed lap times in ms during the episode. */
+	lapTimesMs: number[];
+	/** Laps completed without a tyre off the track. */
+	cleanLaps: number;
+	policyVersion: number;
+}
+
+export interface TensorEntry {
+	name: string;
+	shape: number[];
+}
+
+/** Running observation statistics, applied as clip((obs − mean) / sqrt(var + eps), ±clip). */
+export interface ObsNormStats {
+	mean: Float32Array;
+	var: Float32Array;
+	count: number;
+	clip: number;
+	epsilon: number;
+}
+
+export interface WeightsManifest {
+	policyVersion: number;
+	dtype: 'float32';
+	/** Tensors in buffer order; each occupies prod(shape) floats. */
+	tensors: TensorEntry[];
+	/** Absent when the learner does not normalise observations. */
+	obsNorm?: ObsNormStats;
+	/** Free-form network description, e.g. "mlp-tanh-64x64-gaussian". */
+	architecture: string;
+}
+
+export interface WeightsUpdate {
+	type: typeof MessageType.WEIGHTS_UPDATE;
+	manifest: WeightsManifest;
+	data: Float32Array;
+}
+
+export interface WeightsAck {
+	type: typeof MessageType.WEIGHTS_ACK;
+	policyVersion: number;
+	/** Empty when loaded; otherwise why the actor kept its previous weights. */
+	error: string;
+}
+
+/** Health figures the agent reports in its heartbeats. */
+export interface ActorStats {
+	controlHz: number;
+	jitterP50Ms: number;
+	jitterP99Ms: number;
+	overruns: number;
+	steps: number;
+	episodes: number;
+	bufferedSteps: number;
+	droppedSteps: number;
+	neutralActions: number;
+	policyVersion: number;
+}
+
+export const ACTOR_STATS_FIELDS = [
+	'controlHz', 'jitterP50Ms', 'jitterP99Ms', 'overruns', 'steps', 'episodes',
+	'bufferedSteps', 'droppedSteps', 'neutralActions', 'policyVersion'
+] as const satisfies readonly (keyof ActorStats)[];
+
+export interface Ping {
+	type: typeof MessageType.PING;
+	seq: number;
+	/** Sender's clock in ms; echoed in PONG for RTT. */
+	t: number;
+	stats?: ActorStats;
+}
+
+export interface Pong {
+	type: typeof MessageType.PONG;
+	seq: number;
+	/** The PING's `t`, echoed. */
+	t: number;
+}
+
+export type Message =
+	| Handshake
+	| HandshakeAccept
+	| ErrorMessage
+	| Telemetry
+	| TelemetryBatch
+	| Control
+	| ControlBatch
+	| TransitionBatch
+	| BatchAck
+	| EpisodeSummary
+	| WeightsUpdate
+	| WeightsAck
+	| Ping
+	| Pong;

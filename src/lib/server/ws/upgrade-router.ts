@@ -1,0 +1,87 @@
+/**
+ * Routes HTTP upgrades by path: /ws/actor (agents, binary) and /ws/console (browsers, JSON).
+ * Tokens and Origin are checked before the upgrade completes. In production unknown paths are
+ * refused; in `vite dev` they are left alone for Vite's own HMR socket.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { bearerToken, tokenMatches } from '../auth.ts';
+import type { Runtime } from '../runtime/index.ts';
+import { ActorSession } from './actor-session.ts';
+import { attachConsole } from './console-session.ts';
+
+export const ACTOR_PATH = '/ws/actor';
+export const CONSOLE_PATH = '/ws/console';
+export const CONSOLE_COOKIE = 'pitwall_console';
+/** Browsers send nothing big; the console socket refuses frames above this. */
+const CONSOLE_MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface UpgradeRouter {
+	handle: UpgradeHandler;
+	/** Closes every open socket with `code` (1001 on shutdown). */
+	closeAll(code: number, reason: string): void;
+}
+
+export interface RouterOptions {
+	/** Leave unknown paths to other listeners (Vite's HMR) instead of refusing them. */
+	passUnknown: boolean;
+}
+
+function reject(socket: Duplex, status: number, reason: string): void {
+	socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+	for (const part of (header ?? '').split(';')) {
+		const [key, ...rest] = part.trim().split('=');
+		if (key === name) return decodeURIComponent(rest.join('='));
+	}
+	return undefined;
+}
+
+/** Same-origin check: a browser page from elsewhere must not open the console socket. */
+function originAllowed(req: IncomingMessage): boolean {
+	const origin = req.headers.origin;
+	if (!origin) return true; // not a browser (CLI tools, tests); tokens still apply
+	try {
+		return new URL(origin).host === req.headers.host;
+	} catch {
+		return false;
+	}
+}
+
+export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): UpgradeRouter {
+	const { config } = runtime;
+	// Frames up to 2× the protocol limit reach the decoder, which answers with an ERROR; beyond
+	// that the transport closes with 1009 without reading them.
+	const actorServer = new WebSocketServer({ noServer: true, maxPayload: 2 * config.limits.maxFrameBytes });
+	const consoleServer = new WebSocketServer({ noServer: true, maxPayload: CONSOLE_MAX_PAYLOAD_BYTES });
+
+	const handle: UpgradeHandler = (req, socket, head) => {
+		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+		const address = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+		if (path === ACTOR_PATH) {
+			if (config.actorToken !== undefined && !tokenMatches(config.actorToken, bearerToken(req.headers.authorization))) {
+				return reject(socket, 401, 'Unauthorized');
+			}
+			actorServer.handleUpgrade(req, socket, head, (ws) => new ActorSession(ws, runtime, address));
+		} else if (path === CONSOLE_PATH) {
+			if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
+			const given = cookieValue(req.headers.cookie, CONSOLE_COOKIE) ?? bearerToken(req.headers.authorization);
+			if (!tokenMatches(config.consoleToken, given)) return reject(socket, 401, 'Unauthorized');
+			consoleServer.handleUpgrade(req, socket, head, (ws) => attachConsole(ws, runtime));
+		} else if (!options.passUnknown) {
+			reject(socket, 404, 'Not Found');
+		}
+	};
+
+	const closeAll = (code: number, reason: string) => {
+		for (const server of [actorServer, consoleServer]) {
+			for (const client of server.clients) client.close(code, reason);
+		}
+	};
+	return { handle, closeAll };
+}
