@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deflateSync } from 'fflate';
+import { Packr } from 'msgpackr';
+import { CloseCode, Decoder, MessageType, decodeMessage, encodeMessage, type Message } from '../../../src/lib/protocol/index.ts';
+import { writeFrame } from '../../../src/lib/protocol/frame.ts';
+import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
+import { trajectoryBatch } from '../../fixtures/trajectory.ts';
+
+const packr = new Packr({ useRecords: false, variableMapSize: true });
+
+function rejects(frame: Uint8Array, code: string, closeCode?: number, decoder = new Decoder()): void {
+	assert.throws(() => decoder.decode(frame), (error: { name: string; code: string; closeCode: number }) => {
+		assert.equal(error.name, 'ProtocolError');
+		assert.equal(error.code, code);
+		if (closeCode !== undefined) assert.equal(error.closeCode, closeCode);
+		return true;
+	});
+}
+
+function patched(message: Message, patch: (fields: Record<string, unknown>) => void): Uint8Array {
+	const frame = encodeMessage(message, { compress: 'never' });
+	const fields = packr.unpack(frame.subarray(12)) as Record<string, unknown>;
+	patch(fields);
+	return writeFrame(message.type, packr.pack(fields), 'never');
+}
+
+const ping = encodeMessage(SAMPLE_MESSAGES.ping);
+
+describe('frame errors', () => {
+	it('truncated header', () => rejects(ping.subarray(0, 7), 'TRUNCATED', CloseCode.PROTOCOL_ERROR));
+	it('truncated payload', () => rejects(ping.subarray(0, ping.length - 1), 'TRUNCATED'));
+	it('trailing bytes', () => rejects(Uint8Array.from([...ping, 0]), 'TRUNCATED'));
+	it('bad magic', () => rejects(Uint8Array.from(ping, (b, i) => (i === 0 ? 0x51 : b)), 'BAD_MAGIC'));
+	it('wrong version', () => rejects(Uint8Array.from(ping, (b, i) => (i === 2 ? 2 : b)), 'VERSION_MISMATCH', CloseCode.VERSION_MISMATCH));
+	it('wrong type', () => rejects(Uint8Array.from(ping, (b, i) => (i === 3 ? 99 : b)), 'UNKNOWN_TYPE', CloseCode.PROTOCOL_ERROR));
+	it('reserved flag bits', () => rejects(Uint8Array.from(ping, (b, i) => (i === 4 ? 0x80 : b)), 'BAD_FLAGS'));
+	it('reserved bytes', () => rejects(Uint8Array.from(ping, (b, i) => (i === 6 ? 1 : b)), 'BAD_FLAGS'));
+	it('frame over maxFrameBytes', () =>
+		rejects(encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge), 'LIMIT_EXCEEDED', CloseCode.MESSAGE_TOO_BIG, new Decoder({ maxFrameBytes: 1000 })));
+	it('garbage body', () => rejects(writeFrame(MessageType.PING, Uint8Array.of(0xc1, 0xff, 0x00)), 'MALFORMED', CloseCode.INVALID_PAYLOAD));
+	it('a body that is not a map', () => rejects(writeFrame(MessageType.PING, packr.pack([1, 2])), 'INVALID_FIELD'));
+	it('corrupt deflate stream', () => {
+		const frame = encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge);
+		frame.fill(0xff, 20, 60);
+		rejects(frame, 'DECOMPRESSION_FAILED');
+	});
+});
+
+describe('decompression bomb', () => {
+	const bomb = deflateSync(new Uint8Array(32 * 1024 * 1024)); // 32 MiB of zeros in ~32 KiB
+	function frameDeclaring(bytes: number): Uint8Array {
+		const frame = new Uint8Array(12 + bomb.length);
+		frame.set([0x50, 0x57, 1, MessageType.PING, 1]);
+		new DataView(frame.buffer).setUint32(8, bytes, true);
+		frame.set(bomb, 12);
+		return frame;
+	}
+	it('a declared size over the limit is refused before inflating', () => rejects(frameDeclaring(0xffffffff), 'LIMIT_EXCEEDED'));
+	it('a stream that inflates past its declared size is stopped', () => rejects(frameDeclaring(64), 'DECOMPRESSION_FAILED'));
+	it('a stream shorter than declared is refused', () => {
+		const frame = encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge);
+		new DataView(frame.buffer).setUint32(8, new DataView(frame.buffer).getUint32(8, true) + 1, true);
+		rejects(frame, 'DECOMPRESSION_FAILED');
+	});
+});
+
+describe('field validation', () => {
+	const batch = SAMPLE_MESSAGES.transitionBatchSmall;
+	it('NaN observation', () => {
+		const bad = trajectoryBatch(10, 1);
+		bad.obs[17] = NaN;
+		rejects(encodeMessage(bad), 'NON_FINITE', CloseCode.INVALID_PAYLOAD);
+	});
+	it('infinite reward in a compressed batch', () => {
+		const bad = trajectoryBatch(200, 1);
+		bad.reward[150] = Infinity;
+		rejects(encodeMessage(bad), 'NON_FINITE');
+	});
+	it('NaN in weights', () => {
+		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);
+		if (bad.type !== MessageType.WEIGHTS_UPDATE) throw new Error('fixture');
+		bad.data[2] = NaN;
+		rejects(encodeMessage(bad), 'NON_FINITE');
+	});
+	it('infinite action bound in a handshake', () => {
+		const bad = structuredClone(SAMPLE_MESSAGES.handshake);
+		if (bad.type !== MessageType.HANDSHAKE) throw new Error('fixture');
+		bad.actionSpec.high[0] = Infinity;
+		rejects(encodeMessage(bad), 'NON_FINITE');
+	});
+	it('NaN scalar', () => rejects(encodeMessage({ type: MessageType.PONG, seq: 1, t: NaN }), 'NON_FINITE'));
+	it('missing field', () => rejects(patched(batch, (f) => delete f.reward), 'INVALID_FIELD'));
+	it('wrong field type', () => rejects(patched(batch, (f) => (f.n = 'five')), 'INVALID_FIELD'));
+	it('column length that contradicts n × dim', () => rejects(patched(batch, (f) => (f.obs = (f.obs as Uint8Array).subarray(4))), 'INVALID_FIELD'));
+	it('segments that do not add up to n', () => rejects(patched(batch, (f) => ((f.segments as { length: number }[])[1].length = 1)), 'INVALID_FIELD'));
+	it('episode end in the middle of a segment', () =>
+		rejects(patched(batch, (f) => ((f.terminated as Uint8Array)[0] = 1)), 'INVALID_FIELD'));
+	it('flag value other than 0/1', () => rejects(patched(batch, (f) => ((f.truncated as Uint8Array)[4] = 2)), 'INVALID_FIELD'));
+	it('TRANSITION with more than one step', () =>
+		rejects(patched({ ...batch, type: MessageType.TRANSITION }, () => {}), 'LIMIT_EXCEEDED'));
+	it('batch over maxBatchSteps', () =>
+		rejects(encodeMessage(trajectoryBatch(100, 1)), 'LIMIT_EXCEEDED', CloseCode.MESSAGE_TOO_BIG, new Decoder({ maxBatchSteps: 99 })));
+	it('obs dim over maxObsDim', () => rejects(encodeMessage(batch), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxObsDim: 14 })));
+	it('string over maxStringLength', () =>
+		rejects(encodeMessage({ ...SAMPLE_MESSAGES.error, message: 'x'.repeat(300) } as Message), 'LIMIT_EXCEEDED'));
+	it('list over maxListLength', () =>
+		rejects(encodeMessage({ ...SAMPLE_MESSAGES.episodeSummary, lapTimesMs: new Array(2000).fill(1) } as Message), 'LIMIT_EXCEEDED'));
+	it('control chunk over maxControlChunk', () =>
+		rejects(encodeMessage(SAMPLE_MESSAGES.controlBatch), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxControlChunk: 1 })));
+	it('weights over maxWeightFloats', () =>
+		rejects(encodeMessage(SAMPLE_MESSAGES.weightsUpdate), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxWeightFloats: 8 })));
+	it('unknown inference mode', () => rejects(patched(SAMPLE_MESSAGES.handshake, (f) => (f.mode = 'telepathy')), 'INVALID_FIELD'));
+	it('action low above high', () =>
+		rejects(patched(SAMPLE_MESSAGES.handshake, (f) => ((f.actionSpec as { low: Uint8Array }).low = new Uint8Array(new Float32Array([2, 0, 0]).buffer))), 'INVALID_FIELD'));
+	it('__proto__ keys do not pollute', () => {
+		const frame = writeFrame(MessageType.PONG, packr.pack(JSON.parse('{"seq":1,"t":2,"__proto__":{"polluted":true}}')));
+		const message = decodeMessage(frame) as unknown as Record<string, unknown>;
+		assert.equal(({} as Record<string, unknown>).polluted, undefined);
+		assert.equal(message.polluted, undefined);
+	});
+	it('limits must be positive integers', () => assert.throws(() => new Decoder({ maxBatchSteps: -1 }), RangeError));
+});

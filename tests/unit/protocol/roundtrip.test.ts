@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MESSAGE_TYPE_NAME, decodeMessage, encodeMessage, readHeader, resolveLimits } from '../../../src/lib/protocol/index.ts';
+import { ALL_TYPES, SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
+
+describe('round trip', () => {
+	for (const [name, message] of Object.entries(SAMPLE_MESSAGES)) {
+		it(`${name} decodes to what was encoded`, () => {
+			assert.deepStrictEqual(decodeMessage(encodeMessage(message)), message);
+		});
+		it(`${name} round-trips compressed and uncompressed`, () => {
+			for (const compress of ['always', 'never'] as const) {
+				assert.deepStrictEqual(decodeMessage(encodeMessage(message, { compress })), message);
+			}
+		});
+	}
+
+	it('covers every message type', () => {
+		const covered = new Set(Object.values(SAMPLE_MESSAGES).map((m) => MESSAGE_TYPE_NAME[m.type]));
+		assert.deepStrictEqual([...covered].sort(), [...ALL_TYPES].sort());
+	});
+
+	it('compresses large transition batches and not small control frames', () => {
+		const limits = resolveLimits();
+		assert.equal(readHeader(encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge), limits).compressed, true);
+		assert.equal(readHeader(encodeMessage(SAMPLE_MESSAGES.control), limits).compressed, false);
+	});
+
+	it('keeps NaN-free float bit patterns exactly, including -0 and subnormals', () => {
+		const batch = structuredClone(SAMPLE_MESSAGES.transitionBatchLarge);
+		if (batch.type !== 21) throw new Error('fixture');
+		batch.obs[0] = -0;
+		batch.obs[1] = 1e-45;
+		batch.reward[3] = -3.4028234663852886e38;
+		const back = decodeMessage(encodeMessage(batch));
+		assert.ok(back.type === 21 && Object.is(back.obs[0], -0) && back.obs[1] === batch.obs[1] && back.reward[3] === batch.reward[3]);
+	});
+});
