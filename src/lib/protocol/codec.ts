@@ -7,7 +7,7 @@ import { Body } from './body.ts';
 import { ErrorCode, ProtocolError, fail } from './errors.ts';
 import { readHeader, readPayload, writeFrame, type CompressMode } from './frame.ts';
 import { resolveLimits, type Limits } from './limits.ts';
-import type { BodyCodec } from './messages/codec-types.ts';
+import type { BodyCodec, ColumnMode } from './messages/codec-types.ts';
 import { controlBatchCodec, controlCodec } from './messages/control.ts';
 import { pingCodec, pongCodec } from './messages/heartbeat.ts';
 import { errorCodec, handshakeAcceptCodec, handshakeCodec } from './messages/session.ts';
@@ -40,13 +40,15 @@ const CODECS: Record<MessageType, BodyCodec<Message>> = {
 } as Record<MessageType, BodyCodec<Message>>;
 
 export interface EncodeOptions {
-	/** Override the size-based compression choice. */
+	/** Override the size-based DEFLATE choice. */
 	compress?: CompressMode;
+	/** Column coding of transition batches (default `compact`). */
+	columns?: ColumnMode;
 }
 
 export function encodeMessage(message: Message, options: EncodeOptions = {}): Uint8Array {
 	const codec = CODECS[message.type];
-	const payload = packr.pack(codec.encode(message));
+	const payload = packr.pack(codec.encode(message, options.columns ?? 'compact'));
 	const compress = options.compress ?? codec.compress?.(message) ?? 'auto';
 	return writeFrame(message.type, payload, compress);
 }

@@ -166,11 +166,16 @@ export interface Segment {
 	length: number;
 	/** Observation after the segment's last step (for bootstrapping), obsDim floats. */
 	finalObs: Float32Array;
+	/** The segment's last step ended the episode in a terminal state (no bootstrap). */
+	terminated: boolean;
+	/** The segment's last step hit a time limit (bootstrap from finalObs). */
+	truncated: boolean;
 }
 
 /**
  * Columnar transitions. Step i's next observation is obs[i+1] inside a segment and the segment's
- * finalObs at its end. A terminated or truncated step is always the last of its segment.
+ * finalObs at its end. Only a segment's last step can end an episode, so `terminated` and
+ * `truncated` live on the segment (stepFlags() expands them to per-step columns).
  */
 export interface TransitionBatch {
 	type: typeof MessageType.TRANSITION | typeof MessageType.TRANSITION_BATCH;
@@ -184,8 +189,6 @@ export interface TransitionBatch {
 	/** The action as sampled (unclipped), n × actionDim. */
 	action: Float32Array;
 	reward: Float32Array;
-	terminated: Uint8Array;
-	truncated: Uint8Array;
 	/** Behaviour policy's log-probability of `action`. */
 	logProb: Float32Array;
 	value: Float32Array;

@@ -20,10 +20,12 @@ describe('round trip', () => {
 		assert.deepStrictEqual([...covered].sort(), [...ALL_TYPES].sort());
 	});
 
-	it('compresses large transition batches and not small control frames', () => {
+	it('deflates large generic messages, not small ones nor already-coded transition batches', () => {
 		const limits = resolveLimits();
-		assert.equal(readHeader(encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge), limits).compressed, true);
+		const big = { ...SAMPLE_MESSAGES.episodeSummary, lapTimesMs: new Array(500).fill(91234) } as typeof SAMPLE_MESSAGES.episodeSummary;
+		assert.equal(readHeader(encodeMessage(big), limits).compressed, true);
 		assert.equal(readHeader(encodeMessage(SAMPLE_MESSAGES.control), limits).compressed, false);
+		assert.equal(readHeader(encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge), limits).compressed, false);
 	});
 
 	it('keeps NaN-free float bit patterns exactly, including -0 and subnormals', () => {

@@ -3,23 +3,35 @@
  * A TRANSITION is a batch of exactly one step.
  */
 import { assertFinite, type Body } from '../body.ts';
-import { COMPRESS_THRESHOLD_BYTES } from '../frame.ts';
 import { ColumnCoding, bytesOf, decodeWords, encodeWords } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
 import { MessageType, type BatchAck, type EpisodeSummary, type Segment, type TransitionBatch } from '../types.ts';
-import type { BodyCodec } from './codec-types.ts';
+import type { BodyCodec, ColumnMode } from './codec-types.ts';
 
 const U32_MAX = 0xffffffff;
 
-/** Delta-shuffle pays off only when the frame will be deflated, i.e. when it is large. */
-function codingFor(m: TransitionBatch): ColumnCoding {
-	const rawBytes = m.n * (m.obsDim + m.actionDim + 4) * 4;
-	return rawBytes >= COMPRESS_THRESHOLD_BYTES ? ColumnCoding.DELTA_SHUFFLE : ColumnCoding.RAW;
+/** Rice coding pays off from a handful of steps; a single step stays raw. */
+const RICE_MIN_STEPS = 4;
+
+/** The per-step `terminated` / `truncated` columns of a batch (1 at each segment's last step if set). */
+export function stepFlags(batch: TransitionBatch): { terminated: Uint8Array; truncated: Uint8Array } {
+	const terminated = new Uint8Array(batch.n);
+	const truncated = new Uint8Array(batch.n);
+	let end = -1;
+	for (const segment of batch.segments) {
+		end += segment.length;
+		terminated[end] = segment.terminated ? 1 : 0;
+		truncated[end] = segment.truncated ? 1 : 0;
+	}
+	return { terminated, truncated };
 }
 
 export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
-	encode(m) {
-		const coding = codingFor(m);
+	// Columns are already entropy-coded: DEFLATE would cost time and save nothing.
+	compress: () => 'never',
+
+	encode(m, columns: ColumnMode) {
+		const coding = columns === 'compact' && m.n >= RICE_MIN_STEPS ? ColumnCoding.PRED_RICE : ColumnCoding.RAW;
 		const words = (values: Float32Array | Uint32Array, dim: number) => encodeWords(values, m.n, dim, coding);
 		return {
 			seq: m.seq,
@@ -31,16 +43,16 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 				episodeId: s.episodeId,
 				stepIndex: s.stepIndex,
 				length: s.length,
-				finalObs: bytesOf(s.finalObs)
+				finalObs: bytesOf(s.finalObs),
+				terminated: s.terminated,
+				truncated: s.truncated
 			})),
 			obs: words(m.obs, m.obsDim),
 			action: words(m.action, m.actionDim),
 			reward: words(m.reward, 1),
 			logProb: words(m.logProb, 1),
 			value: words(m.value, 1),
-			policyVersion: words(m.policyVersion, 1),
-			terminated: bytesOf(m.terminated),
-			truncated: bytesOf(m.truncated)
+			policyVersion: words(m.policyVersion, 1)
 		};
 	},
 
@@ -51,7 +63,7 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 		const n = b.int('n', 1, single ? 1 : limits.maxBatchSteps);
 		const obsDim = b.int('obsDim', 1, limits.maxObsDim);
 		const actionDim = b.int('actionDim', 1, limits.maxActionDim);
-		const coding = b.int('coding', 0, 1);
+		const coding = b.int('coding', 0, 0xff); // unknown codings are refused by decodeWords
 		const segments = decodeSegments(b, n, obsDim, single ? 1 : limits.maxSegments);
 
 		const floats = (key: string, dim: number) => {
@@ -65,11 +77,7 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 		const logProb = floats('logProb', 1);
 		const value = floats('value', 1);
 		const policyVersion = decodeWords(b.bin('policyVersion'), new Uint32Array(n), n, 1, coding, b.path('policyVersion'));
-		const terminated = flags(b, 'terminated', n);
-		const truncated = flags(b, 'truncated', n);
-		checkEpisodeEnds(segments, terminated, truncated, b);
-
-		return { type, seq, n, obsDim, actionDim, segments, obs, action, reward, terminated, truncated, logProb, value, policyVersion } as TransitionBatch;
+		return { type, seq, n, obsDim, actionDim, segments, obs, action, reward, logProb, value, policyVersion } as TransitionBatch;
 	}
 };
 
@@ -78,34 +86,14 @@ function decodeSegments(b: Body, n: number, obsDim: number, maxSegments: number)
 		episodeId: s.int('episodeId'),
 		stepIndex: s.int('stepIndex'),
 		length: s.int('length', 1, n),
-		finalObs: s.f32('finalObs', obsDim)
+		finalObs: s.f32('finalObs', obsDim),
+		terminated: s.bool('terminated'),
+		truncated: s.bool('truncated')
 	}));
 	if (segments.length === 0) fail(ErrorCode.INVALID_FIELD, `${b.path('segments')} is empty`);
 	const total = segments.reduce((sum, s) => sum + s.length, 0);
 	if (total !== n) fail(ErrorCode.INVALID_FIELD, `segment lengths add up to ${total}, n is ${n}`);
 	return segments;
-}
-
-function flags(b: Body, key: string, n: number): Uint8Array {
-	const out = b.bin(key, n).slice();
-	for (let i = 0; i < n; i++) {
-		if (out[i] > 1) fail(ErrorCode.INVALID_FIELD, `${b.path(key)}[${i}] = ${out[i]} must be 0 or 1`);
-	}
-	return out;
-}
-
-/** An episode ends only at the end of a segment: otherwise the next obs would belong to another episode. */
-function checkEpisodeEnds(segments: Segment[], terminated: Uint8Array, truncated: Uint8Array, b: Body): void {
-	let start = 0;
-	for (const segment of segments) {
-		const last = start + segment.length - 1;
-		for (let i = start; i < last; i++) {
-			if (terminated[i] || truncated[i]) {
-				fail(ErrorCode.INVALID_FIELD, `${b.path('terminated')}: step ${i} ends its episode but is not the last step of its segment`);
-			}
-		}
-		start = last + 1;
-	}
 }
 
 export const batchAckCodec: BodyCodec<BatchAck> = {
