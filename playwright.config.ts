@@ -1,0 +1,27 @@
+import { defineConfig } from '@playwright/test';
+
+const PORT = 4317;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.spec.ts',
+	timeout: 30_000,
+	workers: 1,
+	retries: 0,
+	reporter: 'list',
+	use: {
+		baseURL: `http://127.0.0.1:${PORT}`,
+		launchOptions: {
+			executablePath: process.env.PITWALL_CHROMIUM ?? '/usr/bin/chromium',
+			args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+				'--disable-component-update', '--disable-sync', '--no-first-run']
+		}
+	},
+	webServer: {
+		command: `npx tsx server.ts --port ${PORT}`,
+		url: `http://127.0.0.1:${PORT}`,
+		reuseExistingServer: false,
+		stdout: 'pipe',
+		timeout: 60_000
+	}
+});

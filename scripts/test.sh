@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `npm test`: type check, unit + integration tests (Node's runner, real sockets), then the browser
+# tests (Playwright + Debian's Chromium against the built server). Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NO_COLOR=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 FORCE_COLOR=0
+out=.test-output
+rm -rf "$out" && mkdir -p "$out"
+passed=0
+failed=0
+step() { echo; echo "━━ $1"; }
+
+step "type check (svelte-check)"
+if npx svelte-kit sync && npx svelte-check --tsconfig ./tsconfig.json --threshold warning; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+step "unit and integration tests (node --test)"
+mapfile -t files < <(find tests/unit tests/integration -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$out/node.txt"
+node_pass=$(grep -E '^ℹ pass [0-9]+' "$out/node.txt" | awk '{print $3}')
+node_fail=$(grep -E '^ℹ fail [0-9]+' "$out/node.txt" | awk '{print $3}')
+if [ -z "$node_pass" ]; then node_pass=0; node_fail=$((${node_fail:-0} + 1)); fi
+passed=$((passed + node_pass))
+failed=$((failed + ${node_fail:-0}))
+
+step "browser tests (Playwright + Chromium)"
+if bash scripts/ensure-chromium.sh && npx vite build --logLevel warn; then
+	PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" npx playwright test --reporter=list,json
+	read -r e2e_pass e2e_fail < <(node -e '
+		const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+		console.log((r.stats.expected ?? 0) + (r.stats.flaky ?? 0), (r.stats.unexpected ?? 0) + (r.errors?.length ?? 0));
+	' "$out/playwright.json" 2>/dev/null || echo "0 1")
+	passed=$((passed + e2e_pass))
+	failed=$((failed + e2e_fail))
+else
+	failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,160 @@
+/** /ws/actor over real loopback sockets: handshake, auth, bad frames, exactly-once acks, limits. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CloseCode, MessageType, PROTOCOL_VERSION, encodeMessage, resolveLimits, type Handshake } from '../../src/lib/protocol/index.ts';
+import { SAMPLE_MESSAGES } from '../fixtures/messages.ts';
+import { trajectoryBatch } from '../fixtures/trajectory.ts';
+import { TestClient, startTestServer, wsUrl } from './helpers.ts';
+
+const TOKEN = 'actor-secret';
+const hello = SAMPLE_MESSAGES.handshake as Handshake;
+
+describe('/ws/actor', () => {
+	let ctx: Awaited<ReturnType<typeof startTestServer>>;
+	let url: string;
+	before(async () => {
+		ctx = await startTestServer({ actorToken: TOKEN, limits: resolveLimits({ maxFrameBytes: 64 * 1024 }) });
+		url = wsUrl(ctx.server, '/ws/actor');
+	});
+	after(() => ctx.server.close());
+
+	const connect = async () => {
+		const client = new TestClient(url, { authorization: `Bearer ${TOKEN}` });
+		await client.opened;
+		return client;
+	};
+
+	it('refuses the upgrade without the actor token (HTTP 401)', async () => {
+		await assert.rejects(new TestClient(url).opened, /HTTP 401/);
+		await assert.rejects(new TestClient(url, { authorization: 'Bearer wrong' }).opened, /HTTP 401/);
+	});
+
+	it('accepts a handshake and answers PING with PONG', async () => {
+		const client = await connect();
+		client.send(encodeMessage(hello));
+		const accept = await client.next();
+		assert.equal(accept.type, MessageType.HANDSHAKE_ACCEPT);
+		assert.ok(accept.type === MessageType.HANDSHAKE_ACCEPT && accept.protocolVersion === PROTOCOL_VERSION && accept.lastSeq === -1);
+		client.send(encodeMessage({ type: MessageType.PING, seq: 9, t: 123 }));
+		assert.deepStrictEqual(await client.next(), { type: MessageType.PONG, seq: 9, t: 123 });
+		client.close();
+	});
+
+	it('refuses a wrong token in the handshake with ERROR and close 4001', async () => {
+		const client = await connect();
+		client.send(encodeMessage({ ...hello, token: 'nope' }));
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'UNAUTHORIZED' && error.fatal);
+		assert.equal((await client.closed).code, CloseCode.UNAUTHORIZED);
+	});
+
+	it('refuses another protocol version with ERROR and close 4002', async () => {
+		const client = await connect();
+		client.send(encodeMessage({ ...hello, protocolVersion: PROTOCOL_VERSION + 1 }));
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'VERSION_MISMATCH');
+		assert.equal((await client.closed).code, CloseCode.VERSION_MISMATCH);
+	});
+
+	it('refuses data before the handshake with close 4004', async () => {
+		const client = await connect();
+		client.send(encodeMessage(trajectoryBatch(10, 1)));
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'HANDSHAKE_REQUIRED');
+		assert.equal((await client.closed).code, CloseCode.HANDSHAKE_REQUIRED);
+	});
+
+	it('answers a malformed frame with ERROR and its close code, and keeps serving others', async () => {
+		const bystander = await connect();
+		const client = await connect();
+		client.send(Uint8Array.from([0x50, 0x57, 1, 40, 0, 0, 0, 0, 5, 0, 0, 0, 0xc1]));
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'TRUNCATED');
+		assert.equal((await client.closed).code, CloseCode.PROTOCOL_ERROR);
+		bystander.send(encodeMessage({ type: MessageType.PING, seq: 1, t: 1 }));
+		assert.equal((await bystander.next()).type, MessageType.PONG);
+		bystander.close();
+	});
+
+	it('refuses text frames', async () => {
+		const client = await connect();
+		client.send('{"hello":1}');
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'MALFORMED');
+		assert.equal((await client.closed).code, CloseCode.INVALID_PAYLOAD);
+	});
+
+	it('refuses a frame over maxFrameBytes with ERROR and close 1009', async () => {
+		const client = await connect();
+		client.send(encodeMessage(hello));
+		await client.next();
+		client.send(encodeMessage(trajectoryBatch(1000, 2), { columns: 'raw' })); // ~90 KB > 64 KiB
+		const error = await client.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'LIMIT_EXCEEDED');
+		assert.equal((await client.closed).code, CloseCode.MESSAGE_TOO_BIG);
+	});
+
+	it('closes with 1009 without reading a frame over twice maxFrameBytes', async () => {
+		const client = await connect();
+		client.send(new Uint8Array(200 * 1024));
+		assert.equal((await client.closed).code, CloseCode.MESSAGE_TOO_BIG);
+	});
+
+	it('acks batches and stores each seq exactly once across reconnects', async () => {
+		const actor = { ...hello, actorId: 'resume-test' };
+		const first = await connect();
+		first.send(encodeMessage(actor));
+		await first.next();
+		for (const seq of [0, 1]) {
+			first.send(encodeMessage(trajectoryBatch(50, seq, seq)));
+			assert.deepStrictEqual(await first.next(), { type: MessageType.BATCH_ACK, seq });
+		}
+		first.close();
+		await first.closed;
+
+		const second = await connect();
+		second.send(encodeMessage(actor));
+		const accept = await second.next();
+		assert.ok(accept.type === MessageType.HANDSHAKE_ACCEPT && accept.lastSeq === 1);
+		const before = ctx.runtime.status().samples;
+		second.send(encodeMessage(trajectoryBatch(50, 1, 1))); // a resend: acked, not stored again
+		assert.deepStrictEqual(await second.next(), { type: MessageType.BATCH_ACK, seq: 1 });
+		second.send(encodeMessage(trajectoryBatch(50, 2, 2)));
+		assert.deepStrictEqual(await second.next(), { type: MessageType.BATCH_ACK, seq: 2 });
+		assert.equal(ctx.runtime.status().samples - before, 50);
+		second.send(encodeMessage(trajectoryBatch(50, 4, 4))); // a gap: data was lost
+		const error = await second.next();
+		assert.ok(error.type === MessageType.ERROR && error.code === 'INVALID_FIELD');
+	});
+});
+
+describe('upgrade routing', () => {
+	it('refuses unknown paths and foreign origins', async () => {
+		const { server } = await startTestServer();
+		try {
+			await assert.rejects(new TestClient(wsUrl(server, '/ws/nope')).opened, /HTTP 404/);
+			await assert.rejects(new TestClient(wsUrl(server, '/ws/console'), { origin: 'http://evil.example' }).opened, /HTTP 403/);
+			const same = new TestClient(wsUrl(server, '/ws/console'), { origin: server.url });
+			await same.opened;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			const event = JSON.parse(same.texts[0]);
+			assert.equal(event.type, 'status');
+			assert.equal(typeof event.status.runId, 'string');
+			same.close();
+		} finally {
+			await server.close();
+		}
+	});
+
+	it('requires the console token when one is set', async () => {
+		const { server } = await startTestServer({ consoleToken: 'console-secret' });
+		try {
+			await assert.rejects(new TestClient(wsUrl(server, '/ws/console')).opened, /HTTP 401/);
+			const withCookie = new TestClient(wsUrl(server, '/ws/console'), { cookie: 'pitwall_console=console-secret' });
+			await withCookie.opened;
+			withCookie.close();
+		} finally {
+			await server.close();
+		}
+	});
+});
