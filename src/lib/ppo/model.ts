@@ -31,9 +31,9 @@ export class ActorCriticModel {
 	private mlp(p: Map<string, tf.Tensor>, net: string, outName: string, x: tf.Tensor2D): tf.Tensor2D {
 		let h = x;
 		this.layout.hiddenSizes.forEach((_, i) => {
-			h = tf.tanh(tf.fused.matMul({ a: h, b: p.get(`${net}/w${i}`) as tf.Tensor2D, bias: p.get(`${net}/b${i}`) }));
+			h = tf.tanh(tf.fused.matMul({ a: h, b: p.get(`${net}/w${i}`) as tf.Tensor2D, bias: p.get(`${net}/b${i}`) })) as tf.Tensor2D;
 		});
-		return tf.fused.matMul({ a: h, b: p.get(`${net}/${outName}/w`) as tf.Tensor2D, bias: p.get(`${net}/${outName}/b`) });
+		return tf.fused.matMul({ a: h, b: p.get(`${net}/${outName}/w`) as tf.Tensor2D, bias: p.get(`${net}/${outName}/b`) }) as tf.Tensor2D;
 	}
 
 	/** Policy mean, log-std and value for a batch of (normalised) observations. */

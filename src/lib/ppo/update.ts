@@ -184,8 +184,8 @@ function minibatchStep(
 		const norm = tf.sqrt(tf.sum(tf.square(g)));
 		g = tf.mul(g, tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6))));
 		// Adam (Kingma & Ba), in torch's formulation.
-		const m = tf.add(tf.mul(adam.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1));
-		const v = tf.add(tf.mul(adam.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2));
+		const m = tf.add(tf.mul(adam.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)) as tf.Tensor1D;
+		const v = tf.add(tf.mul(adam.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)) as tf.Tensor1D;
 		const mHat = tf.div(m, 1 - ADAM_BETA1 ** adam.step);
 		const vHat = tf.div(v, 1 - ADAM_BETA2 ** adam.step);
 		adam.m.assign(m);
