@@ -1,11 +1,13 @@
 /**
  * The PPO update (CleanRL's ppo_continuous_action.py, "Optimizing the policy and value network"):
  * epochs × shuffled minibatches of the clipped surrogate, value loss and entropy bonus; one global
- * gradient-norm clip and Adam, both on the single flat parameter tensor.
+ * gradient-norm clip and Adam, both on the single flat parameter tensor. The rollout is uploaded
+ * once; each minibatch is gathered on the backend.
  */
 import { tf } from './backend.ts';
 import type { PpoConfig } from './config.ts';
-import { ENTROPY_CONST, LOG_SQRT_2PI } from './gaussian.ts';
+import { ppoLossAndGradient } from './gradients.ts';
+import type { Minibatch } from './loss.ts';
 import type { ActorCriticModel } from './model.ts';
 import type { Rng } from './random.ts';
 
@@ -66,14 +68,19 @@ export function ppoUpdate(model: ActorCriticModel, adam: AdamState, batch: Updat
 	const sums = new Float64Array(METRIC_COUNT);
 	let minibatches = 0;
 	let epochs = 0;
-	const b = tf.tidy(() => ({
-		obs: tf.keep(tf.tensor2d(batch.obs, [n, obsDim])),
-		action: tf.keep(tf.tensor2d(batch.action, [n, actionDim])),
-		logProb: tf.keep(tf.tensor1d(batch.logProb)),
-		advantages: tf.keep(tf.tensor1d(batch.advantages)),
-		returns: tf.keep(tf.tensor1d(batch.returns)),
-		values: tf.keep(tf.tensor1d(batch.values))
-	}));
+	// One packed [n, obsDim + actionDim + 4] tensor: a minibatch is one gather and one split.
+	const columns = obsDim + actionDim + 4;
+	const packed = new Float32Array(n * columns);
+	for (let i = 0; i < n; i++) {
+		const row = i * columns;
+		packed.set(batch.obs.subarray(i * obsDim, (i + 1) * obsDim), row);
+		packed.set(batch.action.subarray(i * actionDim, (i + 1) * actionDim), row + obsDim);
+		packed[row + obsDim + actionDim] = batch.logProb[i];
+		packed[row + obsDim + actionDim + 1] = batch.advantages[i];
+		packed[row + obsDim + actionDim + 2] = batch.returns[i];
+		packed[row + obsDim + actionDim + 3] = batch.values[i];
+	}
+	const all = tf.tensor2d(packed, [n, columns]);
 	const lr = tf.scalar(learningRate);
 	const order = new Int32Array(n).map((_, i) => i);
 	try {
@@ -84,7 +91,7 @@ export function ppoUpdate(model: ActorCriticModel, adam: AdamState, batch: Updat
 			for (let start = 0; start < n; start += config.minibatchSize) {
 				const size = Math.min(config.minibatchSize, n - start);
 				adam.step++;
-				epochMetrics.push(minibatchStep(model, adam, b, perm, start, size, config, lr));
+				epochMetrics.push(minibatchStep(model, adam, all, perm, start, size, config, lr));
 				minibatches++;
 			}
 			perm.dispose();
@@ -102,7 +109,7 @@ export function ppoUpdate(model: ActorCriticModel, adam: AdamState, batch: Updat
 			if (config.targetKl !== null && lastKl > config.targetKl) break;
 		}
 	} finally {
-		Object.values(b).forEach((t) => t.dispose());
+		all.dispose();
 		lr.dispose();
 	}
 	const mean = (i: number) => sums[i] / minibatches;
@@ -120,20 +127,11 @@ export function ppoUpdate(model: ActorCriticModel, adam: AdamState, batch: Updat
 	};
 }
 
-interface BatchTensors {
-	obs: tf.Tensor2D;
-	action: tf.Tensor2D;
-	logProb: tf.Tensor1D;
-	advantages: tf.Tensor1D;
-	returns: tf.Tensor1D;
-	values: tf.Tensor1D;
-}
-
-/** One gradient step; returns [pg, v, entropy, oldKl, kl, clipfrac] as a kept tensor. */
+/** One gradient step; returns [pg, v, entropy, oldKl, kl, clipfrac] as a tensor the caller disposes. */
 function minibatchStep(
 	model: ActorCriticModel,
 	adam: AdamState,
-	b: BatchTensors,
+	all: tf.Tensor2D,
 	perm: tf.Tensor1D,
 	start: number,
 	size: number,
@@ -141,58 +139,42 @@ function minibatchStep(
 	lr: tf.Scalar
 ): tf.Tensor {
 	return tf.tidy(() => {
-		const idx = tf.slice(perm, start, size);
-		const mbObs = tf.gather(b.obs, idx);
-		const mbAction = tf.gather(b.action, idx);
-		const mbLogProb = tf.gather(b.logProb, idx);
-		const mbReturns = tf.gather(b.returns, idx);
-		const mbValues = tf.gather(b.values, idx);
-		let mbAdv = tf.gather(b.advantages, idx);
+		const { obsDim, actionDim } = model.layout;
+		const rows = tf.gather(all, tf.slice(perm, start, size));
+		const [obs, action, logProb, advantages, returns, values] = tf.split(rows, [obsDim, actionDim, 1, 1, 1, 1], 1);
+		let adv = tf.reshape(advantages, [-1]) as tf.Tensor1D;
 		if (config.normAdv && size > 1) {
-			const { mean, variance } = tf.moments(mbAdv);
+			const { mean, variance } = tf.moments(adv);
 			// torch's std() is unbiased (Bessel's correction), as CleanRL uses it.
 			const std = tf.sqrt(tf.mul(variance, size / (size - 1)));
-			mbAdv = tf.div(tf.sub(mbAdv, mean), tf.add(std, 1e-8));
+			adv = tf.div(tf.sub(adv, mean), tf.add(std, 1e-8)) as tf.Tensor1D;
 		}
-		const negAdv = tf.neg(mbAdv);
-		let metrics: tf.Tensor | undefined;
-		const { grads } = tf.variableGrads(() => {
-			const { mean, logStd, value } = model.forward(mbObs);
-			const z = tf.div(tf.sub(mbAction, mean), tf.exp(logStd));
-			const newLogProb = tf.sum(tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), logStd), LOG_SQRT_2PI), 1);
-			const entropy = tf.sum(tf.add(logStd, ENTROPY_CONST));
-			const logRatio = tf.sub(newLogProb, mbLogProb);
-			const ratio = tf.exp(logRatio);
-			const clippedRatio = tf.clipByValue(ratio, 1 - config.clipCoef, 1 + config.clipCoef);
-			const pgLoss = tf.mean(tf.maximum(tf.mul(negAdv, ratio), tf.mul(negAdv, clippedRatio)));
-			const unclipped = tf.square(tf.sub(value, mbReturns));
-			let vLoss: tf.Tensor;
-			if (config.clipVloss) {
-				const vClipped = tf.add(mbValues, tf.clipByValue(tf.sub(value, mbValues), -config.clipCoef, config.clipCoef));
-				vLoss = tf.mul(tf.mean(tf.maximum(unclipped, tf.square(tf.sub(vClipped, mbReturns)))), 0.5);
-			} else {
-				vLoss = tf.mul(tf.mean(unclipped), 0.5);
-			}
-			const oldKl = tf.mean(tf.neg(logRatio));
-			const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-			const clipfrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clipCoef), 'float32'));
-			metrics = tf.keep(tf.stack([pgLoss, vLoss, entropy, oldKl, kl, clipfrac]));
-			return tf.add(tf.sub(pgLoss, tf.mul(entropy, config.entCoef)), tf.mul(vLoss, config.vfCoef)) as tf.Scalar;
-		}, [model.theta]);
-		let g = grads[model.theta.name];
-		// torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
-		const norm = tf.sqrt(tf.sum(tf.square(g)));
-		g = tf.mul(g, tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6))));
-		// Adam (Kingma & Ba), in torch's formulation.
-		const m = tf.add(tf.mul(adam.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)) as tf.Tensor1D;
-		const v = tf.add(tf.mul(adam.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)) as tf.Tensor1D;
-		const mHat = tf.div(m, 1 - ADAM_BETA1 ** adam.step);
-		const vHat = tf.div(v, 1 - ADAM_BETA2 ** adam.step);
-		adam.m.assign(m);
-		adam.v.assign(v);
-		model.theta.assign(tf.sub(model.theta, tf.div(tf.mul(lr, mHat), tf.add(tf.sqrt(vHat), config.adamEps))));
-		return metrics!;
+		const mb: Minibatch = {
+			obs: obs as tf.Tensor2D,
+			action: action as tf.Tensor2D,
+			logProb: tf.reshape(logProb, [-1]) as tf.Tensor1D,
+			advantages: adv,
+			returns: tf.reshape(returns, [-1]) as tf.Tensor1D,
+			values: tf.reshape(values, [-1]) as tf.Tensor1D
+		};
+		const { gradient, metrics } = ppoLossAndGradient(model, mb, config);
+		adamStep(model.theta, adam, gradient, config, lr);
+		return metrics;
 	});
+}
+
+/** Global-norm clip, then Adam (Kingma & Ba) in torch's formulation, on the flat parameters. */
+function adamStep(theta: tf.Variable<tf.Rank.R1>, adam: AdamState, gradient: tf.Tensor1D, config: PpoConfig, lr: tf.Scalar): void {
+	// torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
+	const norm = tf.sqrt(tf.sum(tf.square(gradient)));
+	const g = tf.mul(gradient, tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6))));
+	const m = tf.add(tf.mul(adam.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)) as tf.Tensor1D;
+	const v = tf.add(tf.mul(adam.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)) as tf.Tensor1D;
+	const stepSize = tf.div(lr, 1 - ADAM_BETA1 ** adam.step);
+	const denom = tf.add(tf.sqrt(tf.div(v, 1 - ADAM_BETA2 ** adam.step)), config.adamEps);
+	adam.m.assign(m);
+	adam.v.assign(v);
+	theta.assign(tf.sub(theta, tf.mul(stepSize, tf.div(m, denom))) as tf.Tensor1D);
 }
 
 /** 1 − Var(returns − values) / Var(returns); NaN when the returns do not vary. */
