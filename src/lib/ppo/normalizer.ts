@@ -105,4 +105,13 @@ export class RewardScaler {
 		const std = Math.sqrt(this.returnStats.var[0] + NORM_EPSILON);
 		return Float32Array.from(rewards, (r) => Math.max(-this.clip, Math.min(this.clip, r / std)));
 	}
+
+	saveReturns(): Record<string, number> {
+		return Object.fromEntries(this.returns);
+	}
+
+	restoreReturns(saved: Record<string, number>): void {
+		this.returns.clear();
+		for (const [stream, value] of Object.entries(saved)) this.returns.set(stream, value);
+	}
 }
