@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { meets, type BenchResult } from './harness.ts';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promise<BenchResult> }>> = {
-	protocol: () => import('./protocol.ts')
+	protocol: () => import('./protocol.ts'),
+	ppo: () => import('./ppo.ts')
 };
 
 function table(results: BenchResult[]): string {

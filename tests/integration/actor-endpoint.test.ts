@@ -1,13 +1,12 @@
 /** /ws/actor over real loopback sockets: handshake, auth, bad frames, exactly-once acks, limits. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CloseCode, MessageType, PROTOCOL_VERSION, encodeMessage, resolveLimits, type Handshake } from '../../src/lib/protocol/index.ts';
-import { SAMPLE_MESSAGES } from '../fixtures/messages.ts';
-import { trajectoryBatch } from '../fixtures/trajectory.ts';
+import { CloseCode, MessageType, PROTOCOL_VERSION, encodeMessage, resolveLimits } from '../../src/lib/protocol/index.ts';
+import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
 import { TestClient, startTestServer, wsUrl } from './helpers.ts';
 
 const TOKEN = 'actor-secret';
-const hello = SAMPLE_MESSAGES.handshake as Handshake;
+const hello = seedHandshake('sim-1', 'local', TOKEN);
 
 describe('/ws/actor', () => {
 	let ctx: Awaited<ReturnType<typeof startTestServer>>;
@@ -32,11 +31,10 @@ describe('/ws/actor', () => {
 	it('accepts a handshake and answers PING with PONG', async () => {
 		const client = await connect();
 		client.send(encodeMessage(hello));
-		const accept = await client.next();
-		assert.equal(accept.type, MessageType.HANDSHAKE_ACCEPT);
-		assert.ok(accept.type === MessageType.HANDSHAKE_ACCEPT && accept.protocolVersion === PROTOCOL_VERSION && accept.lastSeq === -1);
+		const accept = await client.expect(MessageType.HANDSHAKE_ACCEPT);
+		assert.ok(accept.protocolVersion === PROTOCOL_VERSION && accept.lastSeq === -1);
 		client.send(encodeMessage({ type: MessageType.PING, seq: 9, t: 123 }));
-		assert.deepStrictEqual(await client.next(), { type: MessageType.PONG, seq: 9, t: 123 });
+		assert.deepStrictEqual(await client.expect(MessageType.PONG), { type: MessageType.PONG, seq: 9, t: 123 });
 		client.close();
 	});
 
@@ -72,7 +70,7 @@ describe('/ws/actor', () => {
 		assert.ok(error.type === MessageType.ERROR && error.code === 'TRUNCATED');
 		assert.equal((await client.closed).code, CloseCode.PROTOCOL_ERROR);
 		bystander.send(encodeMessage({ type: MessageType.PING, seq: 1, t: 1 }));
-		assert.equal((await bystander.next()).type, MessageType.PONG);
+		await bystander.expect(MessageType.PONG);
 		bystander.close();
 	});
 
@@ -86,10 +84,10 @@ describe('/ws/actor', () => {
 
 	it('refuses a frame over maxFrameBytes with ERROR and close 1009', async () => {
 		const client = await connect();
-		client.send(encodeMessage(hello));
-		await client.next();
+		client.send(encodeMessage({ ...hello, actorId: 'big-frame' }));
+		await client.expect(MessageType.HANDSHAKE_ACCEPT);
 		client.send(encodeMessage(trajectoryBatch(1000, 2), { columns: 'raw' })); // ~90 KB > 64 KiB
-		const error = await client.next();
+		const error = await client.expect(MessageType.ERROR);
 		assert.ok(error.type === MessageType.ERROR && error.code === 'LIMIT_EXCEEDED');
 		assert.equal((await client.closed).code, CloseCode.MESSAGE_TOO_BIG);
 	});
@@ -107,24 +105,25 @@ describe('/ws/actor', () => {
 		await first.next();
 		for (const seq of [0, 1]) {
 			first.send(encodeMessage(trajectoryBatch(50, seq, seq)));
-			assert.deepStrictEqual(await first.next(), { type: MessageType.BATCH_ACK, seq });
+			assert.deepStrictEqual(await first.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq });
 		}
 		first.close();
 		await first.closed;
 
 		const second = await connect();
 		second.send(encodeMessage(actor));
-		const accept = await second.next();
-		assert.ok(accept.type === MessageType.HANDSHAKE_ACCEPT && accept.lastSeq === 1);
-		const before = ctx.runtime.status().samples;
+		const accept = await second.expect(MessageType.HANDSHAKE_ACCEPT);
+		assert.equal(accept.lastSeq, 1);
+		const samples = () => ctx.runtime.actor('resume-test')!.samples;
+		const before = samples();
 		second.send(encodeMessage(trajectoryBatch(50, 1, 1))); // a resend: acked, not stored again
-		assert.deepStrictEqual(await second.next(), { type: MessageType.BATCH_ACK, seq: 1 });
+		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 1 });
 		second.send(encodeMessage(trajectoryBatch(50, 2, 2)));
-		assert.deepStrictEqual(await second.next(), { type: MessageType.BATCH_ACK, seq: 2 });
-		assert.equal(ctx.runtime.status().samples - before, 50);
+		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 2 });
+		assert.equal(samples() - before, 50);
 		second.send(encodeMessage(trajectoryBatch(50, 4, 4))); // a gap: data was lost
-		const error = await second.next();
-		assert.ok(error.type === MessageType.ERROR && error.code === 'INVALID_FIELD');
+		const error = await second.expect(MessageType.ERROR);
+		assert.equal(error.code, 'INVALID_FIELD');
 	});
 });
 

@@ -1,15 +1,24 @@
 /** Real servers on port 0 and real WebSocket clients for integration tests. */
 import WebSocket from 'ws';
 import { Decoder, type Message } from '../../src/lib/protocol/index.ts';
-import { parseServerConfig, type ServerConfig } from '../../src/lib/server/config.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseServerConfig, type LearnerOptions, type ServerConfig } from '../../src/lib/server/config.ts';
 import { startServer, type RunningServer } from '../../src/lib/server/http-server.ts';
 import { Runtime } from '../../src/lib/server/runtime/index.ts';
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<{ server: RunningServer; runtime: Runtime }> {
-	const config = { ...parseServerConfig(['--port', '0'], {}), ...overrides };
+/** A learner on port 0 with its runs in a fresh temporary directory. */
+export async function startTestServer(
+	overrides: Partial<ServerConfig> = {},
+	learner: Partial<LearnerOptions> = {}
+): Promise<{ server: RunningServer; runtime: Runtime; runsDir: string }> {
+	const base = parseServerConfig(['--port', '0'], {});
+	const runsDir = learner.runsDir ?? mkdtempSync(join(tmpdir(), 'pitwall-runs-'));
+	const config = { ...base, ...overrides, learner: { ...base.learner, backends: ['wasm', 'cpu'], ...learner, runsDir } };
 	const runtime = new Runtime(config);
 	const server = await startServer(runtime);
-	return { server, runtime };
+	return { server, runtime, runsDir };
 }
 
 /** A client that queues decoded messages and remembers how the socket closed. */
@@ -57,6 +66,15 @@ export class TestClient {
 				resolve(message);
 			});
 		});
+	}
+
+	/** The next message of `type`, skipping others (heartbeats, weights, …). */
+	async expect<T extends Message['type']>(type: T, timeoutMs = 5000): Promise<Extract<Message, { type: T }>> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const message = await this.next(Math.max(1, deadline - Date.now()));
+			if (message.type === type) return message as Extract<Message, { type: T }>;
+		}
 	}
 
 	close(): void {

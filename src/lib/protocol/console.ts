@@ -1,13 +1,70 @@
 /**
- * Messages on /ws/console (learner → browser), sent as JSON text: the browser needs no binary
- * codec for a few updates per second.
+ * What the learner tells browsers, on /ws/console (JSON text) and /api/* (JSON). Declared once,
+ * here, for the server and the console alike.
  */
+import type { ActorStats, InferenceMode, TelemetryFrame } from './types.ts';
 
-export interface ConsoleStatus {
+export type TrainingState = 'idle' | 'starting' | 'waiting' | 'updating' | 'paused';
+
+export interface LearnerStatus {
 	runId: string;
+	state: TrainingState;
+	backend: string;
+	policyVersion: number;
+	updates: number;
+	samples: number;
+	samplesPerSec: number;
 	uptimeS: number;
 	actors: number;
-	samples: number;
+	buffer: { fresh: number; needed: number; droppedStale: number; droppedOverflow: number; lag: Record<number, number> };
+	lastUpdateAt: number | null;
+	hyperparams: { learningRate: number; entCoef: number };
 }
 
-export type ConsoleEvent = { type: 'status'; status: ConsoleStatus };
+export interface ActorInfo {
+	id: string;
+	sessionId: string;
+	name: string;
+	address: string;
+	mode: InferenceMode;
+	source: string;
+	state: 'connected' | 'lost';
+	ackedVersion: number;
+	sentVersion: number;
+	/** Weights waiting for a slow socket to drain (coalesced: only the newest is kept). */
+	weightsPending: boolean;
+	lag: number;
+	rttMs: number | null;
+	health: ActorStats | null;
+	samples: number;
+	samplesPerSec: number;
+	droppedStale: number;
+	episodes: number;
+	lastReturn: number | null;
+	bestLapMs: number | null;
+	lastSeenAt: number;
+	connectedAt: number;
+	bytesIn: number;
+	bytesOut: number;
+}
+
+/** One metrics.jsonl line. `step` is total samples trained on (for updates) or seen (episodes). */
+export type MetricPoint =
+	| ({ kind: 'update'; step: number; update: number; time: number; policyVersion: number } & Record<string, number | string>)
+	| { kind: 'episode'; step: number; time: number; actorId: string; return: number; length: number; lapTimesMs: number[]; cleanLaps: number; policyVersion: number }
+	| { kind: 'event'; step: number; time: number; event: string; detail: Record<string, unknown> };
+
+export interface Alert {
+	id: number;
+	kind: 'actor-lost' | 'non-finite' | 'learner-stalled' | 'policy-lag' | 'trainer-error';
+	message: string;
+	at: number;
+	actorId?: string;
+}
+
+export type ConsoleEvent =
+	| { type: 'status'; status: LearnerStatus }
+	| { type: 'actors'; actors: ActorInfo[] }
+	| { type: 'metrics'; points: MetricPoint[] }
+	| { type: 'alerts'; alerts: Alert[] }
+	| { type: 'telemetry'; actorId: string; frames: TelemetryFrame[] };

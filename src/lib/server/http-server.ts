@@ -32,9 +32,14 @@ export async function startServer(runtime: Runtime, handler: RequestListener = n
 	return {
 		url: `http://${host}:${port}`,
 		port,
+		/** Graceful stop: no new actors, checkpoint saved, sockets closed with 1001, trainer stopped. */
 		close: async () => {
-			// server.close() waits for open sockets: say goodbye to WebSocket clients first.
-			router.closeAll(CloseCode.GOING_AWAY, 'server shutting down');
+			try {
+				await runtime.shutdown();
+			} finally {
+				// server.close() waits for open sockets: say goodbye to WebSocket clients first.
+				router.closeAll(CloseCode.GOING_AWAY, 'server shutting down');
+			}
 			server.closeIdleConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 		}

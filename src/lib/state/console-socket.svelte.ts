@@ -2,13 +2,13 @@
  * The browser's one console socket: reconnects with exponential backoff and exposes the latest
  * status as reactive state. Created per page (never at module level: pages are server-rendered).
  */
-import type { ConsoleEvent, ConsoleStatus } from '$lib/protocol';
+import type { ConsoleEvent, LearnerStatus } from '$lib/protocol';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 8000;
 
 export class ConsoleSocket {
-	status = $state<ConsoleStatus | undefined>(undefined);
+	status = $state<LearnerStatus | undefined>(undefined);
 	connected = $state(false);
 	private socket: WebSocket | undefined;
 	private retryMs = RECONNECT_MIN_MS;

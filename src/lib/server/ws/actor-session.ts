@@ -1,6 +1,7 @@
 /**
  * One /ws/actor connection: HANDSHAKE first, then data. Every bad frame gets an ERROR and the
- * close code of its ProtocolError; nothing from a peer can throw past this file.
+ * close code of its ProtocolError; nothing from a peer can throw past this file. The session holds
+ * only its socket: everything it learns goes to the runtime.
  */
 import type { WebSocket } from 'ws';
 import {
@@ -15,14 +16,10 @@ import {
 	type Message
 } from '../../protocol/index.ts';
 import { tokenMatches } from '../auth.ts';
-import type { ActorRecord, Runtime } from '../runtime/index.ts';
+import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
 
-export const HEARTBEAT_INTERVAL_MS = 1000;
-export const CONTROL_CHUNK = 10;
-export const TELEMETRY_HZ = 5;
-
-export class ActorSession {
-	private record: ActorRecord | undefined;
+export class ActorSession implements ActorLink {
+	private entry: ActorEntry | undefined;
 	private readonly decoder: Decoder;
 
 	constructor(
@@ -33,12 +30,26 @@ export class ActorSession {
 		this.decoder = new Decoder(runtime.config.limits);
 		socket.binaryType = 'nodebuffer';
 		socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-		socket.on('close', () => this.record && runtime.removeActor(this.record.sessionId));
+		socket.on('close', () => this.entry && runtime.remove(this.entry.sessionId));
 		socket.on('error', () => socket.terminate());
 	}
 
-	private send(message: Message): void {
-		if (this.socket.readyState === this.socket.OPEN) this.socket.send(encodeMessage(message));
+	get bufferedAmount(): number {
+		return this.socket.bufferedAmount;
+	}
+
+	send(message: Message): void {
+		this.sendFrame(encodeMessage(message));
+	}
+
+	sendFrame(frame: Uint8Array): void {
+		if (this.socket.readyState !== this.socket.OPEN) return;
+		this.socket.send(frame);
+		if (this.entry) this.entry.bytesOut += frame.length;
+	}
+
+	close(code: number, reason: string): void {
+		this.socket.close(code, reason);
 	}
 
 	private refuse(error: ProtocolError): void {
@@ -49,62 +60,61 @@ export class ActorSession {
 	private onFrame(data: Buffer, isBinary: boolean): void {
 		try {
 			if (!isBinary) throw new ProtocolError(ErrorCode.MALFORMED, 'text frames are not accepted on /ws/actor');
+			this.entry?.seen(data.length);
 			this.handle(this.decoder.decode(data));
 		} catch (error) {
-			const protocolError = error instanceof ProtocolError
-				? error
-				: new ProtocolError(ErrorCode.INTERNAL, (error as Error)?.message ?? String(error));
-			this.refuse(protocolError);
+			if (error instanceof ProtocolError) {
+				if (error.code === ErrorCode.NON_FINITE && this.entry) {
+					this.runtime.alerts.raise('non-finite', `refused non-finite values from ${this.entry.hello.actorName}: ${error.message}`, this.entry.id);
+				}
+				this.refuse(error);
+			} else {
+				this.refuse(new ProtocolError(ErrorCode.INTERNAL, (error as Error)?.message ?? String(error)));
+			}
 		}
 	}
 
 	private handle(message: Message): void {
+		if (message.type === MessageType.HANDSHAKE) return this.onHandshake(message);
 		if (message.type === MessageType.PING) {
 			this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
-			if (this.record) this.record.lastSeenAt = Date.now();
+			if (this.entry) this.runtime.heartbeat(this.entry, message);
 			return;
 		}
-		if (message.type === MessageType.HANDSHAKE) return this.onHandshake(message);
-		const record = this.record;
-		if (!record) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, `${message.type} before HANDSHAKE`);
-		record.lastSeenAt = Date.now();
+		const entry = this.entry;
+		if (!entry) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, `message type ${message.type} before HANDSHAKE`);
 		switch (message.type) {
 			case MessageType.TRANSITION:
 			case MessageType.TRANSITION_BATCH:
-				this.send({ type: MessageType.BATCH_ACK, seq: this.runtime.ingest(record, message) });
+				this.send({ type: MessageType.BATCH_ACK, seq: this.runtime.ingest(entry, message) });
 				return;
 			case MessageType.PONG:
+				return this.runtime.pong(entry, message.t);
 			case MessageType.EPISODE_SUMMARY:
+				return this.runtime.episode(entry, message);
 			case MessageType.WEIGHTS_ACK:
+				return this.runtime.weightsAck(entry, message);
 			case MessageType.TELEMETRY:
 			case MessageType.TELEMETRY_BATCH:
-				return;
+				return this.runtime.telemetry(entry, message);
+			case MessageType.ERROR:
+				return; // the actor reports a problem; it closes if fatal
 			default:
 				throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `message type ${message.type} is not sent by actors`);
 		}
 	}
 
 	private onHandshake(hello: Handshake): void {
-		if (this.record) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
+		if (this.entry) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
 		if (hello.protocolVersion !== PROTOCOL_VERSION) {
 			throw new ProtocolError(ErrorCode.VERSION_MISMATCH, `actor speaks protocol ${hello.protocolVersion}, learner ${PROTOCOL_VERSION}`);
 		}
-		if (!tokenMatches(this.runtime.config.actorToken, hello.token)) {
-			throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'wrong actor token');
-		}
-		this.record = this.runtime.addActor(hello, this.address);
-		this.send({
-			type: MessageType.HANDSHAKE_ACCEPT,
-			protocolVersion: PROTOCOL_VERSION,
-			sessionId: this.record.sessionId,
-			runId: this.runtime.runId,
-			policyVersion: 0,
-			heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
-			lastSeq: this.record.lastSeq,
-			controlChunk: CONTROL_CHUNK,
-			maxFrameBytes: this.runtime.config.limits.maxFrameBytes,
-			maxBatchSteps: this.runtime.config.limits.maxBatchSteps,
-			telemetryHz: TELEMETRY_HZ
-		});
+		if (!tokenMatches(this.runtime.config.actorToken, hello.token)) throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'wrong actor token');
+		const { entry, accept } = this.runtime.admit(hello, this.address, this);
+		this.entry = entry;
+		this.send(accept);
+		this.runtime.welcome(entry);
 	}
 }
+
+

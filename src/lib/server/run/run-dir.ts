@@ -1,0 +1,90 @@
+/**
+ * One run's directory: runs/<run-id>/{config.json, metrics.jsonl, events.out.tfevents.*,
+ * checkpoints/}. Checkpoints are ckpt-<updates>.zip (the newest `keep` are kept) plus latest.zip
+ * and best.zip (by mean episode return).
+ */
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EventFileWriter } from './tfevents.ts';
+
+export interface CheckpointInfo {
+	id: string;
+	file: string;
+	bytes: number;
+	savedAt: string;
+	updates: number | null;
+}
+
+export const LATEST = 'latest';
+export const BEST = 'best';
+const CHECKPOINT_ID = /^(ckpt-\d{8}|latest|best)$/;
+
+export class RunDir {
+	readonly dir: string;
+	readonly checkpointsDir: string;
+	readonly events: EventFileWriter;
+	private readonly metricsPath: string;
+
+	constructor(root: string, readonly runId: string) {
+		this.dir = resolve(root, runId);
+		this.checkpointsDir = join(this.dir, 'checkpoints');
+		mkdirSync(this.checkpointsDir, { recursive: true });
+		this.metricsPath = join(this.dir, 'metrics.jsonl');
+		this.events = new EventFileWriter(this.dir);
+	}
+
+	/** True when the directory already holds a checkpoint to resume from. */
+	static hasCheckpoint(root: string, runId: string): boolean {
+		return existsSync(join(resolve(root, runId), 'checkpoints', `${LATEST}.zip`));
+	}
+
+	writeConfig(config: unknown): void {
+		writeFileSync(join(this.dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+	}
+
+	appendMetrics(line: Record<string, unknown>): void {
+		appendFileSync(this.metricsPath, JSON.stringify(line) + '\n');
+	}
+
+	readMetrics(): string {
+		return existsSync(this.metricsPath) ? readFileSync(this.metricsPath, 'utf8') : '';
+	}
+
+	/** Writes ckpt-<updates>.zip and latest.zip (atomically), optionally best.zip; prunes to `keep`. */
+	saveCheckpoint(bytes: Uint8Array, updates: number, keep: number, isBest: boolean): CheckpointInfo {
+		const id = `ckpt-${String(updates).padStart(8, '0')}`;
+		const file = join(this.checkpointsDir, `${id}.zip`);
+		const tmp = `${file}.tmp`;
+		writeFileSync(tmp, bytes);
+		renameSync(tmp, file);
+		copyFileSync(file, `${join(this.checkpointsDir, LATEST)}.zip.tmp`);
+		renameSync(`${join(this.checkpointsDir, LATEST)}.zip.tmp`, join(this.checkpointsDir, `${LATEST}.zip`));
+		if (isBest) copyFileSync(file, join(this.checkpointsDir, `${BEST}.zip`));
+		const numbered = this.list().filter((c) => c.updates !== null).sort((a, b) => b.updates! - a.updates!);
+		for (const old of numbered.slice(keep)) rmSync(old.file, { force: true });
+		return this.info(id)!;
+	}
+
+	list(): CheckpointInfo[] {
+		return readdirSync(this.checkpointsDir)
+			.filter((f) => f.endsWith('.zip'))
+			.map((f) => this.info(f.slice(0, -4)))
+			.filter((c): c is CheckpointInfo => c !== undefined)
+			.sort((a, b) => a.id.localeCompare(b.id));
+	}
+
+	/** The checkpoint called `id` (ckpt-NNNNNNNN, latest, best), or undefined. Ids are validated. */
+	info(id: string): CheckpointInfo | undefined {
+		if (!CHECKPOINT_ID.test(id)) return undefined;
+		const file = join(this.checkpointsDir, `${id}.zip`);
+		if (!existsSync(file)) return undefined;
+		const stat = statSync(file);
+		const updates = id.startsWith('ckpt-') ? Number(id.slice(5)) : null;
+		return { id, file, bytes: stat.size, savedAt: stat.mtime.toISOString(), updates };
+	}
+
+	read(id: string): Uint8Array | undefined {
+		const info = this.info(id);
+		return info ? readFileSync(info.file) : undefined;
+	}
+}

@@ -1,0 +1,99 @@
+/** Connected actors as the runtime sees them: the link to send on, and their figures. */
+import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame } from '../../protocol/index.ts';
+
+/** What a session gives the runtime to reach its actor. */
+export interface ActorLink {
+	send(message: Message): void;
+	/** A pre-encoded frame (weights are encoded once for everybody). */
+	sendFrame(frame: Uint8Array): void;
+	readonly bufferedAmount: number;
+	close(code: number, reason: string): void;
+}
+
+/** Telemetry frames kept per actor for the live view. */
+export const TELEMETRY_HISTORY = 1200;
+const RATE_WINDOW_MS = 5000;
+
+export class ActorEntry {
+	readonly connectedAt = Date.now();
+	lastSeenAt = Date.now();
+	state: 'connected' | 'lost' = 'connected';
+	ackedVersion = 0;
+	sentVersion = 0;
+	weightsPending = false;
+	rttMs: number | null = null;
+	health: ActorStats | null = null;
+	samples = 0;
+	droppedStale = 0;
+	episodes = 0;
+	lastReturn: number | null = null;
+	bestLapMs: number | null = null;
+	bytesIn = 0;
+	bytesOut = 0;
+	readonly telemetry: TelemetryFrame[] = [];
+	/** Telemetry frames received in the current one-second window (rate limit). */
+	telemetryThisSecond = 0;
+	telemetrySecond = 0;
+	private readonly sampleTimes: { at: number; n: number }[] = [];
+
+	constructor(
+		readonly sessionId: string,
+		readonly hello: Handshake,
+		readonly address: string,
+		readonly link: ActorLink
+	) {}
+
+	get id(): string {
+		return this.hello.actorId;
+	}
+
+	seen(bytes: number): void {
+		this.lastSeenAt = Date.now();
+		this.bytesIn += bytes;
+	}
+
+	countSamples(n: number): void {
+		this.samples += n;
+		const now = Date.now();
+		this.sampleTimes.push({ at: now, n });
+		while (this.sampleTimes.length && this.sampleTimes[0].at < now - RATE_WINDOW_MS) this.sampleTimes.shift();
+	}
+
+	samplesPerSec(): number {
+		const total = this.sampleTimes.reduce((s, e) => s + e.n, 0);
+		return total / (RATE_WINDOW_MS / 1000);
+	}
+
+	keepTelemetry(frames: TelemetryFrame[]): void {
+		this.telemetry.push(...frames);
+		if (this.telemetry.length > TELEMETRY_HISTORY) this.telemetry.splice(0, this.telemetry.length - TELEMETRY_HISTORY);
+	}
+
+	info(policyVersion: number): ActorInfo {
+		return {
+			id: this.id,
+			sessionId: this.sessionId,
+			name: this.hello.actorName,
+			address: this.address,
+			mode: this.hello.mode,
+			source: this.hello.source,
+			state: this.state,
+			ackedVersion: this.ackedVersion,
+			sentVersion: this.sentVersion,
+			weightsPending: this.weightsPending,
+			lag: Math.max(0, policyVersion - this.ackedVersion),
+			rttMs: this.rttMs,
+			health: this.health,
+			samples: this.samples,
+			samplesPerSec: this.samplesPerSec(),
+			droppedStale: this.droppedStale,
+			episodes: this.episodes,
+			lastReturn: this.lastReturn,
+			bestLapMs: this.bestLapMs,
+			lastSeenAt: this.lastSeenAt,
+			connectedAt: this.connectedAt,
+			bytesIn: this.bytesIn,
+			bytesOut: this.bytesOut
+		};
+	}
+}

@@ -1,0 +1,123 @@
+/**
+ * The training loop on the main thread: waits for `nSteps` fresh samples, hands them to the
+ * trainer worker, and reports each new policy. It never trains itself (architecture rule 3).
+ */
+import type { TrainingState, VectorSpec } from '../../protocol/index.ts';
+import type { PpoConfig } from '../../ppo/config.ts';
+import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
+import { TrainerHost } from '../trainer/host.ts';
+import type { TrainerSnapshot } from '../trainer/messages.ts';
+import { RolloutStore } from './rollout-store.ts';
+
+export interface TrainingEvents {
+	ready(snapshot: TrainerSnapshot): void;
+	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void;
+	failed(error: Error): void;
+}
+
+type Phase = Exclude<TrainingState, 'paused'>;
+
+export class TrainingLoop {
+	private phase: Phase = 'idle';
+	/** Paused: an update in flight finishes, no new one starts. */
+	paused = false;
+	snapshot: TrainerSnapshot | undefined;
+	store: RolloutStore | undefined;
+	lastUpdateAt: number | null = null;
+	obsSpec: VectorSpec | undefined;
+	actionSpec: VectorSpec | undefined;
+	private host: TrainerHost | undefined;
+
+	constructor(
+		private readonly ppo: Partial<PpoConfig>,
+		private readonly backends: string[] | undefined,
+		private readonly events: TrainingEvents
+	) {}
+
+	get state(): TrainingState {
+		return this.paused && this.phase === 'waiting' ? 'paused' : this.phase;
+	}
+
+	get policyVersion(): number {
+		return this.snapshot?.counters.policyVersion ?? 0;
+	}
+
+	/** Starts a fresh trainer for the first actor's specs. */
+	async start(obsSpec: VectorSpec, actionSpec: VectorSpec): Promise<void> {
+		this.obsSpec = obsSpec;
+		this.actionSpec = actionSpec;
+		this.phase = 'starting';
+		this.host = new TrainerHost();
+		await this.ready(this.host.init(obsSpec.dim, actionSpec.dim, this.ppo, this.backends));
+	}
+
+	/** Restores a trainer from a checkpoint; specs come from the checkpoint's run. */
+	async restore(checkpoint: Uint8Array, obsSpec: VectorSpec | undefined, actionSpec: VectorSpec | undefined): Promise<void> {
+		this.obsSpec = obsSpec;
+		this.actionSpec = actionSpec;
+		this.phase = 'starting';
+		this.host = new TrainerHost();
+		await this.ready(this.host.resume(checkpoint, this.backends));
+	}
+
+	private async ready(starting: Promise<TrainerSnapshot>): Promise<void> {
+		try {
+			const snapshot = await starting;
+			this.snapshot = snapshot;
+			this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, 2 * snapshot.config.nSteps, snapshot.config.maxPolicyLag);
+			this.phase = 'waiting';
+			this.events.ready(snapshot);
+			this.maybeUpdate();
+		} catch (error) {
+			this.phase = 'idle';
+			this.events.failed(error as Error);
+		}
+	}
+
+	/** Runs an update when enough fresh samples wait and nothing else is going on. */
+	maybeUpdate(): void {
+		const store = this.store;
+		if (this.phase !== 'waiting' || this.paused || !store || !this.host || !this.snapshot) return;
+		if (store.fresh(this.policyVersion) < this.snapshot.config.nSteps) return;
+		this.phase = 'updating';
+		const rollout = store.take(this.policyVersion);
+		this.host.update(rollout).then(
+			({ result, snapshot }) => {
+				this.snapshot = snapshot;
+				this.lastUpdateAt = Date.now();
+				this.phase = 'waiting';
+				this.events.updated(result, snapshot);
+				this.maybeUpdate();
+			},
+			(error: Error) => {
+				this.phase = 'waiting';
+				this.events.failed(error);
+			}
+		);
+	}
+
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		this.paused = false;
+		this.maybeUpdate();
+	}
+
+	async save(meta: Record<string, unknown>): Promise<Uint8Array> {
+		if (!this.host) throw new Error('no trainer yet: nothing to save');
+		return this.host.save(meta);
+	}
+
+	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
+		if (!this.host || !this.snapshot) throw new Error('no trainer yet');
+		const config = await this.host.setHyperparams(changes);
+		this.snapshot = { ...this.snapshot, config };
+		return config;
+	}
+
+	async close(): Promise<void> {
+		await this.host?.close();
+	}
+}

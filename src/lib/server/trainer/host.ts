@@ -1,0 +1,86 @@
+/**
+ * The main thread's handle on the trainer worker: promise-returning calls, one in flight at a
+ * time (the worker queues them), and a clear error if the worker dies.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { PpoConfig } from '../../ppo/config.ts';
+import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
+import type { RolloutColumns, TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+
+type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
+type Body<K extends WorkerRequest['kind']> = Omit<Extract<WorkerRequest, { kind: K }>, 'id' | 'kind'>;
+
+/** The worker's source, found from the project root (vite.config.ts bundles this file elsewhere). */
+function workerEntry(): string {
+	const fromCwd = resolve(process.cwd(), 'src/lib/server/trainer/worker.ts');
+	if (existsSync(fromCwd)) return fromCwd;
+	throw new Error(`trainer worker not found at ${fromCwd}; run pitwall from its project directory`);
+}
+
+export class TrainerHost {
+	private readonly worker: Worker;
+	private readonly pending = new Map<number, Pending>();
+	private nextId = 1;
+	private dead: Error | undefined;
+
+	constructor() {
+		this.worker = new Worker(workerEntry(), { execArgv: ['--import', 'tsx'] });
+		this.worker.on('message', (reply: WorkerReply) => {
+			const pending = this.pending.get(reply.id);
+			this.pending.delete(reply.id);
+			pending?.resolve(reply);
+		});
+		const fail = (error: Error) => {
+			this.dead = error;
+			for (const p of this.pending.values()) p.reject(error);
+			this.pending.clear();
+		};
+		this.worker.on('error', fail);
+		this.worker.on('exit', (code) => fail(new Error(`trainer worker exited with code ${code}`)));
+	}
+
+	private call<K extends WorkerRequest['kind']>(kind: K, body: Body<K>, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+		if (this.dead) return Promise.reject(this.dead);
+		const id = this.nextId++;
+		return new Promise<WorkerReply>((resolve, reject) => {
+			this.pending.set(id, { resolve, reject });
+			this.worker.postMessage({ id, kind, ...body }, transfer);
+		}).then((reply) => {
+			if (!reply.ok) throw new Error(`trainer: ${reply.error}`);
+			return reply;
+		});
+	}
+
+	async init(obsDim: number, actionDim: number, config: Partial<PpoConfig>, backends?: string[]): Promise<TrainerSnapshot> {
+		const reply = await this.call('init', { obsDim, actionDim, config, backends });
+		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
+	}
+
+	async resume(checkpoint: Uint8Array, backends?: string[]): Promise<TrainerSnapshot> {
+		const reply = await this.call('resume', { checkpoint, backends });
+		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
+	}
+
+	/** Runs one PPO update; the rollout's arrays are transferred (unusable here afterwards). */
+	async update(rollout: RolloutColumns): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot }> {
+		const transfer = [rollout.obs, rollout.action, rollout.reward, rollout.logProb, rollout.value, rollout.policyVersion].map((a) => a.buffer as ArrayBuffer);
+		const reply = (await this.call('update', { rollout }, transfer)) as Extract<WorkerReply, { kind: 'updated' }>;
+		return { result: reply.result, snapshot: reply.snapshot };
+	}
+
+	async save(meta: Record<string, unknown>): Promise<Uint8Array> {
+		const reply = (await this.call('save', { meta })) as Extract<WorkerReply, { kind: 'saved' }>;
+		return reply.checkpoint;
+	}
+
+	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
+		const reply = (await this.call('hyperparams', { changes })) as Extract<WorkerReply, { kind: 'config' }>;
+		return reply.config;
+	}
+
+	async close(): Promise<void> {
+		await this.worker.terminate();
+	}
+}

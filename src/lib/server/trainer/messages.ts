@@ -1,0 +1,54 @@
+/**
+ * Messages between the learner's main thread and its trainer worker (worker_threads). Float
+ * columns travel as transferable ArrayBuffers, never copied twice.
+ */
+import type { WeightsUpdate } from '../../protocol/index.ts';
+import type { PpoConfig } from '../../ppo/config.ts';
+import type { TrainerCounters, TrainerUpdateResult } from '../../ppo/trainer.ts';
+
+export interface SegmentHeader {
+	stream: string;
+	episodeId: number;
+	stepIndex: number;
+	start: number;
+	length: number;
+	finalObs: Float32Array;
+	terminated: boolean;
+	truncated: boolean;
+}
+
+/** A rollout as columns (the worker rebuilds a RolloutBuffer from it). */
+export interface RolloutColumns {
+	n: number;
+	obs: Float32Array;
+	action: Float32Array;
+	reward: Float32Array;
+	logProb: Float32Array;
+	value: Float32Array;
+	policyVersion: Uint32Array;
+	segments: SegmentHeader[];
+}
+
+export type WorkerRequest =
+	| { id: number; kind: 'init'; obsDim: number; actionDim: number; config: Partial<PpoConfig>; backends?: string[] }
+	| { id: number; kind: 'resume'; checkpoint: Uint8Array; backends?: string[] }
+	| { id: number; kind: 'update'; rollout: RolloutColumns }
+	| { id: number; kind: 'save'; meta: Record<string, unknown> }
+	| { id: number; kind: 'hyperparams'; changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>> };
+
+export interface TrainerSnapshot {
+	backend: string;
+	config: PpoConfig;
+	counters: TrainerCounters;
+	weights: WeightsUpdate;
+	obsDim: number;
+	actionDim: number;
+	meta?: Record<string, unknown>;
+}
+
+export type WorkerReply =
+	| { id: number; ok: true; kind: 'ready'; snapshot: TrainerSnapshot }
+	| { id: number; ok: true; kind: 'updated'; result: TrainerUpdateResult; snapshot: TrainerSnapshot }
+	| { id: number; ok: true; kind: 'saved'; checkpoint: Uint8Array; counters: TrainerCounters }
+	| { id: number; ok: true; kind: 'config'; config: PpoConfig }
+	| { id: number; ok: false; error: string };

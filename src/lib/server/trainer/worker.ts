@@ -1,0 +1,90 @@
+/**
+ * The trainer worker: owns tfjs and the PpoTrainer, so PPO updates never block the sockets on the
+ * main thread (architecture rule 3). One request at a time, answered in order.
+ */
+import { parentPort } from 'node:worker_threads';
+import { initBackend, type BackendName } from '../../ppo/backend.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../ppo/checkpoint.ts';
+import { RolloutBuffer } from '../../ppo/rollout-buffer.ts';
+import { PpoTrainer } from '../../ppo/trainer.ts';
+import type { RolloutColumns, TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+
+let trainer: PpoTrainer | undefined;
+let backend = '';
+let meta: Record<string, unknown> | undefined;
+
+function snapshot(t: PpoTrainer): TrainerSnapshot {
+	return { backend, config: t.config, counters: { ...t.counters }, weights: t.weights(), obsDim: t.layout.obsDim, actionDim: t.layout.actionDim, meta };
+}
+
+function toBuffer(t: PpoTrainer, r: RolloutColumns): RolloutBuffer {
+	const buffer = new RolloutBuffer(t.layout.obsDim, t.layout.actionDim, r.n);
+	const d = t.layout.obsDim;
+	const a = t.layout.actionDim;
+	for (const s of r.segments) {
+		buffer.add({
+			stream: s.stream,
+			episodeId: s.episodeId,
+			stepIndex: s.stepIndex,
+			obs: r.obs.subarray(s.start * d, (s.start + s.length) * d),
+			action: r.action.subarray(s.start * a, (s.start + s.length) * a),
+			reward: r.reward.subarray(s.start, s.start + s.length),
+			logProb: r.logProb.subarray(s.start, s.start + s.length),
+			value: r.value.subarray(s.start, s.start + s.length),
+			policyVersion: r.policyVersion.subarray(s.start, s.start + s.length),
+			finalObs: s.finalObs,
+			terminated: s.terminated,
+			truncated: s.truncated
+		});
+	}
+	return buffer;
+}
+
+function need(): PpoTrainer {
+	if (!trainer) throw new Error('trainer not initialised');
+	return trainer;
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerReply> {
+	switch (request.kind) {
+		case 'init':
+			backend = await initBackend(request.backends as BackendName[] | undefined);
+			trainer = new PpoTrainer(request.obsDim, request.actionDim, request.config);
+			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(trainer) };
+		case 'resume': {
+			backend = await initBackend(request.backends as BackendName[] | undefined);
+			const loaded = loadCheckpoint(request.checkpoint);
+			trainer = loaded.trainer;
+			meta = loaded.meta;
+			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(trainer) };
+		}
+		case 'update': {
+			const t = need();
+			const result = t.update(toBuffer(t, request.rollout));
+			return { id: request.id, ok: true, kind: 'updated', result, snapshot: snapshot(t) };
+		}
+		case 'save': {
+			const t = need();
+			return { id: request.id, ok: true, kind: 'saved', checkpoint: await saveCheckpoint(t, request.meta), counters: { ...t.counters } };
+		}
+		case 'hyperparams': {
+			const t = need();
+			t.setHyperparams(request.changes);
+			return { id: request.id, ok: true, kind: 'config', config: t.config };
+		}
+	}
+}
+
+let queue = Promise.resolve();
+parentPort!.on('message', (request: WorkerRequest) => {
+	queue = queue.then(async () => {
+		let reply: WorkerReply;
+		try {
+			reply = await handle(request);
+		} catch (error) {
+			reply = { id: request.id, ok: false, error: (error as Error)?.message ?? String(error) };
+		}
+		const transfer = reply.ok && reply.kind === 'saved' ? [reply.checkpoint.buffer as ArrayBuffer] : [];
+		parentPort!.postMessage(reply, transfer);
+	});
+});
