@@ -28,6 +28,8 @@ export class TestClient {
 	readonly closed: Promise<{ code: number; reason: string }>;
 	/** Text frames received (console JSON). */
 	readonly texts: string[] = [];
+	/** Sees every message first; returning true swallows it. */
+	onMessage: ((message: Message) => boolean) | undefined;
 	private readonly queue: Message[] = [];
 	private waiters: ((message: Message) => void)[] = [];
 	private readonly decoder = new Decoder();
@@ -46,6 +48,7 @@ export class TestClient {
 				return;
 			}
 			const message = this.decoder.decode(new Uint8Array(data));
+			if (this.onMessage?.(message)) return;
 			const waiter = this.waiters.shift();
 			if (waiter) waiter(message);
 			else this.queue.push(message);

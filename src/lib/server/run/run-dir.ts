@@ -83,7 +83,7 @@ export class RunDir {
 		return { id, file, bytes: stat.size, savedAt: stat.mtime.toISOString(), updates };
 	}
 
-	read(id: string): Uint8Array | undefined {
+	read(id: string): Uint8Array<ArrayBuffer> | undefined {
 		const info = this.info(id);
 		return info ? readFileSync(info.file) : undefined;
 	}

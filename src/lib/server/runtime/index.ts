@@ -45,9 +45,10 @@ interface SavedMeta extends Record<string, unknown> {
 	obsSpec?: SpecJson;
 	actionSpec?: SpecJson;
 }
-type SpecJson = { dim: number; names: string[]; low: number[]; high: number[] };
-const specToJson = (s: VectorSpec): SpecJson => ({ dim: s.dim, names: s.names, low: [...s.low], high: [...s.high] });
-const specFromJson = (s: SpecJson): VectorSpec => ({ dim: s.dim, names: s.names, low: Float32Array.from(s.low), high: Float32Array.from(s.high) });
+// JSON has no ±Infinity (observation bounds often are): bounds travel as strings.
+type SpecJson = { dim: number; names: string[]; low: string[]; high: string[] };
+const specToJson = (s: VectorSpec): SpecJson => ({ dim: s.dim, names: s.names, low: [...s.low].map(String), high: [...s.high].map(String) });
+const specFromJson = (s: SpecJson): VectorSpec => ({ dim: s.dim, names: s.names, low: Float32Array.from(s.low, Number), high: Float32Array.from(s.high, Number) });
 
 export class Runtime {
 	readonly config: ServerConfig;

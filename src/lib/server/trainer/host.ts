@@ -14,7 +14,7 @@ type Body<K extends WorkerRequest['kind']> = Omit<Extract<WorkerRequest, { kind:
 
 /** The worker's source, found from the project root (vite.config.ts bundles this file elsewhere). */
 function workerEntry(): string {
-	const fromCwd = resolve(process.cwd(), 'src/lib/server/trainer/worker.ts');
+	const fromCwd = resolve(process.cwd(), 'src/lib/server/trainer/worker-entry.mjs');
 	if (existsSync(fromCwd)) return fromCwd;
 	throw new Error(`trainer worker not found at ${fromCwd}; run pitwall from its project directory`);
 }
@@ -26,7 +26,7 @@ export class TrainerHost {
 	private dead: Error | undefined;
 
 	constructor() {
-		this.worker = new Worker(workerEntry(), { execArgv: ['--import', 'tsx'] });
+		this.worker = new Worker(workerEntry());
 		this.worker.on('message', (reply: WorkerReply) => {
 			const pending = this.pending.get(reply.id);
 			this.pending.delete(reply.id);

@@ -1,0 +1,4 @@
+import { json } from '@sveltejs/kit';
+import { runtime } from '$lib/server/api';
+
+export const GET = () => json(runtime().status());

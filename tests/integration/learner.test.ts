@@ -1,0 +1,199 @@
+/**
+ * The learner end to end over real loopback sockets: training from two actors, broadcasts and
+ * acks, stale drops, heartbeats during an update, remote chunked control, checkpoints, resume,
+ * shutdown and the named limits.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CloseCode, MessageType, encodeMessage, type TransitionBatch, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
+import { loadCheckpoint } from '../../src/lib/ppo/checkpoint.ts';
+import { initBackend } from '../../src/lib/ppo/backend.ts';
+import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
+import { TestClient, startTestServer, wsUrl } from './helpers.ts';
+
+const PPO = { nSteps: 256, minibatchSize: 64, updateEpochs: 2, hiddenSizes: [16, 16], maxPolicyLag: 1 };
+
+/** An actor that acks every WEIGHTS_UPDATE it gets, as the bridge-agent does. */
+class Actor {
+	version = 0;
+	seq = 0;
+	readonly client: TestClient;
+	private readonly versions: ((v: number) => void)[] = [];
+
+	constructor(url: string, readonly id: string, mode: 'local' | 'remote' = 'local') {
+		this.client = new TestClient(url);
+		this.client.opened.then(() => this.client.send(encodeMessage(seedHandshake(id, mode))));
+		this.client.onMessage = (message) => {
+			if (message.type !== MessageType.WEIGHTS_UPDATE) return false;
+			this.version = message.manifest.policyVersion;
+			this.client.send(encodeMessage({ type: MessageType.WEIGHTS_ACK, policyVersion: this.version, error: '' }));
+			this.versions.splice(0).forEach((resolve) => resolve(this.version));
+			return true;
+		};
+	}
+
+	/** Resolves once weights of at least `version` arrived. */
+	async weights(version: number, timeoutMs = 15_000): Promise<number> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.version < version) {
+			if (Date.now() > deadline) throw new Error(`${this.id}: no weights v${version} (has v${this.version})`);
+			await new Promise<number>((resolve) => {
+				this.versions.push(resolve);
+				setTimeout(() => resolve(this.version), 200);
+			});
+		}
+		return this.version;
+	}
+
+	sendSteps(n: number, version = this.version): TransitionBatch {
+		const batch = trajectoryBatch(n, this.seq + 17, this.seq, 1, this.seq * n);
+		batch.policyVersion.fill(version);
+		this.client.send(encodeMessage(batch));
+		this.seq++;
+		return batch;
+	}
+}
+
+describe('learner', () => {
+	let ctx: Awaited<ReturnType<typeof startTestServer>>;
+	let url: string;
+	before(async () => {
+		ctx = await startTestServer({}, { ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, controlChunk: 4 });
+		url = wsUrl(ctx.server, '/ws/actor');
+	});
+	after(() => ctx.server.close().catch(() => {}));
+
+	let a1: Actor;
+	let a2: Actor;
+
+	it('trains on two actors, broadcasts each new policy and tracks their acks', async () => {
+		a1 = new Actor(url, 'a1');
+		a2 = new Actor(url, 'a2');
+		assert.equal(await a1.weights(1), 1);
+		await a2.weights(1);
+		for (let i = 0; i < 2; i++) {
+			a1.sendSteps(64);
+			a2.sendSteps(64);
+		}
+		assert.equal(await a1.weights(2), 2);
+		await a2.weights(2);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const status = ctx.runtime.status();
+		assert.equal(status.updates, 1);
+		assert.equal(status.samples, 256);
+		assert.deepStrictEqual(ctx.runtime.actorInfos().map((a) => a.ackedVersion).sort(), [2, 2]);
+		const update = ctx.runtime.metrics.points.find((p) => p.kind === 'update');
+		assert.ok(update && typeof update['losses/approx_kl'] === 'number');
+	});
+
+	it('drops samples older than maxPolicyLag and counts them per actor', async () => {
+		const before = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.droppedStale;
+		const batch = a1.sendSteps(32, 0); // version 0 < 2 − maxPolicyLag
+		while ((await a1.client.expect(MessageType.BATCH_ACK)).seq < batch.seq);
+		const after = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.droppedStale;
+		assert.equal(after - before, 32);
+	});
+
+	it('answers PING within 50 ms while an update runs in the worker', async () => {
+		await ctx.runtime.setHyperparams({ learningRate: 1e-4 });
+		const probe = new TestClient(url);
+		await probe.opened;
+		for (let i = 0; i < 4; i++) a2.sendSteps(64);
+		const rtts: number[] = [];
+		const until = Date.now() + 5000;
+		while (Date.now() < until && rtts.length < 5) {
+			if (ctx.runtime.training.state === 'updating') {
+				const t = performance.now();
+				probe.send(encodeMessage({ type: MessageType.PING, seq: rtts.length, t: 0 }));
+				await probe.expect(MessageType.PONG);
+				if (ctx.runtime.training.state === 'updating') rtts.push(performance.now() - t);
+			} else await new Promise((resolve) => setTimeout(resolve, 1));
+		}
+		probe.close();
+		assert.ok(rtts.length >= 1, 'no ping landed during an update');
+		assert.ok(Math.max(...rtts) < 50, `ping RTTs during update: ${rtts.map((r) => r.toFixed(1)).join(', ')} ms`);
+		await a2.weights(3);
+	});
+
+	it('serves remote-mode actors k actions per telemetry request', async () => {
+		const remote = new Actor(url, 'r1', 'remote');
+		await remote.client.expect(MessageType.HANDSHAKE_ACCEPT);
+		const frame = { t: 1, speedKmh: 100, steer: 0, gas: 1, brake: 0, gear: 3, rpm: 5000, x: 0, y: 0, z: 0, lapPosition: 0.1, completedLaps: 0, lapTimeMs: 1000, lastLapMs: 0, bestLapMs: 0, tyresOut: 0 };
+		remote.client.send(encodeMessage({ type: MessageType.TELEMETRY, frame, requestId: 7, obs: trajectoryBatch(1, 3).obs }));
+		const chunk = await remote.client.expect(MessageType.CONTROL_BATCH);
+		assert.equal(chunk.requestId, 7);
+		assert.equal(chunk.k, 4);
+		assert.equal(chunk.actions.length, 12);
+		assert.equal(chunk.policyVersion, ctx.runtime.policyVersion);
+		assert.equal(ctx.runtime.actor('r1')!.telemetry.length, 1);
+		remote.client.close();
+		await remote.client.closed;
+	});
+
+	it('refuses telemetry faster than maxTelemetryPerSec (close 4006)', async () => {
+		const noisy = new Actor(url, 'noisy', 'remote');
+		await noisy.client.expect(MessageType.HANDSHAKE_ACCEPT);
+		const frame = { t: 1, speedKmh: 0, steer: 0, gas: 0, brake: 0, gear: 1, rpm: 0, x: 0, y: 0, z: 0, lapPosition: 0, completedLaps: 0, lapTimeMs: 0, lastLapMs: 0, bestLapMs: 0, tyresOut: 0 };
+		for (let i = 0; i < 60; i++) noisy.client.send(encodeMessage({ type: MessageType.TELEMETRY, frame, requestId: 0 }));
+		assert.equal((await noisy.client.expect(MessageType.ERROR)).code, 'RATE_LIMITED');
+		assert.equal((await noisy.client.closed).code, CloseCode.RATE_LIMITED);
+	});
+
+	it('refuses an actor whose spec differs (4003) and one over maxActors (4005)', async () => {
+		const other = new TestClient(url);
+		await other.opened;
+		const hello = seedHandshake('odd');
+		hello.actionSpec = { ...hello.actionSpec, high: new Float32Array([1, 1, 2]) };
+		other.send(encodeMessage(hello));
+		assert.equal((await other.expect(MessageType.ERROR)).code, 'SPEC_MISMATCH');
+		assert.equal((await other.closed).code, CloseCode.SPEC_MISMATCH);
+
+		const third = new Actor(url, 'a3');
+		await third.client.expect(MessageType.HANDSHAKE_ACCEPT);
+		const fourth = new TestClient(url);
+		await fourth.opened;
+		fourth.send(encodeMessage(seedHandshake('a4')));
+		assert.equal((await fourth.expect(MessageType.ERROR)).code, 'TOO_MANY_ACTORS');
+		assert.equal((await fourth.closed).code, CloseCode.TOO_MANY_ACTORS);
+		third.client.close();
+		await third.client.closed;
+	});
+
+	it('saves checkpoints that load into the same policy', async () => {
+		const id = await ctx.runtime.checkpoint('manual');
+		const bytes = ctx.runtime.run.read(id)!;
+		await initBackend(['cpu']);
+		const { trainer } = loadCheckpoint(bytes);
+		const live = ctx.runtime.training.snapshot!.weights as WeightsUpdate;
+		assert.deepStrictEqual(trainer.params(), live.data);
+		assert.deepStrictEqual(trainer.counters, ctx.runtime.training.snapshot!.counters);
+		trainer.dispose();
+		assert.ok(ctx.runtime.run.info('latest'));
+	});
+
+	it('shuts down gracefully and resumes with its curves intact', async () => {
+		const updatesBefore = ctx.runtime.status().updates;
+		const pointsBefore = ctx.runtime.metrics.points.length;
+		const closed = a1.client.closed;
+		await ctx.server.close();
+		assert.equal((await closed).code, CloseCode.GOING_AWAY);
+		assert.ok(existsSync(join(ctx.runsDir, 'learner-test', 'checkpoints', 'latest.zip')));
+
+		const again = await startTestServer({}, { runsDir: ctx.runsDir, runId: 'learner-test', ppo: PPO });
+		try {
+			await again.runtime.started;
+			const status = again.runtime.status();
+			assert.equal(status.updates, updatesBefore);
+			assert.ok(again.runtime.metrics.points.length >= pointsBefore, 'metrics history reloaded');
+			const actor = new Actor(wsUrl(again.server, '/ws/actor'), 'a1');
+			const accept = await actor.client.expect(MessageType.HANDSHAKE_ACCEPT);
+			assert.ok(accept.lastSeq >= 1, 'sequence numbers survive the restart');
+			assert.equal(await actor.weights(status.policyVersion), status.policyVersion);
+			actor.client.close();
+		} finally {
+			await again.server.close();
+		}
+	});
+});
