@@ -27,6 +27,8 @@ export class TrainingLoop {
 	obsSpec: VectorSpec | undefined;
 	actionSpec: VectorSpec | undefined;
 	private host: TrainerHost | undefined;
+	/** Settles when the trainer started by start()/restore() is ready (or failed). */
+	started: Promise<void> = Promise.resolve();
 
 	constructor(
 		private readonly ppo: Partial<PpoConfig>,
@@ -48,7 +50,8 @@ export class TrainingLoop {
 		this.actionSpec = actionSpec;
 		this.phase = 'starting';
 		this.host = new TrainerHost();
-		await this.ready(this.host.init(obsSpec.dim, actionSpec.dim, this.ppo, this.backends));
+		this.started = this.ready(this.host.init(obsSpec.dim, actionSpec.dim, this.ppo, this.backends));
+		await this.started;
 	}
 
 	/** Restores a trainer from a checkpoint; specs come from the checkpoint's run. */
@@ -57,7 +60,8 @@ export class TrainingLoop {
 		this.actionSpec = actionSpec;
 		this.phase = 'starting';
 		this.host = new TrainerHost();
-		await this.ready(this.host.resume(checkpoint, this.backends));
+		this.started = this.ready(this.host.resume(checkpoint, this.backends));
+		await this.started;
 	}
 
 	private async ready(starting: Promise<TrainerSnapshot>): Promise<void> {
