@@ -17,6 +17,9 @@ else
 	failed=$((failed + 1))
 fi
 
+step "build (the integration tests drive the built SvelteKit handler)"
+if npx vite build --logLevel warn; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+
 step "unit and integration tests (node --test)"
 mapfile -t files < <(find tests/unit tests/integration -name '*.test.ts' | sort)
 node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$out/node.txt"
@@ -27,7 +30,7 @@ passed=$((passed + node_pass))
 failed=$((failed + ${node_fail:-0}))
 
 step "browser tests (Playwright + Chromium)"
-if bash scripts/ensure-chromium.sh && npx vite build --logLevel warn; then
+if bash scripts/ensure-chromium.sh; then
 	PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" npx playwright test --reporter=list,json
 	read -r e2e_pass e2e_fail < <(node -e '
 		const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

@@ -339,6 +339,7 @@ export class Runtime {
 		const entry = this.actor(actorId);
 		if (!entry) return false;
 		entry.link.close(CloseCode.KICKED, 'disconnected from the console');
+		this.actors.delete(entry.sessionId);
 		return true;
 	}
 

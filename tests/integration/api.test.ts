@@ -1,0 +1,119 @@
+/** The HTTP API through the built SvelteKit handler, on a real server with a real actor. */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { MessageType, encodeMessage } from '../../src/lib/protocol/index.ts';
+import { initBackend } from '../../src/lib/ppo/backend.ts';
+import { loadCheckpoint } from '../../src/lib/ppo/checkpoint.ts';
+import { parseServerConfig } from '../../src/lib/server/config.ts';
+import { startServer, type RunningServer } from '../../src/lib/server/http-server.ts';
+import { getRuntime, resetRuntime, type Runtime } from '../../src/lib/server/runtime/index.ts';
+import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
+import { TestClient, wsUrl } from './helpers.ts';
+
+const TOKEN = 'console-secret';
+
+describe('HTTP API', () => {
+	let server: RunningServer;
+	let runtime: Runtime;
+	const auth = { authorization: `Bearer ${TOKEN}` };
+	const api = (path: string, init: RequestInit = {}) =>
+		fetch(`${server.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...auth, ...(init.headers ?? {}) } });
+
+	before(async () => {
+		const { handler } = (await import('../../build/handler.js' as string)) as { handler: RequestListener };
+		const base = parseServerConfig(['--port', '0'], {});
+		runtime = getRuntime({
+			...base,
+			consoleToken: TOKEN,
+			learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-api-')), runId: 'api', backends: ['wasm', 'cpu'], ppo: { nSteps: 128, hiddenSizes: [8], updateEpochs: 1 } }
+		});
+		server = await startServer(runtime, handler);
+		const actor = new TestClient(wsUrl(server, '/ws/actor'));
+		await actor.opened;
+		actor.send(encodeMessage(seedHandshake('api-actor')));
+		await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
+		actor.send(encodeMessage({ type: MessageType.WEIGHTS_ACK, policyVersion: 1, error: '' }));
+		actor.send(encodeMessage(trajectoryBatch(128, 1, 0)));
+		actor.send(encodeMessage({ type: MessageType.EPISODE_SUMMARY, episodeId: 1, return: 12.5, length: 128, endReason: 'truncated', terminated: false, truncated: true, lapTimesMs: [91000], cleanLaps: 1, policyVersion: 1 }));
+		const weights = await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
+		assert.equal(weights.manifest.policyVersion, 2);
+	});
+	after(async () => {
+		await server.close();
+		resetRuntime();
+	});
+
+	it('requires the console token', async () => {
+		const res = await fetch(`${server.url}/api/status`);
+		assert.equal(res.status, 401);
+		const cookie = await fetch(`${server.url}/api/status`, { headers: { cookie: `pitwall_console=${TOKEN}` } });
+		assert.equal(cookie.status, 200);
+	});
+
+	it('reports status and actors', async () => {
+		const status = await (await api('/api/status')).json();
+		assert.equal(status.runId, 'api');
+		assert.equal(status.updates, 1);
+		assert.equal(status.buffer.needed, 128);
+		assert.ok(['waiting', 'updating'].includes(status.state));
+		const actors = await (await api('/api/actors')).json();
+		assert.equal(actors.length, 1);
+		assert.equal(actors[0].episodes, 1);
+		assert.equal(actors[0].bestLapMs, 91000);
+	});
+
+	it('broadcasts on demand', async () => {
+		const body = await (await api('/api/broadcast', { method: 'POST' })).json();
+		assert.deepStrictEqual(body, { policyVersion: 2, sent: 1 });
+	});
+
+	it('pauses and resumes training; refuses unknown actions', async () => {
+		assert.equal((await (await api('/api/training', { method: 'POST', body: '{"action":"pause"}' })).json()).paused, true);
+		assert.equal(runtime.training.paused, true);
+		assert.equal((await (await api('/api/training', { method: 'POST', body: '{"action":"resume"}' })).json()).paused, false);
+		assert.equal((await api('/api/training', { method: 'POST', body: '{"action":"explode"}' })).status, 400);
+		assert.equal((await api('/api/training', { method: 'POST', body: 'not json' })).status, 400);
+	});
+
+	it('edits lr and entCoef live, validated, logged as events', async () => {
+		const ok = await api('/api/hyperparams', { method: 'PATCH', body: '{"learningRate":0.0001,"entCoef":0.01}' });
+		assert.deepStrictEqual(await ok.json(), { learningRate: 0.0001, entCoef: 0.01 });
+		assert.equal((await api('/api/hyperparams', { method: 'PATCH', body: '{"learningRate":-1}' })).status, 400);
+		assert.equal((await api('/api/hyperparams', { method: 'PATCH', body: '{"gamma":0.5}' })).status, 400);
+		assert.ok(runtime.metrics.points.some((p) => p.kind === 'event' && p.event === 'hyperparams'));
+	});
+
+	it('saves, lists and downloads checkpoints that load', async () => {
+		const created = await api('/api/checkpoints', { method: 'POST' });
+		assert.equal(created.status, 201);
+		const { id } = await created.json();
+		const list = await (await api('/api/checkpoints')).json();
+		assert.ok(list.some((c: { id: string }) => c.id === id) && list.some((c: { id: string }) => c.id === 'latest'));
+		const download = await api(`/api/checkpoints/latest/download`);
+		assert.equal(download.headers.get('content-type'), 'application/zip');
+		await initBackend(['cpu']);
+		const { trainer } = loadCheckpoint(new Uint8Array(await download.arrayBuffer()));
+		assert.equal(trainer.counters.policyVersion, 2);
+		trainer.dispose();
+		assert.equal((await api('/api/checkpoints/nope/download')).status, 404);
+	});
+
+	it('exports metrics as JSONL and CSV', async () => {
+		const jsonl = await (await api('/api/metrics?format=jsonl')).text();
+		const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l));
+		assert.ok(lines.some((l) => l.kind === 'update' && typeof l['losses/policy_loss'] === 'number'));
+		assert.ok(lines.some((l) => l.kind === 'episode' && l.return === 12.5));
+		const csv = await (await api('/api/metrics?format=csv')).text();
+		assert.match(csv.split('\n')[0], /kind/);
+		assert.equal((await api('/api/metrics?format=xml')).status, 400);
+	});
+
+	it('disconnects an actor', async () => {
+		assert.equal((await api('/api/actors/api-actor', { method: 'DELETE' })).status, 200);
+		assert.equal((await api('/api/actors/api-actor', { method: 'DELETE' })).status, 404);
+	});
+});
