@@ -8,7 +8,8 @@ import { meets, type BenchResult } from './harness.ts';
 
 const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promise<BenchResult> }>> = {
 	protocol: () => import('./protocol.ts'),
-	ppo: () => import('./ppo.ts')
+	ppo: () => import('./ppo.ts'),
+	ingest: () => import('./ingest.ts')
 };
 
 function table(results: BenchResult[]): string {

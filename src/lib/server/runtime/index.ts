@@ -61,6 +61,8 @@ export class Runtime {
 	private readonly actors = new Map<string, ActorEntry>();
 	private readonly lastSeq = new Map<string, number>();
 	private bestReturn: number | null = null;
+	/** Steps accepted from actors since start (stored, before any stale drop). */
+	ingested = 0;
 	private weightsFrame: { version: number; frame: Uint8Array } | undefined;
 	private remotePolicy: { version: number; policy: PolicyForward } | undefined;
 	private readonly remoteRng = new Rng(Date.now() >>> 0);
@@ -173,6 +175,7 @@ export class Runtime {
 		if (batch.seq <= last) return last;
 		this.lastSeq.set(entry.id, batch.seq);
 		entry.countSamples(batch.n);
+		this.ingested += batch.n;
 		const store = this.training.store;
 		if (store) {
 			const stale = store.ingest(entry.id, batch, this.policyVersion);

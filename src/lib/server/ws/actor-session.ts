@@ -21,6 +21,7 @@ import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
 export class ActorSession implements ActorLink {
 	private entry: ActorEntry | undefined;
 	private readonly decoder: Decoder;
+	private pendingAck: number | undefined;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -50,6 +51,22 @@ export class ActorSession implements ActorLink {
 
 	close(code: number, reason: string): void {
 		this.socket.close(code, reason);
+	}
+
+	/**
+	 * Acks are cumulative: batches that arrive in one burst get one BATCH_ACK with the highest seq,
+	 * sent once the burst has been read.
+	 */
+	private ackLater(seq: number): void {
+		const first = this.pendingAck === undefined;
+		this.pendingAck = seq;
+		if (first) {
+			setImmediate(() => {
+				const ack = this.pendingAck!;
+				this.pendingAck = undefined;
+				this.send({ type: MessageType.BATCH_ACK, seq: ack });
+			});
+		}
 	}
 
 	private refuse(error: ProtocolError): void {
@@ -86,7 +103,7 @@ export class ActorSession implements ActorLink {
 		switch (message.type) {
 			case MessageType.TRANSITION:
 			case MessageType.TRANSITION_BATCH:
-				this.send({ type: MessageType.BATCH_ACK, seq: this.runtime.ingest(entry, message) });
+				this.ackLater(this.runtime.ingest(entry, message));
 				return;
 			case MessageType.PONG:
 				return this.runtime.pong(entry, message.t);
