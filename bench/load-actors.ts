@@ -52,10 +52,13 @@ function actor(index: number): Promise<void> {
 			if (message.type === MessageType.WEIGHTS_UPDATE && mode === 'train') {
 				const version = message.manifest.policyVersion;
 				socket.send(encodeMessage({ type: MessageType.WEIGHTS_ACK, policyVersion: version, error: '' }));
-				const batch = trajectoryBatch(64, index + seq, seq++);
-				batch.policyVersion.fill(version);
-				socket.send(encodeMessage(batch));
-				sentSteps += 64;
+				// Ack first for every actor, then the new samples (as an agent acks before it steps on).
+				setImmediate(() => {
+					const batch = trajectoryBatch(64, index + seq, seq++);
+					batch.policyVersion.fill(version);
+					socket.send(encodeMessage(batch));
+					sentSteps += 64;
+				});
 			}
 			if (message.type === MessageType.ERROR) console.error(`${id}: ${message.code} ${message.message}`);
 			if (message.type === MessageType.PING) socket.send(encodeMessage({ type: MessageType.PONG, seq: message.seq, t: message.t }));

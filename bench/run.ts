@@ -9,7 +9,9 @@ import { meets, type BenchResult } from './harness.ts';
 const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promise<BenchResult> }>> = {
 	protocol: () => import('./protocol.ts'),
 	ppo: () => import('./ppo.ts'),
-	ingest: () => import('./ingest.ts')
+	ingest: () => import('./ingest.ts'),
+	broadcast: () => import('./broadcast.ts'),
+	soak: () => import('./soak.ts')
 };
 
 function table(results: BenchResult[]): string {

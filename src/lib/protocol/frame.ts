@@ -24,6 +24,9 @@ export const MAGIC_1 = 0x57;
 export const FLAG_DEFLATE = 0x01;
 /** Payloads at least this large are compressed when the encoder is left to decide. */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
+/** 'auto' keeps a deflated payload only when it is at most this fraction of the original:
+ * inflating costs the receiver more than a few saved bytes are worth (float weights barely shrink). */
+export const MIN_DEFLATE_RATIO = 0.8;
 /** DEFLATE level used by the encoder (1 fastest … 9 smallest). */
 export const DEFLATE_LEVEL = 6;
 /** Compressed input is inflated this many bytes at a time so a bomb is caught early. */
@@ -44,7 +47,7 @@ export function writeFrame(type: MessageType, payload: Uint8Array, compress: Com
 	let flags = 0;
 	if (compress === 'always' || (compress === 'auto' && payload.length >= COMPRESS_THRESHOLD_BYTES)) {
 		const deflated = deflateSync(payload, { level: DEFLATE_LEVEL });
-		if (compress === 'always' || deflated.length < payload.length) {
+		if (compress === 'always' || deflated.length <= payload.length * MIN_DEFLATE_RATIO) {
 			body = deflated;
 			flags = FLAG_DEFLATE;
 		}

@@ -86,9 +86,9 @@ export class Runtime {
 				this.broadcast();
 			},
 			updated: (result, snapshot) => {
+				this.broadcast(); // first: actors wait for it; the bookkeeping can follow
 				const { policyVersion: _v, samples: _s, ...scalars } = result;
 				this.metrics.add({ kind: 'update', step: snapshot.counters.samples, update: snapshot.counters.updates, time: Date.now(), policyVersion: snapshot.counters.policyVersion, ...scalars });
-				this.broadcast();
 				if (snapshot.counters.updates % learner.checkpointEveryUpdates === 0) void this.checkpoint('periodic');
 			},
 			failed: (error) => this.alerts.raise('trainer-error', error.message)
