@@ -77,6 +77,7 @@ describe('HTTP API', () => {
 		assert.equal((await (await api('/api/training', { method: 'POST', body: '{"action":"resume"}' })).json()).paused, false);
 		assert.equal((await api('/api/training', { method: 'POST', body: '{"action":"explode"}' })).status, 400);
 		assert.equal((await api('/api/training', { method: 'POST', body: 'not json' })).status, 400);
+		assert.equal((await api('/api/training', { method: 'POST', body: JSON.stringify({ action: 'x'.repeat(20_000) }) })).status, 413);
 	});
 
 	it('edits lr and entCoef live, validated, logged as events', async () => {

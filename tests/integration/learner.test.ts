@@ -187,6 +187,8 @@ describe('learner', () => {
 			const status = again.runtime.status();
 			assert.equal(status.updates, updatesBefore);
 			assert.ok(again.runtime.metrics.points.length >= pointsBefore, 'metrics history reloaded');
+			const steps = again.runtime.metrics.points.filter((p) => p.kind === 'update').map((p) => p.step);
+			assert.ok(steps.every((s, i) => i === 0 || s >= steps[i - 1]), 'steps never go backwards');
 			const actor = new Actor(wsUrl(again.server, '/ws/actor'), 'a1');
 			const accept = await actor.client.expect(MessageType.HANDSHAKE_ACCEPT);
 			assert.ok(accept.lastSeq >= 1, 'sequence numbers survive the restart');
