@@ -39,6 +39,7 @@ export interface ActorInfo {
 	samples: number;
 	samplesPerSec: number;
 	droppedStale: number;
+	lostBatches: number;
 	episodes: number;
 	lastReturn: number | null;
 	bestLapMs: number | null;

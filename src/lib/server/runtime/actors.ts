@@ -25,6 +25,8 @@ export class ActorEntry {
 	health: ActorStats | null = null;
 	samples = 0;
 	droppedStale = 0;
+	/** Batches the actor never delivered (seq gaps: it dropped them beyond its buffer bound). */
+	lostBatches = 0;
 	episodes = 0;
 	lastReturn: number | null = null;
 	bestLapMs: number | null = null;
@@ -87,6 +89,7 @@ export class ActorEntry {
 			samples: this.samples,
 			samplesPerSec: this.samplesPerSec(),
 			droppedStale: this.droppedStale,
+			lostBatches: this.lostBatches,
 			episodes: this.episodes,
 			lastReturn: this.lastReturn,
 			bestLapMs: this.bestLapMs,

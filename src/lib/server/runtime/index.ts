@@ -164,11 +164,12 @@ export class Runtime {
 
 	/**
 	 * Stores a batch unless its seq was already stored (a resend after reconnect); returns the
-	 * highest stored seq. A gap in seq means the actor lost data it claims to have sent: refused.
+	 * highest stored seq. A gap in seq means the actor dropped batches beyond its buffer bound while
+	 * disconnected: they are counted as lost, the rest is taken.
 	 */
 	ingest(entry: ActorEntry, batch: TransitionBatch): number {
 		const last = this.lastSeq.get(entry.id) ?? -1;
-		if (batch.seq > last + 1) throw new ProtocolError(ErrorCode.INVALID_FIELD, `batch seq ${batch.seq} skips ahead of ${last + 1}`);
+		if (batch.seq > last + 1) entry.lostBatches += batch.seq - last - 1;
 		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
 			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
 		}

@@ -1,0 +1,54 @@
+/**
+ * What the policy sees: the seed document's 15 telemetry features (normalised as the original did)
+ * plus what driving needs — lap progress, speed along the track, lateral offset and heading error
+ * against the track line, and the line's curvature at five look-ahead distances. 25 floats.
+ */
+import type { Snapshot } from '../sources/ac-reader.ts';
+import type { Track } from '../sim/track.ts';
+
+export const LOOKAHEAD_M = [10, 30, 60, 100, 150] as const;
+
+export const OBS_NAMES = [
+	'speed', 'velocity_x', 'velocity_y', 'velocity_z', 'gas', 'brake', 'steer', 'rpm', 'gear', 'acc_x', 'acc_y', 'acc_z',
+	'wheel_slip', 'tyres_out', 'damaged',
+	'lap_progress', 'speed_along_track', 'lateral_offset', 'heading_error_sin', 'heading_error_cos',
+	...LOOKAHEAD_M.map((m) => `curvature_${m}m`)
+] as const;
+export const OBS_DIM = OBS_NAMES.length;
+
+/** Where the car is relative to the track line. */
+export interface TrackPosition {
+	distance: number;
+	lateral: number;
+	/** Angle between the car's direction of travel and the line, rad (0 = along it). */
+	headingError: number;
+	speedAlong: number;
+	index: number;
+}
+
+/** Locates the car on the line; `hint` is the previous index (keeps it O(1) per step). */
+export function trackPosition(snapshot: Snapshot, track: Track, hint: number): TrackPosition {
+	const [x, , z] = snapshot.graphics.carCoordinates;
+	const where = hint < 0 ? { ...track.locate(x, z, track.locateGlobal(x, z), 2) } : track.locate(x, z, hint);
+	const [vx, , vz] = snapshot.physics.velocity;
+	const speed = Math.hypot(vx, vz);
+	// Direction of travel from the velocity when moving, else the car's heading.
+	const travel = speed > 1 ? Math.atan2(vz, vx) : snapshot.physics.heading;
+	const diff = travel - track.heading[where.index];
+	const headingError = Math.atan2(Math.sin(diff), Math.cos(diff));
+	return { distance: where.distance, lateral: where.lateral, headingError, speedAlong: speed * Math.cos(headingError), index: where.index };
+}
+
+export function observe(snapshot: Snapshot, track: Track, at: TrackPosition, out = new Float32Array(OBS_DIM)): Float32Array {
+	const p = snapshot.physics;
+	const slip = p.wheelSlip.reduce((s, v) => s + v, 0) / 4;
+	const values = [
+		p.speedKmh / 300, p.velocity[0] / 100, p.velocity[1] / 100, p.velocity[2] / 100, p.gas, p.brake, p.steerAngle,
+		p.rpms / 10000, p.gear / 6, p.accG[0] / 3, p.accG[1] / 3, p.accG[2] / 3, slip / 2, p.numberOfTyresOut / 4,
+		p.carDamage.some((d) => d > 0.05) ? 1 : 0,
+		at.distance / track.length, at.speedAlong / 80, at.lateral / track.halfWidth, Math.sin(at.headingError), Math.cos(at.headingError),
+		...LOOKAHEAD_M.map((m) => track.curvatureAhead(at.distance + m, 10) * 50)
+	];
+	for (let i = 0; i < OBS_DIM; i++) out[i] = Number.isFinite(values[i]) ? values[i] : 0;
+	return out;
+}

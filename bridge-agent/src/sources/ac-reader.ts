@@ -1,0 +1,82 @@
+/**
+ * Coherent snapshots of AC's pages: copy a page, re-read its packetId, copy again if it moved
+ * while copying. Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
+ */
+import { GRAPHICS_FIELDS, PAGE_BYTES, PHYSICS_FIELDS, STATIC_FIELDS, parsePage, type Graphics, type PageName, type Physics, type Static } from '../ac/layout.ts';
+import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapper.ts';
+
+/** Copies tried before a torn page is reported. */
+export const MAX_TORN_RETRIES = 5;
+/** physics.packetId unchanged this long while LIVE → stale. */
+export const STALE_AFTER_MS = 500;
+
+export interface Snapshot {
+	physics: Physics;
+	graphics: Graphics;
+	static: Static;
+	/** packetId has not advanced for STALE_AFTER_MS. */
+	stale: boolean;
+	/** Copies retried because a page changed while being read. */
+	tornRetries: number;
+}
+
+export class AcReader {
+	private readonly pages: Record<PageName, MappedPage>;
+	private readonly buffers: Record<PageName, Uint8Array>;
+	private readonly head = new Uint8Array(4);
+	private lastPacket = -1;
+	private lastPacketAt = 0;
+	private staticPage: Static;
+	tornRetries = 0;
+
+	constructor(mapper: PageMapper, private readonly now: () => number = Date.now) {
+		const open = (page: PageName) => {
+			const mapped = mapper.open(page);
+			if (!mapped) {
+				for (const p of Object.values(opened)) p.close();
+				throw new AcNotRunningError(`${mapper.description}: page ${page}`);
+			}
+			return mapped;
+		};
+		const opened: Partial<Record<PageName, MappedPage>> = {};
+		for (const page of ['physics', 'graphics', 'static'] as const) opened[page] = open(page);
+		this.pages = opened as Record<PageName, MappedPage>;
+		this.buffers = { physics: new Uint8Array(PAGE_BYTES.physics), graphics: new Uint8Array(PAGE_BYTES.graphics), static: new Uint8Array(PAGE_BYTES.static) };
+		this.staticPage = this.readStatic();
+	}
+
+	/** A copy of the page whose packetId did not change while copying. */
+	private coherent(page: 'physics' | 'graphics'): Uint8Array {
+		const buffer = this.buffers[page];
+		const mapped = this.pages[page];
+		const headView = new DataView(this.head.buffer);
+		for (let attempt = 0; attempt <= MAX_TORN_RETRIES; attempt++) {
+			mapped.read(buffer);
+			mapped.readHead(this.head);
+			if (headView.getInt32(0, true) === new DataView(buffer.buffer).getInt32(0, true)) return buffer;
+			this.tornRetries++;
+		}
+		throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries)`);
+	}
+
+	readStatic(): Static {
+		this.pages.static.read(this.buffers.static);
+		this.staticPage = parsePage(STATIC_FIELDS, this.buffers.static);
+		return this.staticPage;
+	}
+
+	read(): Snapshot {
+		const physics = parsePage(PHYSICS_FIELDS, this.coherent('physics'));
+		const graphics = parsePage(GRAPHICS_FIELDS, this.coherent('graphics'));
+		const now = this.now();
+		if (physics.packetId !== this.lastPacket) {
+			this.lastPacket = physics.packetId;
+			this.lastPacketAt = now;
+		}
+		return { physics, graphics, static: this.staticPage, stale: now - this.lastPacketAt > STALE_AFTER_MS, tornRetries: this.tornRetries };
+	}
+
+	close(): void {
+		for (const page of Object.values(this.pages)) page.close();
+	}
+}
