@@ -20,7 +20,7 @@ export interface RewardConfig {
 export const DEFAULT_REWARD: RewardConfig = {
 	progressScale: 0.1,
 	tyreOutPenalty: 0.05,
-	harshInputPenalty: 0.05,
+	harshInputPenalty: 0.02,
 	offTrackSec: 1.5,
 	stuckSec: 4,
 	wrongWaySec: 1,

@@ -1,0 +1,275 @@
+/**
+ * The control loop: snapshot → observation → policy → clip (non-finite → neutral) → smoothing →
+ * car; then reward and episode ends, transitions into columnar segments, batches to the learner.
+ * Local mode samples the pure-TS policy from the latest WEIGHTS_UPDATE; remote mode plays
+ * CONTROL_BATCH chunks and asks for the next one before the current runs out. Without a fresh
+ * action for DEADMAN_MS the car gets neutral controls.
+ */
+import { MessageType, type ActorStats, type ControlBatch, type Segment, type TelemetryFrame, type TransitionBatch, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
+import type { PolicyForward } from '../../src/lib/ppo/forward.ts';
+import { Rng } from '../../src/lib/ppo/random.ts';
+import { policyFromWeights } from '../../src/lib/ppo/weights.ts';
+import { NEUTRAL, Smoother, toControls } from './control/smoothing.ts';
+import type { LearnerLink } from './link/learner-link.ts';
+import type { Logger } from './log.ts';
+import { OBS_DIM, observe, trackPosition, type TrackPosition } from './rl/observation.ts';
+import { DEFAULT_REWARD, EpisodeJudge, type RewardConfig } from './rl/reward.ts';
+import type { Snapshot } from './sources/ac-reader.ts';
+import type { World } from './world.ts';
+
+export const ACTION_DIM = 3;
+/** No fresh action for this long (policy stall, learner gone in remote mode) → neutral controls. */
+export const DEADMAN_MS = 250;
+/** Remote mode asks for the next chunk when this few actions are left. */
+export const REQUEST_AHEAD = 3;
+
+export interface AgentOptions {
+	controlHz: number;
+	mode: 'local' | 'remote';
+	smoothing: string;
+	batchSteps: number;
+	seed: number;
+	reward?: Partial<RewardConfig>;
+	log: Logger;
+	/**
+	 * With the sim at full speed: steps per policy version before the agent waits for new weights
+	 * (0 = never wait). Keeps fast simulated actors from flooding the learner with samples it would
+	 * drop as stale — synchronous PPO, as the reference implementations collect.
+	 */
+	stepsPerPolicy: number;
+	/** Stepper figures for heartbeats. */
+	stepperStats?: () => { jitterP50Ms: number; jitterP99Ms: number; overruns: number; achievedHz: number };
+}
+
+interface Columns {
+	obs: number[];
+	action: number[];
+	reward: number[];
+	logProb: number[];
+	value: number[];
+	policyVersion: number[];
+}
+
+const emptyColumns = (): Columns => ({ obs: [], action: [], reward: [], logProb: [], value: [], policyVersion: [] });
+
+export class Agent {
+	link: LearnerLink | undefined;
+	policy: PolicyForward | undefined;
+	policyVersion = 0;
+	private chunk: { actions: Float32Array; logProb: Float32Array; value: Float32Array; next: number; k: number; version: number; at: number } | undefined;
+	private requestId = 0;
+	private requested = 0;
+	private readonly rng: Rng;
+	private readonly smoother: Smoother;
+	private readonly judge: EpisodeJudge;
+	private readonly dt: number;
+	private snapshot: Snapshot;
+	private position: TrackPosition;
+	private obs = new Float32Array(OBS_DIM);
+	private columns = emptyColumns();
+	private segmentStart = 0;
+	private episodeId = 0;
+	private stepIndex = 0;
+	private episodeReturn = 0;
+	private lastApplied = { ...NEUTRAL };
+	private resetting = false;
+	private telemetryIntervalMs = 200;
+	private lastTelemetryAt = 0;
+	/** Steps recorded with the current policy version (see AgentOptions.stepsPerPolicy). */
+	private stepsThisVersion = 0;
+	steps = 0;
+	episodes = 0;
+	neutralActions = 0;
+	lastReturn: number | null = null;
+	readonly lapTimes: number[] = [];
+	onEpisode?: (summary: { return: number; length: number; reason: string; cleanLaps: number[] }) => void;
+
+	constructor(
+		readonly world: World,
+		readonly o: AgentOptions
+	) {
+		this.rng = new Rng(o.seed);
+		this.smoother = Smoother.named(o.smoothing);
+		this.dt = 1 / o.controlHz;
+		this.judge = new EpisodeJudge({ ...DEFAULT_REWARD, ...o.reward }, world.track.length);
+		this.snapshot = world.reader.read();
+		this.position = trackPosition(this.snapshot, world.track, -1);
+		observe(this.snapshot, world.track, this.position, this.obs);
+	}
+
+	/** Loads weights; returns '' or the reason they were refused (the old policy stays). */
+	loadWeights(update: WeightsUpdate): string {
+		try {
+			this.policy = policyFromWeights(update, { obsDim: OBS_DIM, actionDim: ACTION_DIM });
+			if (update.manifest.policyVersion !== this.policyVersion) this.stepsThisVersion = 0;
+			this.policyVersion = update.manifest.policyVersion;
+			return '';
+		} catch (error) {
+			return (error as Error).message;
+		}
+	}
+
+	onControl(chunk: ControlBatch): void {
+		this.chunk = { actions: chunk.actions, logProb: chunk.logProb, value: chunk.value, next: 0, k: chunk.k, version: chunk.policyVersion, at: performance.now() };
+	}
+
+	/** Telemetry for the live view goes at this rate of wall-clock time, whatever the sim speed. */
+	setTelemetryHz(hz: number): void {
+		this.telemetryIntervalMs = 1000 / hz;
+	}
+
+	/** True while the agent waits for newer weights (it used up stepsPerPolicy on this version). */
+	get waitingForPolicy(): boolean {
+		return this.o.mode === 'local' && (!this.policy || (this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy));
+	}
+
+	/** The next action with its log-prob, value and policy version; undefined when there is none. */
+	private decide(): { action: Float32Array; logProb: number; value: number; version: number } | undefined {
+		if (this.o.mode === 'local') {
+			if (!this.policy) return undefined;
+			const { action, logProb, value } = this.policy.act(this.obs, this.rng);
+			return { action, logProb, value, version: this.policyVersion };
+		}
+		const chunk = this.chunk;
+		const left = chunk ? chunk.k - chunk.next : 0;
+		if (left <= REQUEST_AHEAD && this.requested === 0 && this.link?.connected) {
+			this.requested = ++this.requestId;
+			this.link.sendTelemetry(this.frame(), this.obs, this.requested);
+		}
+		if (chunk && chunk.next < chunk.k && performance.now() - chunk.at < DEADMAN_MS + chunk.k * this.dt * 1000) {
+			const i = chunk.next++;
+			if (chunk.next === 1) this.requested = 0;
+			return { action: chunk.actions.slice(i * ACTION_DIM, (i + 1) * ACTION_DIM), logProb: chunk.logProb[i], value: chunk.value[i], version: chunk.version };
+		}
+		return undefined;
+	}
+
+	/** One control period. Returns false to stop. */
+	tick(): boolean {
+		if (this.resetting || (this.o.stepsPerPolicy > 0 && this.waitingForPolicy)) return true;
+		const decision = this.decide();
+		let controls = NEUTRAL;
+		if (decision) {
+			const { controls: c, neutral } = toControls(decision.action);
+			if (neutral) this.neutralActions++;
+			controls = c;
+		} else this.neutralActions++;
+		const applied = this.smoother.apply(controls, this.dt);
+		this.world.apply(applied);
+		this.world.advance(this.dt);
+
+		const next = this.world.reader.read();
+		const nextPosition = trackPosition(next, this.world.track, this.position.index);
+		// Harshness is judged on what reached the car (after smoothing), not on exploration noise.
+		const actionChange = Math.abs(applied.steer - this.lastApplied.steer) + Math.abs(applied.throttle - this.lastApplied.throttle) + Math.abs(applied.brake - this.lastApplied.brake);
+		this.lastApplied = { ...applied };
+		const outcome = this.judge.step(this.dt, this.position.distance, nextPosition.distance, next.physics.numberOfTyresOut, Math.hypot(next.physics.velocity[0], next.physics.velocity[2]), nextPosition.headingError, Math.min(actionChange, 3));
+		const nextObs = observe(next, this.world.track, nextPosition);
+
+		if (decision && decision.action.every(Number.isFinite)) {
+			// Transitions only for actions a policy chose (with their behaviour log-prob).
+			const c = this.columns;
+			c.obs.push(...this.obs);
+			c.action.push(...decision.action);
+			c.reward.push(outcome.reward);
+			c.logProb.push(decision.logProb);
+			c.value.push(decision.value);
+			c.policyVersion.push(decision.version);
+			this.episodeReturn += outcome.reward;
+			this.stepIndex++;
+			this.steps++;
+			this.stepsThisVersion++;
+		}
+		const ended = outcome.terminated || outcome.truncated;
+		const budgetUsed = this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy;
+		if (ended || budgetUsed || this.columns.reward.length >= this.o.batchSteps) this.flush(nextObs, outcome.terminated, outcome.truncated);
+		const now = performance.now();
+		if (this.o.mode === 'local' && now - this.lastTelemetryAt >= this.telemetryIntervalMs) {
+			this.lastTelemetryAt = now;
+			this.link?.sendTelemetry(this.frameOf(next));
+		}
+		this.snapshot = next;
+		this.position = nextPosition;
+		this.obs = nextObs;
+		if (ended) this.endEpisode(outcome.reason, outcome.terminated, outcome.truncated);
+		return true;
+	}
+
+	private flush(finalObs: Float32Array, terminated: boolean, truncated: boolean): void {
+		const c = this.columns;
+		const n = c.reward.length;
+		if (n === 0) return;
+		const segment: Segment = { episodeId: this.episodeId, stepIndex: this.segmentStart, length: n, finalObs: Float32Array.from(finalObs), terminated, truncated };
+		const batch: Omit<TransitionBatch, 'seq'> = {
+			type: MessageType.TRANSITION_BATCH,
+			n,
+			obsDim: OBS_DIM,
+			actionDim: ACTION_DIM,
+			segments: [segment],
+			obs: Float32Array.from(c.obs),
+			action: Float32Array.from(c.action),
+			reward: Float32Array.from(c.reward),
+			logProb: Float32Array.from(c.logProb),
+			value: Float32Array.from(c.value),
+			policyVersion: Uint32Array.from(c.policyVersion)
+		};
+		this.link?.sendBatch(batch);
+		this.segmentStart = this.stepIndex;
+		this.columns = emptyColumns();
+	}
+
+	private endEpisode(reason: string, terminated: boolean, truncated: boolean): void {
+		const laps = [...this.world.cleanLaps()];
+		this.lapTimes.push(...laps);
+		this.episodes++;
+		this.lastReturn = this.episodeReturn;
+		const summary = { return: this.episodeReturn, length: this.stepIndex, reason, cleanLaps: laps };
+		this.link?.sendEpisode({ episodeId: this.episodeId, return: this.episodeReturn, length: this.stepIndex, endReason: reason, terminated, truncated, lapTimesMs: laps, cleanLaps: laps.length, policyVersion: this.policyVersion });
+		this.onEpisode?.(summary);
+		this.o.log.debug('episode', { ...summary });
+		this.episodeId++;
+		this.stepIndex = 0;
+		this.segmentStart = 0;
+		this.episodeReturn = 0;
+		this.judge.reset();
+		this.smoother.reset();
+		this.chunk = undefined;
+		this.resetting = true;
+		this.world.reset().then((ok) => {
+			if (!ok) this.o.log.warn('reset not confirmed by telemetry');
+			this.snapshot = this.world.reader.read();
+			this.position = trackPosition(this.snapshot, this.world.track, -1);
+			this.obs = observe(this.snapshot, this.world.track, this.position);
+			this.resetting = false;
+		});
+	}
+
+	private frameOf(s: Snapshot): TelemetryFrame {
+		const [x, y, z] = s.graphics.carCoordinates;
+		return {
+			t: Date.now(), speedKmh: s.physics.speedKmh, steer: s.physics.steerAngle, gas: s.physics.gas, brake: s.physics.brake,
+			gear: s.physics.gear - 1, rpm: s.physics.rpms, x, y, z, lapPosition: s.graphics.normalizedCarPosition,
+			completedLaps: s.graphics.completedLaps, lapTimeMs: s.graphics.iCurrentTime, lastLapMs: s.graphics.iLastTime,
+			bestLapMs: s.graphics.iBestTime, tyresOut: s.physics.numberOfTyresOut
+		};
+	}
+
+	frame(): TelemetryFrame {
+		return this.frameOf(this.snapshot);
+	}
+
+	stats(): ActorStats {
+		const s = this.o.stepperStats?.() ?? { jitterP50Ms: 0, jitterP99Ms: 0, overruns: 0, achievedHz: 0 };
+		return {
+			controlHz: s.achievedHz, jitterP50Ms: s.jitterP50Ms, jitterP99Ms: s.jitterP99Ms, overruns: s.overruns, steps: this.steps,
+			episodes: this.episodes, bufferedSteps: this.link?.bufferedSteps ?? 0, droppedSteps: this.link?.droppedSteps ?? 0,
+			neutralActions: this.neutralActions, policyVersion: this.policyVersion
+		};
+	}
+
+	/** Neutral controls, whatever happens next (every exit path calls this). */
+	stop(): void {
+		this.world.apply({ ...NEUTRAL });
+	}
+}
+

@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * bridge-agent: drives Assetto Corsa (or the simulated car) with the learner's policy.
+ *   bridge-agent [run] [options]   drive and stream transitions (default)
+ *   bridge-agent doctor [options]  tell what is wrong before a run
+ *   bridge-agent record-line       record the track's centre line from one driven lap (AC)
+ * Exit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.
+ */
+import { hostname } from 'node:os';
+import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
+import { ACTION_DIM, Agent } from './agent.ts';
+import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
+import { Stepper } from './control/stepper.ts';
+import { SMOOTHING_PRESETS } from './control/smoothing.ts';
+import { LearnerLink } from './link/learner-link.ts';
+import { createLogger, type Level } from './log.ts';
+import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
+import { TRACKS, Track } from './sim/track.ts';
+import { AcNotRunningError } from './sources/page-mapper.ts';
+import { SimWorld, type World } from './world.ts';
+
+export const AGENT_VERSION = '0.1.0';
+export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
+
+const COMMON: OptionSpec[] = [
+	{ name: 'learner', help: 'learner WebSocket URL', default: 'ws://127.0.0.1:3000/ws/actor' },
+	{ name: 'token', help: 'actor token (or PITWALL_ACTOR_TOKEN)', default: process.env.PITWALL_ACTOR_TOKEN ?? '' },
+	{ name: 'source', help: 'telemetry source', default: 'sim', choices: ['sim', 'ac'] },
+	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
+	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
+	{ name: 'log-json', help: 'JSON log lines', flag: true },
+	{ name: 'help', help: 'this text', flag: true }
+];
+
+const RUN: OptionSpec[] = [
+	...COMMON,
+	{ name: 'mode', help: 'local inference, or remote chunked control from the learner', default: 'local', choices: ['local', 'remote'] },
+	{ name: 'control-hz', help: 'control rate', default: '20' },
+	{ name: 'smoothing', help: 'action smoothing preset', default: 'moderate', choices: Object.keys(SMOOTHING_PRESETS) },
+	{ name: 'batch-steps', help: 'steps per transition batch', default: '256' },
+	{ name: 'buffer-limit', help: 'steps kept while the learner is unreachable', default: '100000' },
+	{ name: 'columns', help: 'column coding: compact (WAN) or raw (LAN, less CPU)', default: 'compact', choices: ['compact', 'raw'] },
+	{ name: 'name', help: 'actor name shown in the console', default: `${hostname()}-${process.pid}` },
+	{ name: 'id', help: 'stable actor id (resume key); default derived from --name', default: '' },
+	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
+	{ name: 'time-scale', help: 'sim speed: a factor of real time, or max', default: '1' },
+	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
+	{ name: 'max-steps', help: 'stop after this many control steps (0 = run until stopped)', default: '0' },
+	{ name: 'steps-per-policy', help: 'with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', default: '1024' },
+	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '180' }
+];
+
+function makeWorld(values: Record<string, string>, seed: number): World {
+	if (values.source === 'ac') {
+		throw new UsageError('--source ac needs Windows with Assetto Corsa and vJoy; this build drives the simulated car (--source sim)');
+	}
+	return new SimWorld(Track.named(values.track), seed);
+}
+
+async function run(argv: string[]): Promise<number> {
+	const values = parseArgs(argv, RUN);
+	if (values.help) {
+		process.stdout.write(helpText('bridge-agent run [options]: drive the car with the learner\'s policy and stream transitions', RUN));
+		return EXIT.OK;
+	}
+	const log = createLogger({ level: values['log-level'] as Level, json: values['log-json'] === 'true', name: values.name });
+	const controlHz = number(values, 'control-hz', 1, 1000);
+	const seed = number(values, 'seed', 0);
+	const maxSteps = number(values, 'max-steps', 0);
+	const scale = values['time-scale'] === 'max' ? Infinity : number(values, 'time-scale', 0.01, 1000);
+	const world = makeWorld(values, seed);
+	const agent = new Agent(world, {
+		controlHz,
+		mode: values.mode as 'local' | 'remote',
+		smoothing: values.smoothing,
+		batchSteps: number(values, 'batch-steps', 1, 8192),
+		seed,
+		reward: { maxEpisodeSec: number(values, 'episode-seconds', 1) },
+		stepsPerPolicy: Number.isFinite(scale) ? 0 : number(values, 'steps-per-policy', 0),
+		log,
+		stepperStats: () => stepper.stats()
+	});
+	const stepper = new Stepper(Number.isFinite(scale) ? 1000 / controlHz / scale : 0);
+	let exitCode: number = EXIT.OK;
+	const link = new LearnerLink({
+		url: values.learner,
+		token: values.token,
+		columns: values.columns as 'compact' | 'raw',
+		bufferLimitSteps: number(values, 'buffer-limit', 1),
+		log,
+		hello: {
+			type: MessageType.HANDSHAKE,
+			protocolVersion: PROTOCOL_VERSION,
+			token: values.token,
+			actorId: values.id || values.name,
+			actorName: values.name,
+			mode: values.mode as 'local' | 'remote',
+			controlHz,
+			obsSpec: { dim: OBS_DIM, names: [...OBS_NAMES], low: new Float32Array(OBS_DIM).fill(-Infinity), high: new Float32Array(OBS_DIM).fill(Infinity) },
+			actionSpec: { dim: ACTION_DIM, names: ['steer', 'throttle', 'brake'], low: new Float32Array([-1, 0, 0]), high: new Float32Array([1, 1, 1]) },
+			source: world.kind,
+			agentVersion: AGENT_VERSION
+		},
+		stats: () => agent.stats(),
+		onWeights: (update) => {
+			const error = agent.loadWeights(update);
+			if (error) log.warn('weights refused', { version: update.manifest.policyVersion, error });
+			else log.debug('weights loaded', { version: update.manifest.policyVersion });
+			return error;
+		},
+		onControl: (chunk) => agent.onControl(chunk),
+		onFatal: (code, message) => {
+			log.error('learner refused this agent', { code, message });
+			exitCode = EXIT.REFUSED;
+			stepper.stop();
+		}
+	});
+	agent.link = link;
+	link.start();
+	const stop = (signal: string) => {
+		log.info(`${signal}: stopping`);
+		stepper.stop();
+	};
+	process.once('SIGINT', () => stop('SIGINT'));
+	process.once('SIGTERM', () => stop('SIGTERM'));
+	const ready = setInterval(() => {
+		const accept = link.acceptance;
+		if (accept) agent.setTelemetryHz(accept.telemetryHz);
+	}, 500);
+	log.info('driving', { source: world.kind, track: world.track.name, mode: values.mode, controlHz, timeScale: values['time-scale'], learner: values.learner });
+	try {
+		await stepper.run(() => {
+			agent.tick();
+			return !(maxSteps > 0 && stepper.ticks + 1 >= maxSteps);
+		});
+	} finally {
+		agent.stop();
+		clearInterval(ready);
+		// Give the link a moment to flush what is buffered.
+		const deadline = Date.now() + 2000;
+		while (link.bufferedSteps > 0 && link.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		link.close();
+		world.close();
+		const stats = agent.stats();
+		log.info('stopped', { steps: stats.steps, episodes: stats.episodes, neutralActions: stats.neutralActions, bufferedSteps: link.bufferedSteps, droppedSteps: link.droppedSteps, overruns: stats.overruns });
+	}
+	return exitCode;
+}
+
+async function doctor(argv: string[]): Promise<number> {
+	const values = parseArgs(argv, COMMON);
+	if (values.help) {
+		process.stdout.write(helpText('bridge-agent doctor [options]: check the telemetry source, controls and learner before a run', COMMON));
+		return EXIT.OK;
+	}
+	const { runDoctor } = await import('./doctor.ts');
+	return runDoctor(values);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor };
+
+async function main(): Promise<number> {
+	const argv = process.argv.slice(2);
+	const command = argv[0] && !argv[0].startsWith('--') ? argv.shift()! : 'run';
+	const handler = COMMANDS[command];
+	if (!handler) {
+		process.stderr.write(`unknown command "${command}" (choose ${Object.keys(COMMANDS).join(', ')})\n`);
+		return EXIT.USAGE;
+	}
+	try {
+		return await handler(argv);
+	} catch (error) {
+		if (error instanceof UsageError) {
+			process.stderr.write(`bridge-agent: ${error.message} (see --help)\n`);
+			return EXIT.USAGE;
+		}
+		if (error instanceof AcNotRunningError) {
+			process.stderr.write(`bridge-agent: ${error.message}\n`);
+			return EXIT.AC_NOT_RUNNING;
+		}
+		process.stderr.write(`bridge-agent: ${(error as Error)?.stack ?? error}\n`);
+		return EXIT.FAILURE;
+	}
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,78 @@
+/**
+ * The real-time stepper: ticks on an absolute schedule (tick k at start + k·period, so errors never
+ * accumulate and the first tick after start is one period away, not immediate). Sleeps with a
+ * timer until just before the deadline, then spins for the last stretch. A tick that starts more
+ * than one period late skips the missed slots (counted as overruns) instead of bursting to catch up.
+ * With time scale `max` it just yields to the event loop between ticks.
+ */
+export const SPIN_MS = 1.5;
+
+export interface StepperStats {
+	ticks: number;
+	overruns: number;
+	jitterP50Ms: number;
+	jitterP99Ms: number;
+	achievedHz: number;
+}
+
+const JITTER_WINDOW = 2000;
+
+export class Stepper {
+	private running = false;
+	private readonly jitter: number[] = [];
+	ticks = 0;
+	overruns = 0;
+	private startedAt = 0;
+
+	/** periodMs = control period ÷ time scale; 0 runs as fast as possible. */
+	constructor(private readonly periodMs: number) {}
+
+	stats(): StepperStats {
+		const sorted = [...this.jitter].sort((a, b) => a - b);
+		const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+		const elapsed = (performance.now() - this.startedAt) / 1000;
+		return { ticks: this.ticks, overruns: this.overruns, jitterP50Ms: at(0.5), jitterP99Ms: at(0.99), achievedHz: elapsed > 0 ? this.ticks / elapsed : 0 };
+	}
+
+	/** Calls `tick` until stop() or until it returns false. Resolves when stopped. */
+	run(tick: () => boolean | void): Promise<void> {
+		this.running = true;
+		this.startedAt = performance.now();
+		return new Promise((resolve) => {
+			if (this.periodMs <= 0) {
+				const loop = () => {
+					if (!this.running || tick() === false) return resolve();
+					this.ticks++;
+					setImmediate(loop);
+				};
+				return setImmediate(loop);
+			}
+			let k = 1;
+			const schedule = () => {
+				if (!this.running) return resolve();
+				const deadline = this.startedAt + k * this.periodMs;
+				const wait = deadline - performance.now() - SPIN_MS;
+				setTimeout(() => {
+					while (performance.now() < deadline); // spin the last stretch for sub-ms accuracy
+					const late = performance.now() - deadline;
+					this.jitter.push(late);
+					if (this.jitter.length > JITTER_WINDOW) this.jitter.shift();
+					if (tick() === false) return resolve();
+					this.ticks++;
+					k++;
+					const behind = Math.floor((performance.now() - (this.startedAt + k * this.periodMs)) / this.periodMs);
+					if (behind >= 0) {
+						this.overruns += behind + 1;
+						k += behind + 1;
+					}
+					schedule();
+				}, Math.max(0, wait));
+			};
+			schedule();
+		});
+	}
+
+	stop(): void {
+		this.running = false;
+	}
+}

@@ -1,0 +1,72 @@
+/**
+ * doctor: one screen that says what is wrong. On Linux (or with --source sim) it checks what it
+ * can — the simulated car's pages, the learner, the token, the protocol version — and says which
+ * Windows-only checks (AC pages, vJoy) it cannot run here.
+ */
+import WebSocket from 'ws';
+import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
+import { ACTION_DIM } from './agent.ts';
+import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
+import { Track } from './sim/track.ts';
+import { SimWorld } from './world.ts';
+
+type Result = 'ok' | 'fail' | 'skip';
+const MARK: Record<Result, string> = { ok: '✔', fail: '✖', skip: '–' };
+
+function line(result: Result, what: string, detail: string): void {
+	process.stdout.write(`${MARK[result]} ${what.padEnd(28)} ${detail}\n`);
+}
+
+async function learnerCheck(url: string, token: string): Promise<[Result, string]> {
+	return new Promise((resolve) => {
+		const socket = new WebSocket(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, handshakeTimeout: 3000 });
+		const decoder = new Decoder();
+		const done = (result: Result, detail: string) => {
+			socket.terminate();
+			resolve([result, detail]);
+		};
+		socket.on('unexpected-response', (_req, res) => done('fail', res.statusCode === 401 ? 'token refused (HTTP 401)' : `HTTP ${res.statusCode}`));
+		socket.on('error', (error) => done('fail', `unreachable: ${error.message}`));
+		socket.on('open', () => {
+			socket.send(encodeMessage({
+				type: MessageType.HANDSHAKE, protocolVersion: PROTOCOL_VERSION, token, actorId: `doctor-${process.pid}`, actorName: 'doctor', mode: 'local', controlHz: 20,
+				obsSpec: { dim: OBS_DIM, names: [...OBS_NAMES], low: new Float32Array(OBS_DIM).fill(-Infinity), high: new Float32Array(OBS_DIM).fill(Infinity) },
+				actionSpec: { dim: ACTION_DIM, names: ['steer', 'throttle', 'brake'], low: new Float32Array([-1, 0, 0]), high: new Float32Array([1, 1, 1]) },
+				source: 'doctor', agentVersion: 'doctor'
+			}));
+		});
+		socket.on('message', (data: Buffer) => {
+			const message = decoder.decode(new Uint8Array(data));
+			if (message.type === MessageType.HANDSHAKE_ACCEPT) done('ok', `reachable, token accepted, protocol ${message.protocolVersion}, run ${message.runId}, policy v${message.policyVersion}`);
+			else if (message.type === MessageType.ERROR) done('fail', `${message.code}: ${message.message}`);
+		});
+	});
+}
+
+export async function runDoctor(values: Record<string, string>): Promise<number> {
+	let failures = 0;
+	const check = (result: Result, what: string, detail: string) => {
+		if (result === 'fail') failures++;
+		line(result, what, detail);
+	};
+	if (values.source === 'sim' || process.platform !== 'win32') {
+		const world = new SimWorld(Track.named(values.track), 1);
+		const first = world.reader.read();
+		world.apply({ steer: 0, throttle: 1, brake: 0 });
+		for (let i = 0; i < 4; i++) world.advance(0.05); // 200 ms of throttle
+		const after = world.reader.read();
+		check(first.graphics.status === 2 ? 'ok' : 'fail', 'sim pages', `LIVE, track ${first.static.track}, car ${first.static.carModel}`);
+		check(after.physics.packetId > first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${after.physics.packetId}`);
+		check(after.physics.gas === 1 && after.physics.speedKmh > first.physics.speedKmh ? 'ok' : 'fail', 'axis echo (throttle → gas)', `gas ${after.physics.gas.toFixed(2)} within 200 ms, speed ${after.physics.speedKmh.toFixed(1)} km/h`);
+		const reset = await world.reset();
+		check(reset && world.reader.read().physics.speedKmh === 0 ? 'ok' : 'fail', 'reset', 'car back at the start, at rest');
+		if (process.platform !== 'win32') {
+			line('skip', 'AC shared memory', 'Windows only: run doctor on the PC beside Assetto Corsa');
+			line('skip', 'vJoy device', 'Windows only (vJoyInterface.dll)');
+		}
+	}
+	const [result, detail] = await learnerCheck(values.learner, values.token);
+	check(result, 'learner', `${values.learner}: ${detail}`);
+	process.stdout.write(failures ? `\n${failures} check(s) failed\n` : '\nall checks passed\n');
+	return failures ? 1 : 0;
+}

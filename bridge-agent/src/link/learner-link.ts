@@ -1,0 +1,198 @@
+/**
+ * The agent's connection to the learner: handshake, transition batches with sequence numbers,
+ * episode summaries, heartbeats with health figures, telemetry for the live view, weights in and
+ * acks out. Reconnects with exponential backoff and jitter; while disconnected, batches wait in a
+ * bounded buffer (oldest dropped beyond it, counted) and are resent after the learner says which
+ * sequence numbers it already has — so nothing within the bound is lost or stored twice.
+ */
+import WebSocket from 'ws';
+import {
+	Decoder,
+	ErrorCode,
+	MessageType,
+	encodeMessage,
+	type ActorStats,
+	type ColumnMode,
+	type ControlBatch,
+	type EpisodeSummary,
+	type Handshake,
+	type HandshakeAccept,
+	type Message,
+	type TelemetryFrame,
+	type TransitionBatch,
+	type WeightsUpdate
+} from '../../../src/lib/protocol/index.ts';
+import type { Logger } from '../log.ts';
+
+export const RECONNECT_MIN_MS = 500;
+export const RECONNECT_MAX_MS = 10_000;
+/** Errors after which reconnecting cannot help: the agent stops. */
+const FATAL_CODES = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.VERSION_MISMATCH, ErrorCode.SPEC_MISMATCH]);
+
+export interface LinkOptions {
+	url: string;
+	token: string;
+	hello: Handshake;
+	/** Steps kept while the learner is unreachable. */
+	bufferLimitSteps: number;
+	columns: ColumnMode;
+	log: Logger;
+	stats(): ActorStats;
+	/** Loads weights; returns '' or why they were refused. */
+	onWeights(update: WeightsUpdate): string;
+	onControl?(chunk: ControlBatch): void;
+	onFatal(code: string, message: string): void;
+}
+
+interface Pending {
+	batch: TransitionBatch;
+	frame: Uint8Array | undefined;
+}
+
+export class LearnerLink {
+	private socket: WebSocket | undefined;
+	private accepted: HandshakeAccept | undefined;
+	private readonly decoder = new Decoder();
+	private pending: Pending[] = [];
+	private pendingSteps = 0;
+	private nextSeq = 0;
+	private retryMs = RECONNECT_MIN_MS;
+	private timer: ReturnType<typeof setTimeout> | undefined;
+	private heartbeat: ReturnType<typeof setInterval> | undefined;
+	private closed = false;
+	private pingSeq = 0;
+	droppedSteps = 0;
+	reconnects = 0;
+	rttMs: number | null = null;
+
+	constructor(private readonly o: LinkOptions) {}
+
+	get connected(): boolean {
+		return this.accepted !== undefined && this.socket?.readyState === WebSocket.OPEN;
+	}
+
+	get bufferedSteps(): number {
+		return this.pendingSteps;
+	}
+
+	get acceptance(): HandshakeAccept | undefined {
+		return this.accepted;
+	}
+
+	start(): void {
+		this.connect();
+	}
+
+	private connect(): void {
+		if (this.closed) return;
+		const socket = new WebSocket(this.o.url, { headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {} });
+		this.socket = socket;
+		socket.binaryType = 'nodebuffer';
+		socket.on('open', () => socket.send(encodeMessage({ ...this.o.hello, token: this.o.token })));
+		socket.on('message', (data: Buffer) => {
+			try {
+				this.handle(this.decoder.decode(new Uint8Array(data)));
+			} catch (error) {
+				this.o.log.warn('bad frame from learner', { error: (error as Error).message });
+			}
+		});
+		socket.on('unexpected-response', (_req, res) => {
+			if (res.statusCode === 401) this.o.onFatal(ErrorCode.UNAUTHORIZED, 'learner refused the actor token (HTTP 401)');
+			socket.terminate();
+		});
+		socket.on('error', (error) => this.o.log.debug('socket error', { error: error.message }));
+		socket.on('close', (code) => {
+			this.accepted = undefined;
+			clearInterval(this.heartbeat);
+			if (this.closed) return;
+			const delay = this.retryMs * (0.5 + Math.random());
+			this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
+			this.o.log.info('learner connection closed; reconnecting', { code, inMs: Math.round(delay), bufferedSteps: this.pendingSteps });
+			this.reconnects++;
+			this.timer = setTimeout(() => this.connect(), delay);
+		});
+	}
+
+	private handle(message: Message): void {
+		switch (message.type) {
+			case MessageType.HANDSHAKE_ACCEPT:
+				this.accepted = message;
+				this.retryMs = RECONNECT_MIN_MS;
+				this.o.log.info('connected to learner', { runId: message.runId, policyVersion: message.policyVersion, lastSeq: message.lastSeq });
+				this.ackUpTo(message.lastSeq);
+				// Batches never seen by the learner keep their seq (if sent before) and go again, in order.
+				for (const p of this.pending) this.transmit(p);
+				clearInterval(this.heartbeat);
+				this.heartbeat = setInterval(() => this.ping(), message.heartbeatIntervalMs);
+				return;
+			case MessageType.BATCH_ACK:
+				return this.ackUpTo(message.seq);
+			case MessageType.WEIGHTS_UPDATE: {
+				const error = this.o.onWeights(message);
+				this.send({ type: MessageType.WEIGHTS_ACK, policyVersion: message.manifest.policyVersion, error });
+				return;
+			}
+			case MessageType.CONTROL_BATCH:
+				return this.o.onControl?.(message);
+			case MessageType.PING:
+				return this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
+			case MessageType.PONG:
+				this.rttMs = Date.now() - message.t;
+				return;
+			case MessageType.ERROR:
+				this.o.log.warn('learner reported an error', { code: message.code, message: message.message });
+				if (message.fatal && FATAL_CODES.has(message.code)) this.o.onFatal(message.code, message.message);
+				return;
+			default:
+				return;
+		}
+	}
+
+	private ackUpTo(seq: number): void {
+		while (this.pending.length && this.pending[0].batch.seq <= seq && this.pending[0].frame) {
+			this.pendingSteps -= this.pending.shift()!.batch.n;
+		}
+	}
+
+	private send(message: Message): void {
+		if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+	}
+
+	private transmit(p: Pending): void {
+		if (!this.connected) return;
+		p.frame ??= encodeMessage(p.batch, { columns: this.o.columns });
+		this.socket!.send(p.frame);
+	}
+
+	/** Queues a batch (its seq is assigned here) and sends it when connected. */
+	sendBatch(batch: Omit<TransitionBatch, 'seq'>): void {
+		const p: Pending = { batch: { ...batch, seq: this.nextSeq++ } as TransitionBatch, frame: undefined };
+		this.pending.push(p);
+		this.pendingSteps += batch.n;
+		while (this.pendingSteps > this.o.bufferLimitSteps && this.pending.length > 1) {
+			const dropped = this.pending.shift()!;
+			this.pendingSteps -= dropped.batch.n;
+			this.droppedSteps += dropped.batch.n;
+		}
+		this.transmit(p);
+	}
+
+	sendEpisode(summary: Omit<EpisodeSummary, 'type'>): void {
+		this.send({ type: MessageType.EPISODE_SUMMARY, ...summary });
+	}
+
+	sendTelemetry(frame: TelemetryFrame, obs?: Float32Array, requestId = 0): void {
+		this.send({ type: MessageType.TELEMETRY, frame, requestId, ...(obs ? { obs } : {}) });
+	}
+
+	private ping(): void {
+		this.send({ type: MessageType.PING, seq: this.pingSeq++, t: Date.now(), stats: this.o.stats() });
+	}
+
+	close(): void {
+		this.closed = true;
+		clearTimeout(this.timer);
+		clearInterval(this.heartbeat);
+		this.socket?.close(1000, 'agent stopping');
+	}
+}
