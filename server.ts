@@ -1,26 +1,58 @@
 /**
- * Production entry: `tsx server.ts [--host H] [--port P] [--actor-token T] [--console-token T]`.
- * Serves the built SvelteKit app (build/handler.js) and the WebSocket routes on one port.
+ * Production entry: `tsx server.ts [--host H] [--port P] [--sim-actors N] [--track T] [flags]`.
+ * Serves the built SvelteKit app (build/handler.js) and the WebSocket routes on one port, and
+ * starts N simulated actors (default 2; 0 for none) as real bridge-agent processes.
+ * Flags: docs/operations.md.
  */
+import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { parseServerConfig } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
+import { spawnSimActors } from './src/lib/server/sim-actors.ts';
 
 const HANDLER_PATH = './build/handler.js';
+const DEFAULT_SIM_ACTORS = 2;
+
+function option(name: string, fallback: string): string {
+	const argv = process.argv;
+	const at = argv.indexOf(`--${name}`);
+	if (at >= 0 && argv[at + 1] !== undefined) return argv[at + 1];
+	const inline = argv.find((a) => a.startsWith(`--${name}=`));
+	return inline ? inline.slice(name.length + 3) : fallback;
+}
 
 async function main(): Promise<void> {
 	const config = parseServerConfig(process.argv.slice(2), process.env);
+	const simActors = Number(option('sim-actors', String(DEFAULT_SIM_ACTORS)));
+	if (!Number.isInteger(simActors) || simActors < 0) throw new Error('--sim-actors must be a whole number ≥ 0');
+	// Actors always authenticate: without a configured token, this run gets a fresh one.
+	config.actorToken ??= randomBytes(16).toString('hex');
 	const runtime = getRuntime(config);
 	const { handler } = (await import(HANDLER_PATH)) as { handler: RequestListener };
 	const server = await startServer(runtime, handler);
 	console.log(`pitwall ${runtime.runId} listening on ${server.url}`);
+	console.log(`actor token: ${config.actorToken}`);
+	console.log(`run directory: ${runtime.run.dir}`);
+	const nSteps = runtime.training.snapshot?.config.nSteps ?? config.learner.ppo.nSteps ?? 2048;
+	const actors = simActors > 0
+		? spawnSimActors({
+			count: simActors,
+			learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
+			token: config.actorToken,
+			stepsPerPolicy: Math.ceil(nSteps / simActors),
+			track: option('track', 'mixed'),
+			log: (line) => console.log(line)
+		})
+		: undefined;
+	if (actors) console.log(`${simActors} simulated actors driving; open ${server.url} to watch`);
 
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;
 		stopping = true;
-		console.log(`${signal}: shutting down`);
+		console.log(`${signal}: shutting down (saving a checkpoint)`);
+		await actors?.stop();
 		await server.close();
 		process.exit(0);
 	};

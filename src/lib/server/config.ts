@@ -46,9 +46,12 @@ export interface LearnerOptions {
 	stallAlertMs: number;
 }
 
+/** PPO settings for driving that differ from CleanRL's defaults (documented in docs/operations.md). */
+export const DRIVING_PPO: Partial<PpoConfig> = { initLogStd: -0.5 };
+
 export const DEFAULT_LEARNER_OPTIONS: Omit<LearnerOptions, 'runId'> = {
 	runsDir: 'runs',
-	ppo: {},
+	ppo: DRIVING_PPO,
 	backends: undefined,
 	maxActors: 64,
 	heartbeatIntervalMs: 1000,
@@ -134,7 +137,7 @@ function parseLearnerOptions(argv: readonly string[], env: Record<string, string
 		...d,
 		runsDir: flag(argv, 'runs-dir') ?? env.PITWALL_RUNS_DIR ?? d.runsDir,
 		runId: flag(argv, 'run-id') ?? env.PITWALL_RUN_ID ?? newRunId(),
-		ppo,
+		ppo: { ...DRIVING_PPO, ...ppo },
 		backends: (flag(argv, 'backend') ?? env.PITWALL_BACKEND)?.split(','),
 		maxActors: positiveInt('max-actors', flag(argv, 'max-actors'), d.maxActors),
 		controlChunk: positiveInt('control-chunk', flag(argv, 'control-chunk'), d.controlChunk),
