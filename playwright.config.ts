@@ -18,7 +18,8 @@ export default defineConfig({
 		}
 	},
 	webServer: {
-		command: `npx tsx server.ts --port ${PORT}`,
+		command: `npx tsx server.ts --port ${PORT} --sim-actors 0 --runs-dir .test-output/runs`,
+		env: { PITWALL_ACTOR_TOKEN: 'e2e-actor-token' },
 		url: `http://127.0.0.1:${PORT}`,
 		reuseExistingServer: false,
 		stdout: 'pipe',

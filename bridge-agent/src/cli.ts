@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * bridge-agent: drives Assetto Corsa (or the simulated car) with the learner's policy.
  *   bridge-agent [run] [options]   drive and stream transitions (default)

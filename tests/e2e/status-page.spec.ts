@@ -17,9 +17,9 @@ test('shows live learner status and counts a connecting actor', async ({ page, b
 	await expect(page.getByTestId('run-id')).not.toBeEmpty();
 	await expect(page.getByTestId('actors')).toHaveText('0');
 
-	const actor = new WebSocket(baseURL!.replace('http', 'ws') + '/ws/actor');
+	const actor = new WebSocket(baseURL!.replace('http', 'ws') + '/ws/actor', { headers: { authorization: 'Bearer e2e-actor-token' } });
 	await new Promise((resolve) => actor.once('open', resolve));
-	actor.send(encodeMessage({ ...(SAMPLE_MESSAGES.handshake as Handshake), token: '' }));
+	actor.send(encodeMessage({ ...(SAMPLE_MESSAGES.handshake as Handshake), token: 'e2e-actor-token' }));
 	await new Promise((resolve) => actor.once('message', resolve));
 	await expect(page.getByTestId('actors')).toHaveText('1');
 	actor.send(encodeMessage({ type: MessageType.PING, seq: 1, t: 1 }));
