@@ -144,9 +144,9 @@ export class Agent {
 		return undefined;
 	}
 
-	/** One control period. Returns false to stop. */
-	tick(): boolean {
-		if (this.resetting || (this.o.stepsPerPolicy > 0 && this.waitingForPolicy)) return true;
+	/** One control period; 'wait' when a full-speed sim has nothing to do until new weights arrive. */
+	tick(): true | 'wait' {
+		if (this.resetting || (this.o.stepsPerPolicy > 0 && this.waitingForPolicy)) return 'wait';
 		const decision = this.decide();
 		let controls = NEUTRAL;
 		if (decision) {
@@ -267,9 +267,15 @@ export class Agent {
 		};
 	}
 
-	/** Neutral controls, whatever happens next (every exit path calls this). */
+	/** A (re)connected learner: start a fresh per-version step budget so nobody waits on the other. */
+	onSession(): void {
+		this.stepsThisVersion = 0;
+	}
+
+	/** Neutral controls, whatever happens next (every exit path calls this), and the last steps sent. */
 	stop(): void {
 		this.world.apply({ ...NEUTRAL });
+		this.flush(this.obs, false, false);
 	}
 }
 

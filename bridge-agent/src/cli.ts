@@ -44,7 +44,7 @@ const RUN: OptionSpec[] = [
 	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
 	{ name: 'time-scale', help: 'sim speed: a factor of real time, or max', default: '1' },
 	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
-	{ name: 'max-steps', help: 'stop after this many control steps (0 = run until stopped)', default: '0' },
+	{ name: 'max-steps', help: 'stop after recording this many steps (0 = run until stopped)', default: '0' },
 	{ name: 'steps-per-policy', help: 'with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', default: '1024' },
 	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '180' }
 ];
@@ -108,6 +108,10 @@ async function run(argv: string[]): Promise<number> {
 			return error;
 		},
 		onControl: (chunk) => agent.onControl(chunk),
+		onAccepted: (accept) => {
+			agent.setTelemetryHz(accept.telemetryHz);
+			agent.onSession();
+		},
 		onFatal: (code, message) => {
 			log.error('learner refused this agent', { code, message });
 			exitCode = EXIT.REFUSED;
@@ -122,19 +126,11 @@ async function run(argv: string[]): Promise<number> {
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
-	const ready = setInterval(() => {
-		const accept = link.acceptance;
-		if (accept) agent.setTelemetryHz(accept.telemetryHz);
-	}, 500);
 	log.info('driving', { source: world.kind, track: world.track.name, mode: values.mode, controlHz, timeScale: values['time-scale'], learner: values.learner });
 	try {
-		await stepper.run(() => {
-			agent.tick();
-			return !(maxSteps > 0 && stepper.ticks + 1 >= maxSteps);
-		});
+		await stepper.run(() => (maxSteps > 0 && agent.steps >= maxSteps ? false : agent.tick()));
 	} finally {
 		agent.stop();
-		clearInterval(ready);
 		// Give the link a moment to flush what is buffered.
 		const deadline = Date.now() + 2000;
 		while (link.bufferedSteps > 0 && link.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -6,6 +6,8 @@
  * With time scale `max` it just yields to the event loop between ticks.
  */
 export const SPIN_MS = 1.5;
+/** Nap of a max-speed loop with nothing to do (waiting for weights). */
+export const WAIT_MS = 2;
 
 export interface StepperStats {
 	ticks: number;
@@ -34,14 +36,20 @@ export class Stepper {
 		return { ticks: this.ticks, overruns: this.overruns, jitterP50Ms: at(0.5), jitterP99Ms: at(0.99), achievedHz: elapsed > 0 ? this.ticks / elapsed : 0 };
 	}
 
-	/** Calls `tick` until stop() or until it returns false. Resolves when stopped. */
-	run(tick: () => boolean | void): Promise<void> {
+	/**
+	 * Calls `tick` until stop() or until it returns false. In `max` mode a tick that returns 'wait'
+	 * (nothing to do yet) is not counted and the loop naps WAIT_MS instead of spinning.
+	 */
+	run(tick: () => boolean | 'wait' | void): Promise<void> {
 		this.running = true;
 		this.startedAt = performance.now();
 		return new Promise((resolve) => {
 			if (this.periodMs <= 0) {
 				const loop = () => {
-					if (!this.running || tick() === false) return resolve();
+					if (!this.running) return resolve();
+					const result = tick();
+					if (result === false) return resolve();
+					if (result === 'wait') return setTimeout(loop, WAIT_MS);
 					this.ticks++;
 					setImmediate(loop);
 				};

@@ -41,6 +41,7 @@ export interface LinkOptions {
 	/** Loads weights; returns '' or why they were refused. */
 	onWeights(update: WeightsUpdate): string;
 	onControl?(chunk: ControlBatch): void;
+	onAccepted?(accept: HandshakeAccept): void;
 	onFatal(code: string, message: string): void;
 }
 
@@ -124,6 +125,7 @@ export class LearnerLink {
 				for (const p of this.pending) this.transmit(p);
 				clearInterval(this.heartbeat);
 				this.heartbeat = setInterval(() => this.ping(), message.heartbeatIntervalMs);
+				this.o.onAccepted?.(message);
 				return;
 			case MessageType.BATCH_ACK:
 				return this.ackUpTo(message.seq);

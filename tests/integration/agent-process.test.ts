@@ -1,0 +1,55 @@
+/**
+ * The bundled bridge-agent as a real process against a real learner: it trains, survives the
+ * learner being stopped and restarted mid-stream, and every step it recorded arrives exactly once.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { startTestServer } from './helpers.ts';
+
+const PPO = { nSteps: 512, minibatchSize: 128, updateEpochs: 1, hiddenSizes: [16] };
+const TOKEN = 'agent-token';
+
+function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	return new Promise((resolve, reject) => {
+		const poll = () => (check() ? resolve() : Date.now() > deadline ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(poll, 20));
+		poll();
+	});
+}
+
+it('streams every recorded step exactly once across a learner restart', { timeout: 120_000 }, async () => {
+	const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-agent-'));
+	const first = await startTestServer({ actorToken: TOKEN }, { runsDir, runId: 'agent-e2e', ppo: PPO });
+	const port = first.server.port;
+	const agent = spawn(process.execPath, [
+		'bridge-agent/dist/bridge-agent.js', 'run', '--learner', `ws://127.0.0.1:${port}/ws/actor`, '--token', TOKEN, '--name', 'proc-1',
+		'--time-scale', '25', '--batch-steps', '64', '--max-steps', '4000', '--track', 'oval'
+	], { stdio: ['ignore', 'ignore', 'pipe'] });
+	let log = '';
+	agent.stderr.on('data', (d) => (log += d));
+	const exited = new Promise<number>((resolve) => agent.on('exit', (code) => resolve(code ?? -1)));
+
+	await waitFor(() => first.runtime.ingested >= 1024 && first.runtime.status().updates >= 1, 30_000, `first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`);
+	const before = first.runtime.ingested;
+	await first.server.close(); // graceful: checkpoint with every actor's last seq
+	await new Promise((resolve) => setTimeout(resolve, 500)); // the agent keeps driving into its buffer
+
+	const second = await startTestServer({ actorToken: TOKEN, port }, { runsDir, runId: 'agent-e2e', ppo: PPO });
+	try {
+		await second.runtime.started;
+		assert.equal(await exited, 0, log);
+		const recorded = Number(/stopped steps=(\d+)/.exec(log)?.[1]);
+		assert.ok(recorded >= 3000, `agent recorded ${recorded} steps`);
+		await waitFor(() => before + second.runtime.ingested === recorded, 5000, `all ${recorded} steps (have ${before} + ${second.runtime.ingested})`);
+		assert.ok(/reconnecting/.test(log), 'the agent noticed the learner going away');
+		assert.ok(second.runtime.status().updates > 1, 'training continued after the restart');
+		assert.equal(second.runtime.actorInfos().length, 0, 'the agent disconnected cleanly');
+	} finally {
+		agent.kill();
+		await second.server.close();
+	}
+});
