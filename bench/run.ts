@@ -11,7 +11,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	ppo: () => import('./ppo.ts'),
 	ingest: () => import('./ingest.ts'),
 	broadcast: () => import('./broadcast.ts'),
-	soak: () => import('./soak.ts')
+	soak: () => import('./soak.ts'),
+	agent: () => import('./agent.ts')
 };
 
 function table(results: BenchResult[]): string {

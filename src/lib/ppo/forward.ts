@@ -27,6 +27,7 @@ export class PolicyForward {
 	private readonly pi: Dense[];
 	private readonly v: Dense[];
 	private readonly scratch: Float32Array[];
+	private readonly acc: Float64Array;
 	private readonly normObs: Float32Array;
 	private readonly normMean: Float32Array | undefined;
 	private readonly normInvStd: Float32Array | undefined;
@@ -51,6 +52,7 @@ export class PolicyForward {
 		this.logStd = params.subarray(ls.offset, ls.offset + ls.size);
 		const widest = Math.max(layout.obsDim, layout.actionDim, ...layout.hiddenSizes);
 		this.scratch = [new Float32Array(widest), new Float32Array(widest)];
+		this.acc = new Float64Array(widest);
 		this.normObs = new Float32Array(layout.obsDim);
 		if (obsNorm) {
 			if (obsNorm.mean.length !== layout.obsDim) throw new Error('obs normalisation stats do not match obsDim');
@@ -77,11 +79,16 @@ export class PolicyForward {
 			const { w, b, inDim, outDim } = layers[l];
 			const last = l === layers.length - 1;
 			const y = last ? out : this.scratch[l & 1];
-			for (let j = 0; j < outDim; j++) {
-				let sum = b[j];
-				for (let i = 0; i < inDim; i++) sum += input[i] * w[i * outDim + j];
-				y[j] = last ? sum : Math.tanh(sum);
+			const acc = this.acc;
+			for (let j = 0; j < outDim; j++) acc[j] = b[j];
+			// Row by row: w is [inDim, outDim] row-major, so the inner loop reads it contiguously.
+			for (let i = 0; i < inDim; i++) {
+				const xi = input[i];
+				if (xi === 0) continue;
+				const row = i * outDim;
+				for (let j = 0; j < outDim; j++) acc[j] += xi * w[row + j];
 			}
+			for (let j = 0; j < outDim; j++) y[j] = last ? acc[j] : Math.tanh(acc[j]);
 			input = y;
 		}
 		return out;
