@@ -65,7 +65,7 @@ export class Agent {
 	private readonly dt: number;
 	private snapshot: Snapshot;
 	private position: TrackPosition;
-	private obs = new Float32Array(OBS_DIM);
+	private obs: Float32Array = new Float32Array(OBS_DIM);
 	private columns = emptyColumns();
 	private segmentStart = 0;
 	private episodeId = 0;

@@ -34,8 +34,8 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 	const exited = new Promise<number>((resolve) => agent.on('exit', (code) => resolve(code ?? -1)));
 
 	await waitFor(() => first.runtime.ingested >= 1024 && first.runtime.status().updates >= 1, 30_000, `first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`);
+	await first.server.close(); // graceful: stops taking data, checkpoints every actor's last seq
 	const before = first.runtime.ingested;
-	await first.server.close(); // graceful: checkpoint with every actor's last seq
 	await new Promise((resolve) => setTimeout(resolve, 500)); // the agent keeps driving into its buffer
 
 	const second = await startTestServer({ actorToken: TOKEN, port }, { runsDir, runId: 'agent-e2e', ppo: PPO });

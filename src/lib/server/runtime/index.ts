@@ -169,6 +169,9 @@ export class Runtime {
 	 */
 	ingest(entry: ActorEntry, batch: TransitionBatch): number {
 		const last = this.lastSeq.get(entry.id) ?? -1;
+		// Shutting down: nothing more is taken (or acked), so the checkpoint's seqs are the truth and
+		// the actor resends the rest to the next learner.
+		if (!this.accepting) return last;
 		if (batch.seq > last + 1) entry.lostBatches += batch.seq - last - 1;
 		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
 			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
