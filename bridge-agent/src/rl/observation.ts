@@ -39,7 +39,7 @@ export function trackPosition(snapshot: Snapshot, track: Track, hint: number): T
 	return { distance: where.distance, lateral: where.lateral, headingError, speedAlong: speed * Math.cos(headingError), index: where.index };
 }
 
-export function observe(snapshot: Snapshot, track: Track, at: TrackPosition, out = new Float32Array(OBS_DIM)): Float32Array {
+export function observe(snapshot: Snapshot, track: Track, at: TrackPosition, out: Float32Array = new Float32Array(OBS_DIM)): Float32Array {
 	const p = snapshot.physics;
 	const slip = p.wheelSlip.reduce((s, v) => s + v, 0) / 4;
 	const values = [
