@@ -2,7 +2,7 @@
  * Coherent snapshots of AC's pages: copy a page, re-read its packetId, copy again if it moved
  * while copying. Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
  */
-import { GRAPHICS_FIELDS, PAGE_BYTES, PHYSICS_FIELDS, STATIC_FIELDS, parsePage, type Graphics, type PageName, type Physics, type Static } from '../ac/layout.ts';
+import { GRAPHICS_FIELDS, PAGE_BYTES, PHYSICS_FIELDS, STATIC_FIELDS, pageView, parsePage, type Graphics, type PageName, type Physics, type Static } from '../ac/layout.ts';
 import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapper.ts';
 
 /** Copies tried before a torn page is reported. */
@@ -19,6 +19,9 @@ export interface Snapshot {
 	/** Copies retried because a page changed while being read. */
 	tornRetries: number;
 }
+
+const physicsView = pageView(PHYSICS_FIELDS);
+const graphicsView = pageView(GRAPHICS_FIELDS);
 
 export class AcReader {
 	private readonly pages: Record<PageName, MappedPage>;
@@ -66,8 +69,9 @@ export class AcReader {
 	}
 
 	read(): Snapshot {
-		const physics = parsePage(PHYSICS_FIELDS, this.coherent('physics'));
-		const graphics = parsePage(GRAPHICS_FIELDS, this.coherent('graphics'));
+		// Fresh copies per snapshot: the views read their fields lazily from them.
+		const physics = physicsView(this.coherent('physics').slice());
+		const graphics = graphicsView(this.coherent('graphics').slice());
 		const now = this.now();
 		if (physics.packetId !== this.lastPacket) {
 			this.lastPacket = physics.packetId;
