@@ -1,0 +1,115 @@
+/**
+ * The console's view of the learner, fed by /ws/console events: status, actors and alerts as
+ * reactive state; metric history as plain columnar arrays (cheap to append, handed to uPlot as is)
+ * with a `revision` counter that tells charts to redraw. Old points are thinned so memory stays
+ * flat over a long session. One instance per page tree, handed out through context.
+ */
+import { getContext, setContext } from 'svelte';
+import type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint } from '$lib/protocol';
+
+/** Points kept per series before the older half is thinned 2:1. */
+export const MAX_POINTS = 100_000;
+
+export const UPDATE_KEYS = [
+	'losses/policy_loss', 'losses/value_loss', 'losses/entropy', 'losses/approx_kl', 'losses/clipfrac',
+	'losses/explained_variance', 'charts/learning_rate', 'charts/update_samples_per_sec'
+] as const;
+
+export class Series {
+	readonly x = { step: [] as number[], update: [] as number[], time: [] as number[] };
+	readonly y: Record<string, number[]> = {};
+
+	constructor(readonly keys: readonly string[]) {
+		for (const key of keys) this.y[key] = [];
+	}
+
+	get length(): number {
+		return this.x.step.length;
+	}
+
+	clear(): void {
+		for (const column of [...Object.values(this.x), ...Object.values(this.y)]) column.length = 0;
+	}
+
+	push(step: number, update: number, time: number, values: Record<string, unknown>): void {
+		this.x.step.push(step);
+		this.x.update.push(update);
+		this.x.time.push(time / 1000);
+		for (const key of this.keys) {
+			const v = values[key];
+			this.y[key].push(typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+		}
+		if (this.length > MAX_POINTS) this.thin();
+	}
+
+	/** Keeps every other point of the older half (recent points stay at full resolution). */
+	private thin(): void {
+		const half = Math.floor(this.length / 2);
+		const columns = [...Object.values(this.x), ...Object.values(this.y)];
+		for (const column of columns) {
+			const kept = column.slice(0, half).filter((_, i) => i % 2 === 0);
+			column.splice(0, half, ...kept);
+		}
+	}
+}
+
+export class LearnerState {
+	status = $state<LearnerStatus | undefined>(undefined);
+	actors = $state<ActorInfo[]>([]);
+	alerts = $state<Alert[]>([]);
+	connected = $state(false);
+	/** Bumped whenever metric series grew. */
+	revision = $state(0);
+	readonly updates = new Series(UPDATE_KEYS);
+	readonly episodes = new Series(['return', 'length', 'lap']);
+	readonly events: { time: number; event: string; detail: Record<string, unknown> }[] = [];
+	private episodeCount = 0;
+
+	/** A new connection replays the recent history: start the series afresh. */
+	reconnected(): void {
+		this.updates.clear();
+		this.episodes.clear();
+		this.events.length = 0;
+		this.episodeCount = 0;
+		this.connected = true;
+		this.revision++;
+	}
+
+	handle(event: ConsoleEvent): void {
+		switch (event.type) {
+			case 'status':
+				this.status = event.status;
+				return;
+			case 'actors':
+				this.actors = event.actors;
+				return;
+			case 'alerts':
+				this.alerts = event.alerts;
+				return;
+			case 'metrics':
+				for (const point of event.points) this.add(point);
+				this.revision++;
+				return;
+			case 'telemetry':
+				return;
+		}
+	}
+
+	private add(point: MetricPoint): void {
+		if (point.kind === 'update') this.updates.push(point.step, point.update, point.time, point);
+		else if (point.kind === 'episode') {
+			const lap = point.lapTimesMs.length ? Math.min(...point.lapTimesMs) / 1000 : NaN;
+			this.episodes.push(point.step, ++this.episodeCount, point.time, { return: point.return, length: point.length, lap });
+		} else this.events.push({ time: point.time, event: point.event, detail: point.detail });
+	}
+}
+
+const KEY = Symbol('pitwall.learner-state');
+
+export function provideLearnerState(): LearnerState {
+	return setContext(KEY, new LearnerState());
+}
+
+export function learnerState(): LearnerState {
+	return getContext<LearnerState>(KEY);
+}
