@@ -5,7 +5,8 @@ const PORT = 4317;
 export default defineConfig({
 	testDir: 'tests/e2e',
 	testMatch: '**/*.spec.ts',
-	timeout: 30_000,
+	timeout: 90_000,
+	expect: { timeout: 20_000 },
 	workers: 1,
 	retries: 0,
 	reporter: 'list',
@@ -18,7 +19,7 @@ export default defineConfig({
 		}
 	},
 	webServer: {
-		command: `npx tsx server.ts --port ${PORT} --sim-actors 0 --runs-dir .test-output/runs`,
+		command: `npx tsx server.ts --port ${PORT} --sim-actors 2 --runs-dir .test-output/runs --ppo '{"nSteps":1024}'`,
 		env: { PITWALL_ACTOR_TOKEN: 'e2e-actor-token' },
 		url: `http://127.0.0.1:${PORT}`,
 		reuseExistingServer: false,

@@ -12,6 +12,12 @@ import { getRuntime } from './src/lib/server/runtime/index.ts';
 import { spawnSimActors } from './src/lib/server/sim-actors.ts';
 
 const HANDLER_PATH = './build/handler.js';
+/**
+ * adapter-node assumes https when it is told nothing, which breaks same-origin checks (form
+ * posts such as /login) on this plain-HTTP server. Unless ORIGIN or PROTOCOL_HEADER is set (as it
+ * should be behind a TLS proxy), the request's protocol comes from a header only we set.
+ */
+const OWN_PROTOCOL_HEADER = 'x-pitwall-protocol';
 const DEFAULT_SIM_ACTORS = 2;
 
 function option(name: string, fallback: string): string {
@@ -29,8 +35,16 @@ async function main(): Promise<void> {
 	// Actors always authenticate: without a configured token, this run gets a fresh one.
 	config.actorToken ??= randomBytes(16).toString('hex');
 	const runtime = getRuntime(config);
+	const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
+	if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 	const { handler } = (await import(HANDLER_PATH)) as { handler: RequestListener };
-	const server = await startServer(runtime, handler);
+	const listener: RequestListener = ownProtocol
+		? (req, res) => {
+				req.headers[OWN_PROTOCOL_HEADER] = 'http'; // overwrites anything a client sent
+				handler(req, res);
+			}
+		: handler;
+	const server = await startServer(runtime, listener);
 	console.log(`pitwall ${runtime.runId} listening on ${server.url}`);
 	console.log(`actor token: ${config.actorToken}`);
 	console.log(`run directory: ${runtime.run.dir}`);
