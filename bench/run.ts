@@ -12,7 +12,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	ingest: () => import('./ingest.ts'),
 	broadcast: () => import('./broadcast.ts'),
 	soak: () => import('./soak.ts'),
-	agent: () => import('./agent.ts')
+	agent: () => import('./agent.ts'),
+	console: () => import('./console.ts')
 };
 
 function table(results: BenchResult[]): string {

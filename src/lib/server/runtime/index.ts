@@ -287,8 +287,12 @@ export class Runtime {
 	private tick(): void {
 		const now = Date.now();
 		const { learner } = this.config;
+		const maxLag = this.training.snapshot?.config.maxPolicyLag ?? Infinity;
 		for (const entry of this.actors.values()) {
 			if (entry.weightsPending) this.sendWeights(entry);
+			if (entry.hello.mode === 'local' && entry.sentVersion > 0 && this.policyVersion - entry.ackedVersion > maxLag) {
+				this.alerts.raise('policy-lag', `actor ${entry.hello.actorName} runs policy v${entry.ackedVersion}, ${this.policyVersion - entry.ackedVersion} versions behind: its samples are dropped as stale`, entry.id);
+			}
 			if (now - entry.lastSeenAt > learner.actorTimeoutMs && entry.state === 'connected') {
 				entry.state = 'lost';
 				this.alerts.raise('actor-lost', `actor ${entry.hello.actorName} silent for ${Math.round((now - entry.lastSeenAt) / 1000)} s`, entry.id);
