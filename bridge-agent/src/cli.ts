@@ -26,6 +26,8 @@ const COMMON: OptionSpec[] = [
 	{ name: 'token', help: 'actor token (or PITWALL_ACTOR_TOKEN)', default: process.env.PITWALL_ACTOR_TOKEN ?? '' },
 	{ name: 'source', help: 'telemetry source', default: 'sim', choices: ['sim', 'ac'] },
 	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
+	{ name: 'line', help: 'AC: the track line recorded with record-line', default: 'track-line.json' },
+	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
 	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
 	{ name: 'log-json', help: 'JSON log lines', flag: true },
 	{ name: 'help', help: 'this text', flag: true }
@@ -41,7 +43,6 @@ const RUN: OptionSpec[] = [
 	{ name: 'columns', help: 'column coding: compact (WAN) or raw (LAN, less CPU)', default: 'compact', choices: ['compact', 'raw'] },
 	{ name: 'name', help: 'actor name shown in the console', default: `${hostname()}-${process.pid}` },
 	{ name: 'id', help: 'stable actor id (resume key); default derived from --name', default: '' },
-	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
 	{ name: 'time-scale', help: 'sim speed: a factor of real time, or max', default: '1' },
 	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
 	{ name: 'max-steps', help: 'stop after recording this many steps (0 = run until stopped)', default: '0' },
@@ -49,11 +50,26 @@ const RUN: OptionSpec[] = [
 	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '180' }
 ];
 
-function makeWorld(values: Record<string, string>, seed: number): World {
-	if (values.source === 'ac') {
-		throw new UsageError('--source ac needs Windows with Assetto Corsa and vJoy; this build drives the simulated car (--source sim)');
-	}
-	return new SimWorld(Track.named(values.track), seed);
+async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
+	if (values.source === 'sim') return new SimWorld(Track.named(values.track), seed);
+	if (process.platform !== 'win32') throw new UsageError('--source ac needs Windows (AC shared memory and vJoy); use --source sim here');
+	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
+	const { AcReader } = await import('./sources/ac-reader.ts');
+	const reader = new AcReader(new Win32Mapper()); // throws AcNotRunningError when AC is not running
+	const { readFileSync, existsSync } = await import('node:fs');
+	let track: Track;
+	if (existsSync(values.line)) {
+		const line = JSON.parse(readFileSync(values.line, 'utf8'));
+		track = Track.fromPoints(line.name, line.halfWidth, line.points);
+	} else if (withControls) {
+		throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
+	} else track = Track.named('oval'); // record-line only needs telemetry
+	const { GuardedSink } = await import('./sinks/control-sink.ts');
+	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
+	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));
+	if (withControls) device.acquire();
+	const { AcWorld } = await import('./ac-world.ts');
+	return new AcWorld(reader, track, new GuardedSink(device));
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -67,7 +83,7 @@ async function run(argv: string[]): Promise<number> {
 	const seed = number(values, 'seed', 0);
 	const maxSteps = number(values, 'max-steps', 0);
 	const scale = values['time-scale'] === 'max' ? Infinity : number(values, 'time-scale', 0.01, 1000);
-	const world = makeWorld(values, seed);
+	const world = await makeWorld(values, seed);
 	const agent = new Agent(world, {
 		controlHz,
 		mode: values.mode as 'local' | 'remote',
@@ -152,7 +168,45 @@ async function doctor(argv: string[]): Promise<number> {
 	return runDoctor(values);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor };
+const RECORD: OptionSpec[] = [
+	...COMMON,
+	{ name: 'out', help: 'where to write the line (JSON)', default: 'track-line.json' },
+	{ name: 'half-width', help: 'half the track width, m (used for off-track in observations)', default: '6' },
+	{ name: 'max-seconds', help: 'give up after this long', default: '600' }
+];
+
+async function recordLine(argv: string[]): Promise<number> {
+	const values = parseArgs(argv, RECORD);
+	if (values.help) {
+		process.stdout.write(helpText('bridge-agent record-line [options]: drive one full lap (in AC yourself; in the sim the reference driver drives) and save the centre line', RECORD));
+		return EXIT.OK;
+	}
+	const { LineRecorder, saveLine } = await import('./record-line.ts');
+	const { ReferenceDriver } = await import('./sim/reference-driver.ts');
+	const world = await makeWorld(values, 1, false);
+	const recorder = new LineRecorder();
+	const driver = world instanceof SimWorld ? new ReferenceDriver(world.track) : undefined;
+	const dt = 0.05;
+	process.stderr.write('recording: drive across the start line, one full lap, and across it again\n');
+	for (let t = 0; t < number(values, 'max-seconds', 1); t += dt) {
+		if (world instanceof SimWorld && driver) {
+			const c = world.sim.car;
+			world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+			world.advance(dt);
+		} else await new Promise((resolve) => setTimeout(resolve, dt * 1000));
+		if (recorder.feed(world.reader)) {
+			saveLine(values.out, { name: world.reader.read().static.track || 'recorded', halfWidth: number(values, 'half-width', 1), points: recorder.points });
+			process.stdout.write(`saved ${recorder.points.length} points to ${values.out}\n`);
+			world.close();
+			return EXIT.OK;
+		}
+	}
+	world.close();
+	process.stderr.write(recorder.started ? 'the lap did not finish in time\n' : 'never crossed the start line\n');
+	return EXIT.FAILURE;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor, 'record-line': recordLine };
 
 async function main(): Promise<number> {
 	const argv = process.argv.slice(2);

@@ -104,6 +104,39 @@ export class Track {
 		this.length = n * this.step;
 	}
 
+	/**
+	 * A track from a recorded centre line (closed polyline of [x, z] points, e.g. from
+	 * `bridge-agent record-line`), resampled every metre like the built-in ones.
+	 */
+	static fromPoints(name: string, halfWidth: number, points: readonly (readonly [number, number])[]): Track {
+		if (points.length < 10) throw new Error(`a track line needs at least 10 points, got ${points.length}`);
+		const cumulative = [0];
+		for (let i = 1; i <= points.length; i++) {
+			const [ax, ay] = points[i - 1];
+			const [bx, by] = points[i % points.length];
+			cumulative.push(cumulative[i - 1] + Math.hypot(bx - ax, by - ay));
+		}
+		const total = cumulative[points.length];
+		return new Track({
+			name,
+			halfWidth,
+			curve(t) {
+				const s = t * total;
+				let lo = 0;
+				let hi = points.length;
+				while (hi - lo > 1) {
+					const mid = (lo + hi) >> 1;
+					if (cumulative[mid] <= s) lo = mid;
+					else hi = mid;
+				}
+				const f = (s - cumulative[lo]) / Math.max(1e-9, cumulative[lo + 1] - cumulative[lo]);
+				const [ax, ay] = points[lo];
+				const [bx, by] = points[(lo + 1) % points.length];
+				return [ax + f * (bx - ax), ay + f * (by - ay)];
+			}
+		});
+	}
+
 	static named(name: string): Track {
 		const def = TRACKS[name];
 		if (!def) throw new Error(`unknown track "${name}" (choose ${Object.keys(TRACKS).join(', ')})`);
