@@ -22,6 +22,8 @@ export const ACTION_DIM = 3;
 export const DEADMAN_MS = 250;
 /** Remote mode asks for the next chunk when this few actions are left. */
 export const REQUEST_AHEAD = 3;
+/** A chunk request unanswered this long is sent again. */
+export const REQUEST_TIMEOUT_MS = 500;
 
 export interface AgentOptions {
 	controlHz: number;
@@ -59,6 +61,7 @@ export class Agent {
 	private chunk: { actions: Float32Array; logProb: Float32Array; value: Float32Array; next: number; k: number; version: number; at: number } | undefined;
 	private requestId = 0;
 	private requested = 0;
+	private requestedAt = 0;
 	private readonly rng: Rng;
 	private readonly smoother: Smoother;
 	private readonly judge: EpisodeJudge;
@@ -132,8 +135,11 @@ export class Agent {
 		}
 		const chunk = this.chunk;
 		const left = chunk ? chunk.k - chunk.next : 0;
-		if (left <= REQUEST_AHEAD && this.requested === 0 && this.link?.connected) {
+		// Ask again when an answer is overdue (no policy yet on the learner, a lost frame).
+		const overdue = this.requested !== 0 && performance.now() - this.requestedAt > REQUEST_TIMEOUT_MS;
+		if (left <= REQUEST_AHEAD && (this.requested === 0 || overdue) && this.link?.connected) {
 			this.requested = ++this.requestId;
+			this.requestedAt = performance.now();
 			this.link.sendTelemetry(this.frame(), this.obs, this.requested);
 		}
 		if (chunk && chunk.next < chunk.k && performance.now() - chunk.at < DEADMAN_MS + chunk.k * this.dt * 1000) {

@@ -53,3 +53,21 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 		await second.server.close();
 	}
 });
+
+it('drives in remote mode from the learner\'s control chunks', { timeout: 60_000 }, async () => {
+	const ctx = await startTestServer({ actorToken: TOKEN }, { ppo: PPO, controlChunk: 8 });
+	try {
+		const agent = spawn(process.execPath, [
+			'bridge-agent/dist/bridge-agent.js', 'run', '--learner', `ws://127.0.0.1:${ctx.server.port}/ws/actor`, '--token', TOKEN, '--name', 'remote-1',
+			'--mode', 'remote', '--time-scale', '10', '--batch-steps', '50', '--max-steps', '300', '--track', 'oval'
+		], { stdio: ['ignore', 'ignore', 'pipe'] });
+		let log = '';
+		agent.stderr.on('data', (d) => (log += d));
+		const code = await new Promise<number>((resolve) => agent.on('exit', (c) => resolve(c ?? -1)));
+		assert.equal(code, 0, log);
+		assert.match(log, /stopped steps=300 /);
+		await waitFor(() => ctx.runtime.ingested === 300, 5000, `300 remote-mode steps (have ${ctx.runtime.ingested})`);
+	} finally {
+		await ctx.server.close();
+	}
+});
