@@ -65,8 +65,59 @@ export async function runDoctor(values: Record<string, string>): Promise<number>
 			line('skip', 'vJoy device', 'Windows only (vJoyInterface.dll)');
 		}
 	}
+	if (values.source === 'ac' && process.platform === 'win32') failures += await windowsChecks(values, check);
 	const [result, detail] = await learnerCheck(values.learner, values.token);
 	check(result, 'learner', `${values.learner}: ${detail}`);
 	process.stdout.write(failures ? `\n${failures} check(s) failed\n` : '\nall checks passed\n');
 	return failures ? 1 : 0;
+}
+
+/** AC pages, packetId, static info, vJoy, axis echo and reset — on the PC beside AC. */
+async function windowsChecks(values: Record<string, string>, check: (r: Result, what: string, detail: string) => void): Promise<number> {
+	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
+	const { AcReader } = await import('./sources/ac-reader.ts');
+	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
+	const { GuardedSink } = await import('./sinks/control-sink.ts');
+	const { AcWorld } = await import('./ac-world.ts');
+	let reader: InstanceType<typeof AcReader>;
+	try {
+		reader = new AcReader(new Win32Mapper());
+	} catch (error) {
+		check('fail', 'AC shared memory', (error as Error).message);
+		return 0;
+	}
+	const first = reader.read();
+	check(first.graphics.status === 2 ? 'ok' : 'fail', 'AC pages', `status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`);
+	check('ok', 'session', `car ${first.static.carModel}, track ${first.static.track} (${first.static.trackSPlineLength.toFixed(0)} m), max rpm ${first.static.maxRpm}`);
+	await new Promise((resolve) => setTimeout(resolve, 300));
+	const later = reader.read();
+	check(later.physics.packetId !== first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${later.physics.packetId} in 300 ms`);
+	let device: InstanceType<typeof VJoyDevice>;
+	try {
+		device = new VJoyDevice(loadVJoy(), Number(values['vjoy-device'] ?? 1));
+		const problem = device.status();
+		check(problem ? 'fail' : 'ok', 'vJoy device', problem || `device ${values['vjoy-device'] ?? 1} free`);
+		if (problem) return 0;
+		device.acquire();
+		check('ok', 'vJoy acquired', `device ${device.id}`);
+	} catch (error) {
+		check('fail', 'vJoy', `${(error as Error).message} — install vJoy and configure device 1 with X/Y/Z/RZ and 12 buttons`);
+		return 0;
+	}
+	const sink = new GuardedSink(device);
+	const world = new AcWorld(reader, Track.named('oval'), sink);
+	const started = Date.now();
+	let echoed = -1;
+	while (Date.now() - started < 1000) {
+		sink.apply({ steer: 0, throttle: 0.5, brake: 0 });
+		if (Math.abs(reader.read().physics.gas - 0.5) < 0.05) {
+			echoed = Date.now() - started;
+			break;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+	check(echoed >= 0 && echoed <= 200 ? 'ok' : 'fail', 'axis echo (throttle → gas)', echoed >= 0 ? `gas followed in ${echoed} ms` : 'gas never followed: map vJoy Y to throttle in AC (deadzone 0 %, gamma 1.0)');
+	check((await world.reset()) ? 'ok' : 'fail', 'reset', 'restart buttons 7 and 9, confirmed from telemetry');
+	world.close();
+	return 0;
 }
