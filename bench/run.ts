@@ -13,7 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	broadcast: () => import('./broadcast.ts'),
 	soak: () => import('./soak.ts'),
 	agent: () => import('./agent.ts'),
-	console: () => import('./console.ts')
+	console: () => import('./console.ts'),
+	learn: () => import('./learn.ts')
 };
 
 function table(results: BenchResult[]): string {
