@@ -47,7 +47,7 @@ const RUN: OptionSpec[] = [
 	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
 	{ name: 'max-steps', help: 'stop after recording this many steps (0 = run until stopped)', default: '0' },
 	{ name: 'steps-per-policy', help: 'with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', default: '1024' },
-	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '180' }
+	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '300' }
 ];
 
 async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {

@@ -24,7 +24,7 @@ export const DEFAULT_REWARD: RewardConfig = {
 	offTrackSec: 1.5,
 	stuckSec: 4,
 	wrongWaySec: 1,
-	maxEpisodeSec: 180
+	maxEpisodeSec: 300
 };
 
 const WRONG_WAY_RAD = (110 * Math.PI) / 180;

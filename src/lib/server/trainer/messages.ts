@@ -4,18 +4,11 @@
  */
 import type { WeightsUpdate } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
+import type { StoredSegment } from '../../ppo/rollout-buffer.ts';
 import type { TrainerCounters, TrainerUpdateResult } from '../../ppo/trainer.ts';
 
-export interface SegmentHeader {
-	stream: string;
-	episodeId: number;
-	stepIndex: number;
-	start: number;
-	length: number;
-	finalObs: Float32Array;
-	terminated: boolean;
-	truncated: boolean;
-}
+/** A segment as the rollout buffer stores it (minus the continuation link it works out itself). */
+export type SegmentHeader = Omit<StoredSegment, 'next'>;
 
 /** A rollout as columns (the worker rebuilds a RolloutBuffer from it). */
 export interface RolloutColumns {
