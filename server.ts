@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import { parseServerConfig } from './src/lib/server/config.ts';
+import { flag, parseServerConfig } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
 import { spawnSimActors } from './src/lib/server/sim-actors.ts';
@@ -20,17 +20,10 @@ const HANDLER_PATH = './build/handler.js';
 const OWN_PROTOCOL_HEADER = 'x-pitwall-protocol';
 const DEFAULT_SIM_ACTORS = 2;
 
-function option(name: string, fallback: string): string {
-	const argv = process.argv;
-	const at = argv.indexOf(`--${name}`);
-	if (at >= 0 && argv[at + 1] !== undefined) return argv[at + 1];
-	const inline = argv.find((a) => a.startsWith(`--${name}=`));
-	return inline ? inline.slice(name.length + 3) : fallback;
-}
-
 async function main(): Promise<void> {
-	const config = parseServerConfig(process.argv.slice(2), process.env);
-	const simActors = Number(option('sim-actors', String(DEFAULT_SIM_ACTORS)));
+	const argv = process.argv.slice(2);
+	const config = parseServerConfig(argv, process.env);
+	const simActors = Number(flag(argv, 'sim-actors') ?? DEFAULT_SIM_ACTORS);
 	if (!Number.isInteger(simActors) || simActors < 0) throw new Error('--sim-actors must be a whole number ≥ 0');
 	// Actors always authenticate: without a configured token, this run gets a fresh one.
 	config.actorToken ??= randomBytes(16).toString('hex');
@@ -55,7 +48,7 @@ async function main(): Promise<void> {
 			learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
 			token: config.actorToken,
 			stepsPerPolicy: Math.ceil(nSteps / simActors),
-			track: option('track', 'mixed'),
+			track: flag(argv, 'track') ?? 'mixed',
 			log: (line) => console.log(line)
 		})
 		: undefined;

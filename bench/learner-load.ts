@@ -18,7 +18,7 @@ export async function startLearner(ppo: Partial<PpoConfig>): Promise<{ runtime: 
 /** Runs bench/load-actors.ts in a child process; resolves with its JSON report. */
 export function loadActors(url: string, actors: number, mode: 'ingest' | 'train', seconds: number, columns: 'compact' | 'raw' = 'compact'): Promise<{ sentSteps: number }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', process.env.LOAD_SCRIPT ?? 'bench/load-actors.ts', url, String(actors), mode, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PITWALL_COLUMNS: columns } });
+		const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load-actors.ts', url, String(actors), mode, String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PITWALL_COLUMNS: columns } });
 		let out = '';
 		child.stdout.on('data', (d) => (out += d));
 		child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`load-actors exited ${code}`))));

@@ -5,9 +5,8 @@
  */
 import type { Controls } from './sim/car.ts';
 import type { Track } from './sim/track.ts';
-import type { AcReader } from './sources/ac-reader.ts';
+import { AcReader } from './sources/ac-reader.ts';
 import { MemoryMapper } from './sources/memory-mapper.ts';
-import { AcReader as Reader } from './sources/ac-reader.ts';
 import { SimCar } from './sim/sim-car.ts';
 
 export interface World {
@@ -33,7 +32,7 @@ export class SimWorld implements World {
 
 	constructor(readonly track: Track, seed: number) {
 		this.sim = new SimCar(track, seed);
-		this.reader = new Reader(new MemoryMapper({ physics: this.sim.physics, graphics: this.sim.graphics, static: this.sim.static }));
+		this.reader = new AcReader(new MemoryMapper({ physics: this.sim.physics, graphics: this.sim.graphics, static: this.sim.static }));
 	}
 
 	apply(controls: Controls): void {

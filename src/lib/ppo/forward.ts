@@ -24,6 +24,7 @@ interface Dense {
 
 export class PolicyForward {
 	readonly logStd: Float32Array;
+	private readonly std: Float64Array;
 	private readonly pi: Dense[];
 	private readonly v: Dense[];
 	private readonly scratch: Float32Array[];
@@ -50,6 +51,7 @@ export class PolicyForward {
 		this.v = dense('v', [...hidden, ['out/w', 'out/b']]);
 		const ls = entry(layout, 'pi/log_std');
 		this.logStd = params.subarray(ls.offset, ls.offset + ls.size);
+		this.std = Float64Array.from(this.logStd, Math.exp);
 		const widest = Math.max(layout.obsDim, layout.actionDim, ...layout.hiddenSizes);
 		this.scratch = [new Float32Array(widest), new Float32Array(widest)];
 		this.acc = new Float64Array(widest);
@@ -112,9 +114,9 @@ export class PolicyForward {
 		const action = new Float32Array(mean.length);
 		let logProb = 0;
 		for (let i = 0; i < mean.length; i++) {
-			const noise = rng ? rng.normal() : 0;
-			action[i] = mean[i] + Math.exp(this.logStd[i]) * noise;
-			const z = (action[i] - mean[i]) / Math.exp(this.logStd[i]);
+			action[i] = mean[i] + this.std[i] * (rng ? rng.normal() : 0);
+			// z from the stored float32 action, so the log-prob is that of what is sent
+			const z = (action[i] - mean[i]) / this.std[i];
 			logProb += -0.5 * z * z - this.logStd[i] - LOG_SQRT_2PI;
 		}
 		return { action, mean, logProb, value };

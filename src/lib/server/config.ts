@@ -87,7 +87,7 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Reads `--name value` or `--name=value`; returns undefined when absent. */
-function flag(argv: readonly string[], name: string): string | undefined {
+export function flag(argv: readonly string[], name: string): string | undefined {
 	for (let i = 0; i < argv.length; i++) {
 		if (argv[i] === `--${name}`) {
 			const value = argv[i + 1];

@@ -69,6 +69,7 @@ export class Runtime {
 	private lastCheckpointAt = Date.now();
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private pingSeq = 0;
+	private lastPingAt = 0;
 	private accepting = true;
 	/** Resolves when a resumed trainer is ready (or at once for a new run). */
 	readonly started: Promise<void>;
@@ -98,15 +99,16 @@ export class Runtime {
 		this.timer.unref?.();
 	}
 
+	/** The worker parses the checkpoint once; the runtime takes its own part (seqs, best, specs) from the meta. */
 	private async resumeRun(): Promise<void> {
-		const file = this.run.read(LATEST)!;
-		const { unzipSync, strFromU8 } = await import('fflate');
-		const state = JSON.parse(strFromU8(unzipSync(file, { filter: (f) => f.name === 'state.json' })['state.json']));
-		const meta = state.meta as SavedMeta;
-		for (const [actor, seq] of Object.entries(meta.lastSeq ?? {})) this.lastSeq.set(actor, seq);
-		this.bestReturn = meta.bestReturn ?? null;
-		await this.training.restore(file, meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec));
-		this.metrics.add({ kind: 'event', step: state.counters.samples, time: Date.now(), event: 'resumed', detail: { updates: state.counters.updates } });
+		await this.training.restore(this.run.read(LATEST)!, (saved) => {
+			const meta = saved as Partial<SavedMeta>;
+			for (const [actor, seq] of Object.entries(meta.lastSeq ?? {})) this.lastSeq.set(actor, seq);
+			this.bestReturn = meta.bestReturn ?? null;
+			return [meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec)];
+		});
+		const counters = this.training.snapshot?.counters;
+		this.metrics.add({ kind: 'event', step: counters?.samples ?? 0, time: Date.now(), event: 'resumed', detail: { updates: counters?.updates ?? 0 } });
 	}
 
 	get policyVersion(): number {
@@ -299,7 +301,8 @@ export class Runtime {
 				entry.link.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
 			}
 		}
-		if (now % learner.heartbeatIntervalMs < 250) {
+		if (now - this.lastPingAt >= learner.heartbeatIntervalMs) {
+			this.lastPingAt = now;
 			const ping = { type: MessageType.PING, seq: this.pingSeq++, t: now } as const;
 			for (const entry of this.actors.values()) entry.link.send(ping);
 		}

@@ -54,13 +54,19 @@ export class TrainingLoop {
 		await this.started;
 	}
 
-	/** Restores a trainer from a checkpoint; specs come from the checkpoint's run. */
-	async restore(checkpoint: Uint8Array, obsSpec: VectorSpec | undefined, actionSpec: VectorSpec | undefined): Promise<void> {
-		this.obsSpec = obsSpec;
-		this.actionSpec = actionSpec;
+	/**
+	 * Restores a trainer from a checkpoint. `specsOf` reads the run's specs from the checkpoint's
+	 * meta (which the worker already parsed) before anyone is told the trainer is ready.
+	 */
+	async restore(checkpoint: Uint8Array, specsOf: (meta: Record<string, unknown>) => [VectorSpec | undefined, VectorSpec | undefined]): Promise<void> {
 		this.phase = 'starting';
 		this.host = new TrainerHost();
-		this.started = this.ready(this.host.resume(checkpoint, this.backends));
+		this.started = this.ready(
+			this.host.resume(checkpoint, this.backends).then((snapshot) => {
+				[this.obsSpec, this.actionSpec] = specsOf(snapshot.meta ?? {});
+				return snapshot;
+			})
+		);
 		await this.started;
 	}
 
