@@ -71,3 +71,14 @@ it('drives in remote mode from the learner\'s control chunks', { timeout: 60_000
 		await ctx.server.close();
 	}
 });
+
+it('refuses bad command lines with a clear message and exit code 2', async () => {
+	for (const args of [['--bogus'], ['run', '--control-hz', 'fast'], ['run', '--mode', 'telepathic'], ['fly']]) {
+		const child = spawn(process.execPath, ['bridge-agent/dist/bridge-agent.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+		let err = '';
+		child.stderr.on('data', (d) => (err += d));
+		const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+		assert.equal(code, 2, `${args.join(' ')}: ${err}`);
+		assert.match(err, /bridge-agent: |unknown command/);
+	}
+});
