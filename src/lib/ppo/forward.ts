@@ -1,6 +1,10 @@
 /**
  * The policy's forward pass in plain TypeScript over the flat parameter buffer: what actors and
  * the browser run (no tfjs). Matches the trainer's tfjs forward within float32 rounding.
+ *
+ * It sits in the agent's control loop, so it is built for that: the weights are copied once,
+ * transposed to float64 rows (one output's weights contiguous, summed in a register), and `act`
+ * allocates nothing — its result is reused by the next call.
  */
 import type { ObsNormStats } from '../protocol/index.ts';
 import { LOG_SQRT_2PI } from './gaussian.ts';
@@ -16,8 +20,9 @@ export interface ActResult {
 }
 
 interface Dense {
-	w: Float32Array;
-	b: Float32Array;
+	/** [outDim, inDim] row-major: output j's weights are wT[j·inDim … (j+1)·inDim). */
+	wT: Float64Array;
+	b: Float64Array;
 	inDim: number;
 	outDim: number;
 }
@@ -27,9 +32,10 @@ export class PolicyForward {
 	private readonly std: Float64Array;
 	private readonly pi: Dense[];
 	private readonly v: Dense[];
-	private readonly scratch: Float32Array[];
-	private readonly acc: Float64Array;
-	private readonly normObs: Float32Array;
+	private readonly scratch: Float64Array[];
+	private readonly normObs: Float64Array;
+	private readonly result: ActResult;
+	private readonly valueOut = new Float64Array(1);
 	private readonly normMean: Float32Array | undefined;
 	private readonly normInvStd: Float32Array | undefined;
 	private readonly normClip: number;
@@ -44,18 +50,21 @@ export class PolicyForward {
 			names.map(([w, b]) => {
 				const we = entry(layout, `${net}/${w}`);
 				const be = entry(layout, `${net}/${b}`);
-				return { w: params.subarray(we.offset, we.offset + we.size), b: params.subarray(be.offset, be.offset + be.size), inDim: we.shape[0], outDim: we.shape[1] };
+				const [inDim, outDim] = we.shape;
+				const wT = new Float64Array(inDim * outDim);
+				for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) wT[j * inDim + i] = params[we.offset + i * outDim + j];
+				return { wT, b: Float64Array.from(params.subarray(be.offset, be.offset + be.size)), inDim, outDim };
 			});
 		const hidden = layout.hiddenSizes.map((_, i) => [`w${i}`, `b${i}`] as [string, string]);
 		this.pi = dense('pi', [...hidden, ['mean/w', 'mean/b']]);
 		this.v = dense('v', [...hidden, ['out/w', 'out/b']]);
 		const ls = entry(layout, 'pi/log_std');
-		this.logStd = params.subarray(ls.offset, ls.offset + ls.size);
+		this.logStd = params.slice(ls.offset, ls.offset + ls.size);
 		this.std = Float64Array.from(this.logStd, Math.exp);
 		const widest = Math.max(layout.obsDim, layout.actionDim, ...layout.hiddenSizes);
-		this.scratch = [new Float32Array(widest), new Float32Array(widest)];
-		this.acc = new Float64Array(widest);
-		this.normObs = new Float32Array(layout.obsDim);
+		this.scratch = [new Float64Array(widest), new Float64Array(widest), new Float64Array(widest)];
+		this.normObs = new Float64Array(layout.obsDim);
+		this.result = { action: new Float32Array(layout.actionDim), mean: new Float32Array(layout.actionDim), logProb: 0, value: 0 };
 		if (obsNorm) {
 			if (obsNorm.mean.length !== layout.obsDim) throw new Error('obs normalisation stats do not match obsDim');
 			this.normMean = obsNorm.mean;
@@ -65,7 +74,7 @@ export class PolicyForward {
 	}
 
 	/** obs as the network sees it: normalised and clipped when stats were given. */
-	private input(obs: ArrayLike<number>): Float32Array {
+	private input(obs: ArrayLike<number>): Float64Array {
 		const out = this.normObs;
 		for (let i = 0; i < out.length; i++) {
 			let x = obs[i];
@@ -75,22 +84,15 @@ export class PolicyForward {
 		return out;
 	}
 
-	private run(layers: Dense[], x: Float32Array, out: Float32Array): Float32Array {
+	/** The MLP: tanh hidden layers, linear output (written to `out`, returned). */
+	private run<T extends Float32Array | Float64Array>(layers: Dense[], x: Float64Array, out: T): T {
 		let input = x;
 		for (let l = 0; l < layers.length; l++) {
-			const { w, b, inDim, outDim } = layers[l];
-			const last = l === layers.length - 1;
-			const y = last ? out : this.scratch[l & 1];
-			const acc = this.acc;
-			for (let j = 0; j < outDim; j++) acc[j] = b[j];
-			// Row by row: w is [inDim, outDim] row-major, so the inner loop reads it contiguously.
-			for (let i = 0; i < inDim; i++) {
-				const xi = input[i];
-				if (xi === 0) continue;
-				const row = i * outDim;
-				for (let j = 0; j < outDim; j++) acc[j] += xi * w[row + j];
-			}
-			for (let j = 0; j < outDim; j++) y[j] = last ? acc[j] : Math.tanh(acc[j]);
+			const { wT, b, inDim, outDim } = layers[l];
+			const y = this.scratch[l & 1 ? 2 : 1];
+			matVec(wT, b, input, y, inDim, outDim);
+			if (l === layers.length - 1) for (let j = 0; j < outDim; j++) out[j] = y[j];
+			else for (let j = 0; j < outDim; j++) y[j] = Math.tanh(y[j]);
 			input = y;
 		}
 		return out;
@@ -102,16 +104,19 @@ export class PolicyForward {
 	}
 
 	value(obs: ArrayLike<number>): number {
-		const out = new Float32Array(1);
-		return this.run(this.v, this.input(obs), out)[0];
+		return this.run(this.v, this.input(obs), new Float64Array(1))[0];
 	}
 
-	/** Samples an action (or takes the mean when no rng is given) with its log-prob and value. */
+	/**
+	 * Samples an action (or takes the mean when no rng is given) with its log-prob and value.
+	 * The returned object and its arrays are reused by the next call: copy what you keep.
+	 */
 	act(obs: ArrayLike<number>, rng?: Rng): ActResult {
 		const x = this.input(obs);
-		const mean = this.run(this.pi, x, new Float32Array(this.layout.actionDim));
-		const value = this.run(this.v, x, new Float32Array(1))[0];
-		const action = new Float32Array(mean.length);
+		const r = this.result;
+		const { action, mean } = r;
+		this.run(this.pi, x, mean);
+		r.value = this.run(this.v, x, this.valueOut)[0];
 		let logProb = 0;
 		for (let i = 0; i < mean.length; i++) {
 			action[i] = mean[i] + this.std[i] * (rng ? rng.normal() : 0);
@@ -119,6 +124,42 @@ export class PolicyForward {
 			const z = (action[i] - mean[i]) / this.std[i];
 			logProb += -0.5 * z * z - this.logStd[i] - LOG_SQRT_2PI;
 		}
-		return { action, mean, logProb, value };
+		r.logProb = logProb;
+		return r;
+	}
+}
+
+/**
+ * y = Wᵀ·x + b with wT as [outDim, inDim] rows. Four outputs per pass share each x[i] load and
+ * keep four independent sums, so the adds do not wait on each other (≈ 2× a one-sum loop).
+ */
+function matVec(wT: Float64Array, b: Float64Array, x: Float64Array, y: Float64Array, inDim: number, outDim: number): void {
+	let j = 0;
+	for (; j + 4 <= outDim; j += 4) {
+		const r0 = j * inDim;
+		const r1 = r0 + inDim;
+		const r2 = r1 + inDim;
+		const r3 = r2 + inDim;
+		let s0 = b[j];
+		let s1 = b[j + 1];
+		let s2 = b[j + 2];
+		let s3 = b[j + 3];
+		for (let i = 0; i < inDim; i++) {
+			const xi = x[i];
+			s0 += xi * wT[r0 + i];
+			s1 += xi * wT[r1 + i];
+			s2 += xi * wT[r2 + i];
+			s3 += xi * wT[r3 + i];
+		}
+		y[j] = s0;
+		y[j + 1] = s1;
+		y[j + 2] = s2;
+		y[j + 3] = s3;
+	}
+	for (; j < outDim; j++) {
+		const row = j * inDim;
+		let sum = b[j];
+		for (let i = 0; i < inDim; i++) sum += x[i] * wT[row + i];
+		y[j] = sum;
 	}
 }
