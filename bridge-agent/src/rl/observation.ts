@@ -39,16 +39,34 @@ export function trackPosition(snapshot: Snapshot, track: Track, hint: number): T
 	return { distance: where.distance, lateral: where.lateral, headingError, speedAlong: speed * Math.cos(headingError), index: where.index };
 }
 
+/** Fills `out` (allocation-free: it runs every control period); non-finite features become 0. */
 export function observe(snapshot: Snapshot, track: Track, at: TrackPosition, out: Float32Array = new Float32Array(OBS_DIM)): Float32Array {
 	const p = snapshot.physics;
-	const slip = p.wheelSlip.reduce((s, v) => s + v, 0) / 4;
-	const values = [
-		p.speedKmh / 300, p.velocity[0] / 100, p.velocity[1] / 100, p.velocity[2] / 100, p.gas, p.brake, p.steerAngle,
-		p.rpms / 10000, p.gear / 6, p.accG[0] / 3, p.accG[1] / 3, p.accG[2] / 3, slip / 2, p.numberOfTyresOut / 4,
-		p.carDamage.some((d) => d > 0.05) ? 1 : 0,
-		at.distance / track.length, at.speedAlong / 80, at.lateral / track.halfWidth, Math.sin(at.headingError), Math.cos(at.headingError),
-		...LOOKAHEAD_M.map((m) => track.curvatureAhead(at.distance + m, 10) * 50)
-	];
-	for (let i = 0; i < OBS_DIM; i++) out[i] = Number.isFinite(values[i]) ? values[i] : 0;
+	const velocity = p.velocity;
+	const acc = p.accG;
+	const slip = p.wheelSlip;
+	const damage = p.carDamage;
+	out[0] = p.speedKmh / 300;
+	out[1] = velocity[0] / 100;
+	out[2] = velocity[1] / 100;
+	out[3] = velocity[2] / 100;
+	out[4] = p.gas;
+	out[5] = p.brake;
+	out[6] = p.steerAngle;
+	out[7] = p.rpms / 10000;
+	out[8] = p.gear / 6;
+	out[9] = acc[0] / 3;
+	out[10] = acc[1] / 3;
+	out[11] = acc[2] / 3;
+	out[12] = (slip[0] + slip[1] + slip[2] + slip[3]) / 8;
+	out[13] = p.numberOfTyresOut / 4;
+	out[14] = damage[0] > 0.05 || damage[1] > 0.05 || damage[2] > 0.05 || damage[3] > 0.05 || damage[4] > 0.05 ? 1 : 0;
+	out[15] = at.distance / track.length;
+	out[16] = at.speedAlong / 80;
+	out[17] = at.lateral / track.halfWidth;
+	out[18] = Math.sin(at.headingError);
+	out[19] = Math.cos(at.headingError);
+	for (let k = 0; k < LOOKAHEAD_M.length; k++) out[20 + k] = track.curvatureAhead(at.distance + LOOKAHEAD_M[k], 10) * 50;
+	for (let i = 0; i < OBS_DIM; i++) if (!Number.isFinite(out[i])) out[i] = 0;
 	return out;
 }

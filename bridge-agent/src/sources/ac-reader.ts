@@ -7,6 +7,8 @@ import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapp
 
 /** Copies tried before a torn page is reported. */
 export const MAX_TORN_RETRIES = 5;
+/** packetId of a page in the middle of being written (see sim/page-publisher.ts). */
+export const WRITING_ID = -1;
 /** physics.packetId unchanged this long while LIVE → stale. */
 export const STALE_AFTER_MS = 500;
 
@@ -30,6 +32,12 @@ export class AcReader {
 	private lastPacket = -1;
 	private lastPacketAt = 0;
 	private staticPage: Static;
+	private readonly ring = [0, 1].map(() => {
+		const physics = new Uint8Array(PAGE_BYTES.physics);
+		const graphics = new Uint8Array(PAGE_BYTES.graphics);
+		return { physics, graphics, physicsView: physicsView(physics), graphicsView: graphicsView(graphics) };
+	});
+	private turn = 0;
 	tornRetries = 0;
 
 	constructor(mapper: PageMapper, private readonly now: () => number = Date.now) {
@@ -48,7 +56,10 @@ export class AcReader {
 		this.staticPage = this.readStatic();
 	}
 
-	/** A copy of the page whose packetId did not change while copying. */
+	/**
+	 * A copy of the page whose packetId did not change while copying (and was not WRITING, −1:
+	 * pitwall's own publisher marks a page being written that way; AC's ids never go negative).
+	 */
 	private coherent(page: 'physics' | 'graphics'): Uint8Array {
 		const buffer = this.buffers[page];
 		const mapped = this.pages[page];
@@ -56,7 +67,8 @@ export class AcReader {
 		for (let attempt = 0; attempt <= MAX_TORN_RETRIES; attempt++) {
 			mapped.read(buffer);
 			mapped.readHead(this.head);
-			if (headView.getInt32(0, true) === new DataView(buffer.buffer).getInt32(0, true)) return buffer;
+			const id = headView.getInt32(0, true);
+			if (id !== WRITING_ID && id === new DataView(buffer.buffer).getInt32(0, true)) return buffer;
 			this.tornRetries++;
 		}
 		throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries)`);
@@ -68,10 +80,25 @@ export class AcReader {
 		return this.staticPage;
 	}
 
+	/** A snapshot on fresh copies of the pages: valid for as long as it is kept. */
 	read(): Snapshot {
-		// Fresh copies per snapshot: the views read their fields lazily from them.
-		const physics = physicsView(this.coherent('physics').slice());
-		const graphics = graphicsView(this.coherent('graphics').slice());
+		// The views read their fields lazily from the copies.
+		return this.snapshot(physicsView(this.coherent('physics').slice()), graphicsView(this.coherent('graphics').slice()));
+	}
+
+	/**
+	 * The control loop's read: no allocation beyond the snapshot object. Pages are copied into two
+	 * alternating buffer pairs, so a snapshot stays valid until the second `next()` after it (the
+	 * loop holds the current one while it reads the next).
+	 */
+	next(): Snapshot {
+		const slot = this.ring[(this.turn ^= 1)];
+		slot.physics.set(this.coherent('physics'));
+		slot.graphics.set(this.coherent('graphics'));
+		return this.snapshot(slot.physicsView, slot.graphicsView);
+	}
+
+	private snapshot(physics: Physics, graphics: Graphics): Snapshot {
 		const now = this.now();
 		if (physics.packetId !== this.lastPacket) {
 			this.lastPacket = physics.packetId;
