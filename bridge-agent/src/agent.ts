@@ -9,11 +9,12 @@ import { MessageType, type ActorStats, type ControlBatch, type Segment, type Tel
 import type { PolicyForward } from '../../src/lib/ppo/forward.ts';
 import { Rng } from '../../src/lib/ppo/random.ts';
 import { policyFromWeights } from '../../src/lib/ppo/weights.ts';
-import { NEUTRAL, Smoother, toControls } from './control/smoothing.ts';
+import { NEUTRAL, toControls } from './control/smoothing.ts';
 import type { LearnerLink } from './link/learner-link.ts';
 import type { Logger } from './log.ts';
-import { OBS_DIM, observe, trackPosition, type TrackPosition } from './rl/observation.ts';
-import { DEFAULT_REWARD, EpisodeJudge, type RewardConfig } from './rl/reward.ts';
+import { Driving } from './rl/driving.ts';
+import { OBS_DIM } from './rl/observation.ts';
+import type { RewardConfig } from './rl/reward.ts';
 import type { Snapshot } from './sources/ac-reader.ts';
 import type { World } from './world.ts';
 
@@ -43,16 +44,35 @@ export interface AgentOptions {
 	stepperStats?: () => { jitterP50Ms: number; jitterP99Ms: number; overruns: number; achievedHz: number };
 }
 
-interface Columns {
-	obs: number[];
-	action: number[];
-	reward: number[];
-	logProb: number[];
-	value: number[];
-	policyVersion: number[];
-}
+/** The steps of the segment being recorded, preallocated for a whole batch. */
+class Columns {
+	n = 0;
+	readonly obs: Float32Array;
+	readonly action: Float32Array;
+	readonly reward: Float32Array;
+	readonly logProb: Float32Array;
+	readonly value: Float32Array;
+	readonly policyVersion: Uint32Array;
 
-const emptyColumns = (): Columns => ({ obs: [], action: [], reward: [], logProb: [], value: [], policyVersion: [] });
+	constructor(readonly capacity: number) {
+		this.obs = new Float32Array(capacity * OBS_DIM);
+		this.action = new Float32Array(capacity * ACTION_DIM);
+		this.reward = new Float32Array(capacity);
+		this.logProb = new Float32Array(capacity);
+		this.value = new Float32Array(capacity);
+		this.policyVersion = new Uint32Array(capacity);
+	}
+
+	push(obs: Float32Array, action: Float32Array, reward: number, logProb: number, value: number, version: number): void {
+		const i = this.n++;
+		this.obs.set(obs, i * OBS_DIM);
+		this.action.set(action, i * ACTION_DIM);
+		this.reward[i] = reward;
+		this.logProb[i] = logProb;
+		this.value[i] = value;
+		this.policyVersion[i] = version;
+	}
+}
 
 export class Agent {
 	link: LearnerLink | undefined;
@@ -63,18 +83,13 @@ export class Agent {
 	private requested = 0;
 	private requestedAt = 0;
 	private readonly rng: Rng;
-	private readonly smoother: Smoother;
-	private readonly judge: EpisodeJudge;
+	private readonly driving: Driving;
 	private readonly dt: number;
-	private snapshot: Snapshot;
-	private position: TrackPosition;
-	private obs: Float32Array = new Float32Array(OBS_DIM);
-	private columns = emptyColumns();
+	private readonly columns: Columns;
 	private segmentStart = 0;
 	private episodeId = 0;
 	private stepIndex = 0;
 	private episodeReturn = 0;
-	private lastApplied = { ...NEUTRAL };
 	private resetting = false;
 	private telemetryIntervalMs = 200;
 	private lastTelemetryAt = 0;
@@ -92,12 +107,13 @@ export class Agent {
 		readonly o: AgentOptions
 	) {
 		this.rng = new Rng(o.seed);
-		this.smoother = Smoother.named(o.smoothing);
 		this.dt = 1 / o.controlHz;
-		this.judge = new EpisodeJudge({ ...DEFAULT_REWARD, ...o.reward }, world.track.length);
-		this.snapshot = world.reader.read();
-		this.position = trackPosition(this.snapshot, world.track, -1);
-		observe(this.snapshot, world.track, this.position, this.obs);
+		this.driving = new Driving(world, o.smoothing, this.dt, o.reward);
+		this.columns = new Columns(o.batchSteps);
+	}
+
+	private get obs(): Float32Array {
+		return this.driving.obs;
 	}
 
 	/** Loads weights; returns '' or the reason they were refused (the old policy stays). */
@@ -160,27 +176,13 @@ export class Agent {
 			if (neutral) this.neutralActions++;
 			controls = c;
 		} else this.neutralActions++;
-		const applied = this.smoother.apply(controls, this.dt);
-		this.world.apply(applied);
-		this.world.advance(this.dt);
-
-		const next = this.world.reader.read();
-		const nextPosition = trackPosition(next, this.world.track, this.position.index);
-		// Harshness is judged on what reached the car (after smoothing), not on exploration noise.
-		const actionChange = Math.abs(applied.steer - this.lastApplied.steer) + Math.abs(applied.throttle - this.lastApplied.throttle) + Math.abs(applied.brake - this.lastApplied.brake);
-		this.lastApplied = { ...applied };
-		const outcome = this.judge.step(this.dt, this.position.distance, nextPosition.distance, next.physics.numberOfTyresOut, Math.hypot(next.physics.velocity[0], next.physics.velocity[2]), nextPosition.headingError, Math.min(actionChange, 3));
-		const nextObs = observe(next, this.world.track, nextPosition);
+		const obs = this.obs;
+		const outcome = this.driving.step(controls);
+		const nextObs = this.obs;
 
 		if (decision && decision.action.every(Number.isFinite)) {
 			// Transitions only for actions a policy chose (with their behaviour log-prob).
-			const c = this.columns;
-			c.obs.push(...this.obs);
-			c.action.push(...decision.action);
-			c.reward.push(outcome.reward);
-			c.logProb.push(decision.logProb);
-			c.value.push(decision.value);
-			c.policyVersion.push(decision.version);
+			this.columns.push(obs, decision.action, outcome.reward, decision.logProb, decision.value, decision.version);
 			this.episodeReturn += outcome.reward;
 			this.stepIndex++;
 			this.steps++;
@@ -188,22 +190,19 @@ export class Agent {
 		}
 		const ended = outcome.terminated || outcome.truncated;
 		const budgetUsed = this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy;
-		if (ended || budgetUsed || this.columns.reward.length >= this.o.batchSteps) this.flush(nextObs, outcome.terminated, outcome.truncated);
+		if (ended || budgetUsed || this.columns.n >= this.o.batchSteps) this.flush(nextObs, outcome.terminated, outcome.truncated);
 		const now = performance.now();
 		if (this.o.mode === 'local' && now - this.lastTelemetryAt >= this.telemetryIntervalMs) {
 			this.lastTelemetryAt = now;
-			this.link?.sendTelemetry(this.frameOf(next));
+			this.link?.sendTelemetry(this.frameOf(this.driving.snapshot));
 		}
-		this.snapshot = next;
-		this.position = nextPosition;
-		this.obs = nextObs;
 		if (ended) this.endEpisode(outcome.reason, outcome.terminated, outcome.truncated);
 		return true;
 	}
 
 	private flush(finalObs: Float32Array, terminated: boolean, truncated: boolean): void {
 		const c = this.columns;
-		const n = c.reward.length;
+		const n = c.n;
 		if (n === 0) return;
 		const segment: Segment = { episodeId: this.episodeId, stepIndex: this.segmentStart, length: n, finalObs: Float32Array.from(finalObs), terminated, truncated };
 		const batch: Omit<TransitionBatch, 'seq'> = {
@@ -212,16 +211,16 @@ export class Agent {
 			obsDim: OBS_DIM,
 			actionDim: ACTION_DIM,
 			segments: [segment],
-			obs: Float32Array.from(c.obs),
-			action: Float32Array.from(c.action),
-			reward: Float32Array.from(c.reward),
-			logProb: Float32Array.from(c.logProb),
-			value: Float32Array.from(c.value),
-			policyVersion: Uint32Array.from(c.policyVersion)
+			obs: c.obs.slice(0, n * OBS_DIM),
+			action: c.action.slice(0, n * ACTION_DIM),
+			reward: c.reward.slice(0, n),
+			logProb: c.logProb.slice(0, n),
+			value: c.value.slice(0, n),
+			policyVersion: c.policyVersion.slice(0, n)
 		};
 		this.link?.sendBatch(batch);
 		this.segmentStart = this.stepIndex;
-		this.columns = emptyColumns();
+		c.n = 0;
 	}
 
 	private endEpisode(reason: string, terminated: boolean, truncated: boolean): void {
@@ -237,15 +236,11 @@ export class Agent {
 		this.stepIndex = 0;
 		this.segmentStart = 0;
 		this.episodeReturn = 0;
-		this.judge.reset();
-		this.smoother.reset();
 		this.chunk = undefined;
 		this.resetting = true;
 		this.world.reset().then((ok) => {
 			if (!ok) this.o.log.warn('reset not confirmed by telemetry');
-			this.snapshot = this.world.reader.read();
-			this.position = trackPosition(this.snapshot, this.world.track, -1);
-			this.obs = observe(this.snapshot, this.world.track, this.position);
+			this.driving.restart();
 			this.resetting = false;
 		});
 	}
@@ -261,7 +256,7 @@ export class Agent {
 	}
 
 	frame(): TelemetryFrame {
-		return this.frameOf(this.snapshot);
+		return this.frameOf(this.driving.snapshot);
 	}
 
 	stats(): ActorStats {

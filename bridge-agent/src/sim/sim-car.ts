@@ -19,6 +19,14 @@ function lapTimeText(ms: number): string {
 	return `${minutes}:${String(seconds).padStart(2, '0')}:${String(Math.floor(ms % 1000)).padStart(3, '0')}`;
 }
 
+/** A start index in [0, points) from seed and episode (integer hash, deterministic). */
+function hashIndex(seed: number, episode: number, points: number): number {
+	let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(episode + 1, 0xc2b2ae35);
+	h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+	h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+	return ((h ^ (h >>> 16)) >>> 0) % points;
+}
+
 export class SimCar {
 	readonly car = new Car();
 	readonly physics = new Uint8Array(PHYSICS_BYTES);
@@ -40,9 +48,15 @@ export class SimCar {
 	/** Lap times of clean laps, ms. */
 	cleanLapTimes: number[] = [];
 
+	/**
+	 * @param start 'line': every episode starts at the start line, as AC resets do. 'random': at a
+	 * point along the track drawn from the seed and episode, so training meets every corner from
+	 * the first minute (the lap started away from the line does not count as a lap).
+	 */
 	constructor(
 		readonly track: Track,
-		private readonly seed = 1
+		private readonly seed = 1,
+		readonly start: 'line' | 'random' = 'line'
 	) {
 		writePage(STATIC_FIELDS, this.static, {
 			smVersion: '1.7', acVersion: 'pitwall-sim', numberOfSessions: 1, numCars: 1, carModel: 'pitwall_sim_rwd', track: track.name,
@@ -52,21 +66,22 @@ export class SimCar {
 		this.reset(0);
 	}
 
-	/** Puts the car at the start line (a little jitter from the seed and episode), at rest. */
+	/** Puts the car at rest at its start point (a little lateral jitter from the seed and episode). */
 	reset(episode: number): void {
 		const jitter = ((Math.sin((this.seed * 9301 + episode * 49297) % 233280) + 1) / 2 - 0.5) * 2;
+		const at = this.start === 'line' ? 0 : hashIndex(this.seed, episode, this.track.points);
 		const car = this.car;
-		car.x = this.track.x[0] - Math.sin(this.track.heading[0]) * jitter;
-		car.y = this.track.y[0] + Math.cos(this.track.heading[0]) * jitter;
-		car.yaw = this.track.heading[0];
+		car.x = this.track.x[at] - Math.sin(this.track.heading[at]) * jitter;
+		car.y = this.track.y[at] + Math.cos(this.track.heading[at]) * jitter;
+		car.yaw = this.track.heading[at];
 		car.vx = car.vy = car.yawRate = car.ax = car.ay = 0;
 		car.controls = { steer: 0, throttle: 0, brake: 0 };
-		this.index = 0;
-		this.distance = 0;
+		this.index = at;
+		this.distance = at * this.track.step;
 		this.completedLaps = 0;
 		this.lapStartMs = this.timeMs;
 		this.lastLapMs = 0;
-		this.lapClean = true;
+		this.lapClean = at === 0; // a lap started away from the line is no lap
 		this.cleanLapTimes = [];
 		this.locate();
 		this.publish();
