@@ -12,6 +12,9 @@ import type { World } from './world.ts';
 
 /** The original's open-loop sequence (ac-facts.md): restart, wait, start, settle. */
 export const RESET_TIMELINE_MS = { restartPress: 50, startAfter: 2000, startPress: 100, settleUntil: 5000 } as const;
+export type ResetTimeline = Record<keyof typeof RESET_TIMELINE_MS, number>;
+/** The sim host restarts at once; the same sequence, scaled down. */
+export const SIM_HOST_RESET_MS = { restartPress: 50, startAfter: 200, startPress: 50, settleUntil: 500 } as const;
 const RESET_TRIES = 2;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,7 +29,7 @@ export class AcWorld implements World {
 		readonly reader: AcReader,
 		readonly track: Track,
 		private readonly sink: GuardedSink,
-		private readonly timeline: Record<keyof typeof RESET_TIMELINE_MS, number> = RESET_TIMELINE_MS
+		private readonly timeline: ResetTimeline = RESET_TIMELINE_MS
 	) {}
 
 	apply(controls: Controls): void {

@@ -3,10 +3,13 @@
  *   bridge-agent [run] [options]   drive and stream transitions (default)
  *   bridge-agent doctor [options]  tell what is wrong before a run
  *   bridge-agent record-line       record the track's centre line from one driven lap (AC)
+ *   bridge-agent sim-host          play AC for another process: the sim car's pages in shared memory
  * Exit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
+import { AcWorld, SIM_HOST_RESET_MS } from './ac-world.ts';
 import { ACTION_DIM, Agent } from './agent.ts';
 import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
 import { Stepper } from './control/stepper.ts';
@@ -15,6 +18,10 @@ import { LearnerLink } from './link/learner-link.ts';
 import { createLogger, type Level } from './log.ts';
 import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
 import { TRACKS, Track } from './sim/track.ts';
+import { GuardedSink } from './sinks/control-sink.ts';
+import { FileControlDevice, controlPath } from './sinks/file-control.ts';
+import { AcReader } from './sources/ac-reader.ts';
+import { DEFAULT_SHM_DIR, FileMapper } from './sources/file-mapper.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
 import { SimWorld, type World } from './world.ts';
 
@@ -24,9 +31,12 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4
 const COMMON: OptionSpec[] = [
 	{ name: 'learner', help: 'learner WebSocket URL', default: 'ws://127.0.0.1:3000/ws/actor' },
 	{ name: 'token', help: 'actor token (or PITWALL_ACTOR_TOKEN)', default: process.env.PITWALL_ACTOR_TOKEN ?? '' },
-	{ name: 'source', help: 'telemetry source', default: 'sim', choices: ['sim', 'ac'] },
+	{ name: 'source', help: 'telemetry source: the in-process sim, Assetto Corsa, or a sim-host process through shared memory', default: 'sim', choices: ['sim', 'ac', 'shm'] },
 	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
+	{ name: 'start', help: 'sim episodes start at the line, or at random points along the track (learns every corner sooner)', default: 'random', choices: ['random', 'line'] },
 	{ name: 'line', help: 'AC: the track line recorded with record-line', default: 'track-line.json' },
+	{ name: 'shm-dir', help: 'shm: where sim-host publishes its pages', default: DEFAULT_SHM_DIR },
+	{ name: 'shm-prefix', help: 'shm: page file prefix', default: 'pitwall-ac' },
 	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
 	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
 	{ name: 'log-json', help: 'JSON log lines', flag: true },
@@ -51,25 +61,34 @@ const RUN: OptionSpec[] = [
 ];
 
 async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
-	if (values.source === 'sim') return new SimWorld(Track.named(values.track), seed);
-	if (process.platform !== 'win32') throw new UsageError('--source ac needs Windows (AC shared memory and vJoy); use --source sim here');
+	if (values.source === 'sim') return new SimWorld(Track.named(values.track), seed, values.start as 'line' | 'random');
+	if (values.source === 'shm') return shmWorld(values);
+	if (process.platform !== 'win32') throw new UsageError('--source ac needs Windows (AC shared memory and vJoy); use --source sim or shm here');
 	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
-	const { AcReader } = await import('./sources/ac-reader.ts');
 	const reader = new AcReader(new Win32Mapper()); // throws AcNotRunningError when AC is not running
-	const { readFileSync, existsSync } = await import('node:fs');
 	let track: Track;
-	if (existsSync(values.line)) {
-		const line = JSON.parse(readFileSync(values.line, 'utf8'));
-		track = Track.fromPoints(line.name, line.halfWidth, line.points);
-	} else if (withControls) {
-		throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
-	} else track = Track.named('oval'); // record-line only needs telemetry
-	const { GuardedSink } = await import('./sinks/control-sink.ts');
+	if (existsSync(values.line)) track = loadLine(values.line);
+	else if (withControls) throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
+	else track = Track.named('oval'); // record-line only needs telemetry
 	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
 	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));
 	if (withControls) device.acquire();
-	const { AcWorld } = await import('./ac-world.ts');
 	return new AcWorld(reader, track, new GuardedSink(device));
+}
+
+function loadLine(path: string): Track {
+	const line = JSON.parse(readFileSync(path, 'utf8'));
+	return Track.fromPoints(line.name, line.halfWidth, line.points);
+}
+
+/** A sim-host process through shared memory: the AC code path (pages, joystick, button reset). */
+function shmWorld(values: Record<string, string>): World {
+	const reader = new AcReader(new FileMapper(values['shm-dir'], values['shm-prefix']));
+	const name = reader.readStatic().track;
+	const track = name in TRACKS ? Track.named(name) : existsSync(values.line) ? loadLine(values.line) : undefined;
+	if (!track) throw new UsageError(`track "${name}" is not built in and there is no line at ${values.line}`);
+	const device = new FileControlDevice(controlPath(values['shm-dir'], values['shm-prefix']));
+	return new AcWorld(reader, track, new GuardedSink(device), SIM_HOST_RESET_MS);
 }
 
 async function run(argv: string[]): Promise<number> {
@@ -206,7 +225,52 @@ async function recordLine(argv: string[]): Promise<number> {
 	return EXIT.FAILURE;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor, 'record-line': recordLine };
+const HOST: OptionSpec[] = [
+	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
+	{ name: 'seed', help: 'seed for the sim', default: '1' },
+	{ name: 'shm-dir', help: 'where to publish the pages', default: DEFAULT_SHM_DIR },
+	{ name: 'shm-prefix', help: 'page file prefix', default: 'pitwall-ac' },
+	{ name: 'publish-hz', help: 'pages per simulated second (AC: ≈ 333)', default: '100' },
+	{ name: 'time-scale', help: 'simulated seconds per real second', default: '1' },
+	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
+	{ name: 'log-json', help: 'JSON log lines', flag: true },
+	{ name: 'help', help: 'this text', flag: true }
+];
+
+/** Plays Assetto Corsa for a separate agent process: pages out, joystick in, restart buttons. */
+async function simHost(argv: string[]): Promise<number> {
+	const values = parseArgs(argv, HOST);
+	if (values.help) {
+		process.stdout.write(helpText('bridge-agent sim-host [options]: publish the simulated car as AC-layout pages in shared memory for `run --source shm`', HOST));
+		return EXIT.OK;
+	}
+	const log = createLogger({ level: values['log-level'] as Level, json: values['log-json'] === 'true', name: 'sim-host' });
+	const { SimHost } = await import('./sim/sim-host.ts');
+	const host = new SimHost({
+		track: Track.named(values.track),
+		seed: number(values, 'seed', 0),
+		dir: values['shm-dir'],
+		prefix: values['shm-prefix'],
+		publishHz: number(values, 'publish-hz', 1, 2000),
+		timeScale: number(values, 'time-scale', 0.01, 100)
+	});
+	const stop = (signal: string) => {
+		log.info(`${signal}: stopping`);
+		host.stop();
+	};
+	process.once('SIGINT', () => stop('SIGINT'));
+	process.once('SIGTERM', () => stop('SIGTERM'));
+	log.info('publishing', { track: values.track, dir: values['shm-dir'], prefix: values['shm-prefix'], publishHz: values['publish-hz'] });
+	try {
+		await host.run();
+	} finally {
+		host.close();
+		log.info('stopped', { restarts: host.restarts });
+	}
+	return EXIT.OK;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor, 'record-line': recordLine, 'sim-host': simHost };
 
 async function main(): Promise<number> {
 	const argv = process.argv.slice(2);

@@ -1,16 +1,24 @@
 /**
- * doctor: one screen that says what is wrong. On Linux (or with --source sim) it checks what it
- * can — the simulated car's pages, the learner, the token, the protocol version — and says which
- * Windows-only checks (AC pages, vJoy) it cannot run here.
+ * doctor: one screen that says what is wrong. With --source ac (Windows) it checks AC's pages,
+ * vJoy, the axis echo and the button reset; with --source shm the same page, echo and reset checks
+ * run against a sim-host process; with --source sim the in-process car. Then the learner, the
+ * token and the protocol version. It says which checks it cannot run on this OS.
  */
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
+import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
 import { ACTION_DIM } from './agent.ts';
 import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
 import { Track } from './sim/track.ts';
+import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
+import { FileControlDevice, controlPath } from './sinks/file-control.ts';
+import { AcReader } from './sources/ac-reader.ts';
+import { FileMapper } from './sources/file-mapper.ts';
+import type { PageMapper } from './sources/page-mapper.ts';
 import { SimWorld } from './world.ts';
 
 type Result = 'ok' | 'fail' | 'skip';
+type Check = (result: Result, what: string, detail: string) => void;
 const MARK: Record<Result, string> = { ok: '✔', fail: '✖', skip: '–' };
 
 function line(result: Result, what: string, detail: string): void {
@@ -45,67 +53,63 @@ async function learnerCheck(url: string, token: string): Promise<[Result, string
 
 export async function runDoctor(values: Record<string, string>): Promise<number> {
 	let failures = 0;
-	const check = (result: Result, what: string, detail: string) => {
+	const check: Check = (result, what, detail) => {
 		if (result === 'fail') failures++;
 		line(result, what, detail);
 	};
-	if (values.source === 'sim' || process.platform !== 'win32') {
-		const world = new SimWorld(Track.named(values.track), 1);
-		const first = world.reader.read();
-		world.apply({ steer: 0, throttle: 1, brake: 0 });
-		for (let i = 0; i < 4; i++) world.advance(0.05); // 200 ms of throttle
-		const after = world.reader.read();
-		check(first.graphics.status === 2 ? 'ok' : 'fail', 'sim pages', `LIVE, track ${first.static.track}, car ${first.static.carModel}`);
-		check(after.physics.packetId > first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${after.physics.packetId}`);
-		check(after.physics.gas === 1 && after.physics.speedKmh > first.physics.speedKmh ? 'ok' : 'fail', 'axis echo (throttle → gas)', `gas ${after.physics.gas.toFixed(2)} within 200 ms, speed ${after.physics.speedKmh.toFixed(1)} km/h`);
-		const reset = await world.reset();
-		check(reset && world.reader.read().physics.speedKmh === 0 ? 'ok' : 'fail', 'reset', 'car back at the start, at rest');
+	if (values.source === 'shm') await shmChecks(values, check);
+	else if (values.source === 'ac' && process.platform === 'win32') await windowsChecks(values, check);
+	else {
+		await simChecks(values, check);
 		if (process.platform !== 'win32') {
-			line('skip', 'AC shared memory', 'Windows only: run doctor on the PC beside Assetto Corsa');
+			line('skip', 'AC shared memory', 'Windows only: run doctor on the PC beside Assetto Corsa (here: --source shm against a sim-host)');
 			line('skip', 'vJoy device', 'Windows only (vJoyInterface.dll)');
 		}
 	}
-	if (values.source === 'ac' && process.platform === 'win32') failures += await windowsChecks(values, check);
 	const [result, detail] = await learnerCheck(values.learner, values.token);
 	check(result, 'learner', `${values.learner}: ${detail}`);
 	process.stdout.write(failures ? `\n${failures} check(s) failed\n` : '\nall checks passed\n');
 	return failures ? 1 : 0;
 }
 
-/** AC pages, packetId, static info, vJoy, axis echo and reset — on the PC beside AC. */
-async function windowsChecks(values: Record<string, string>, check: (r: Result, what: string, detail: string) => void): Promise<number> {
-	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
-	const { AcReader } = await import('./sources/ac-reader.ts');
-	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
-	const { GuardedSink } = await import('./sinks/control-sink.ts');
-	const { AcWorld } = await import('./ac-world.ts');
-	let reader: InstanceType<typeof AcReader>;
+/** The in-process simulated car: pages, packetId, throttle echo, reset. */
+async function simChecks(values: Record<string, string>, check: Check): Promise<void> {
+	const world = new SimWorld(Track.named(values.track), 1);
+	const first = world.reader.read();
+	world.apply({ steer: 0, throttle: 1, brake: 0 });
+	for (let i = 0; i < 4; i++) world.advance(0.05); // 200 ms of throttle
+	const after = world.reader.read();
+	check(first.graphics.status === 2 ? 'ok' : 'fail', 'sim pages', `LIVE, track ${first.static.track}, car ${first.static.carModel}`);
+	check(after.physics.packetId > first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${after.physics.packetId}`);
+	check(after.physics.gas === 1 && after.physics.speedKmh > first.physics.speedKmh ? 'ok' : 'fail', 'axis echo (throttle → gas)', `gas ${after.physics.gas.toFixed(2)} within 200 ms, speed ${after.physics.speedKmh.toFixed(1)} km/h`);
+	const reset = await world.reset();
+	check(reset && world.reader.read().physics.speedKmh === 0 ? 'ok' : 'fail', 'reset', 'car back at the start, at rest');
+}
+
+/** Pages through a mapper; undefined (after saying why) when they are absent. */
+function openPages(mapper: () => PageMapper, what: string, check: Check): AcReader | undefined {
 	try {
-		reader = new AcReader(new Win32Mapper());
+		return new AcReader(mapper());
 	} catch (error) {
-		check('fail', 'AC shared memory', (error as Error).message);
-		return 0;
+		check('fail', what, (error as Error).message);
+		return undefined;
 	}
+}
+
+/** Status, static info and packetId: the same for AC and a sim host. */
+async function pageChecks(reader: AcReader, what: string, check: Check): Promise<void> {
 	const first = reader.read();
-	check(first.graphics.status === 2 ? 'ok' : 'fail', 'AC pages', `status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`);
+	check(first.graphics.status === 2 ? 'ok' : 'fail', what, `status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`);
 	check('ok', 'session', `car ${first.static.carModel}, track ${first.static.track} (${first.static.trackSPlineLength.toFixed(0)} m), max rpm ${first.static.maxRpm}`);
 	await new Promise((resolve) => setTimeout(resolve, 300));
 	const later = reader.read();
 	check(later.physics.packetId !== first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${later.physics.packetId} in 300 ms`);
-	let device: InstanceType<typeof VJoyDevice>;
-	try {
-		device = new VJoyDevice(loadVJoy(), Number(values['vjoy-device'] ?? 1));
-		const problem = device.status();
-		check(problem ? 'fail' : 'ok', 'vJoy device', problem || `device ${values['vjoy-device'] ?? 1} free`);
-		if (problem) return 0;
-		device.acquire();
-		check('ok', 'vJoy acquired', `device ${device.id}`);
-	} catch (error) {
-		check('fail', 'vJoy', `${(error as Error).message} — install vJoy and configure device 1 with X/Y/Z/RZ and 12 buttons`);
-		return 0;
-	}
+}
+
+/** Throttle → gas within 200 ms, then the button reset confirmed from telemetry. */
+async function controlChecks(reader: AcReader, device: ControlDevice, timeline: ResetTimeline, check: Check): Promise<void> {
 	const sink = new GuardedSink(device);
-	const world = new AcWorld(reader, Track.named('oval'), sink);
+	const world = new AcWorld(reader, Track.named('oval'), sink, timeline);
 	const started = Date.now();
 	let echoed = -1;
 	while (Date.now() - started < 1000) {
@@ -119,5 +123,44 @@ async function windowsChecks(values: Record<string, string>, check: (r: Result, 
 	check(echoed >= 0 && echoed <= 200 ? 'ok' : 'fail', 'axis echo (throttle → gas)', echoed >= 0 ? `gas followed in ${echoed} ms` : 'gas never followed: map vJoy Y to throttle in AC (deadzone 0 %, gamma 1.0)');
 	check((await world.reset()) ? 'ok' : 'fail', 'reset', 'restart buttons 7 and 9, confirmed from telemetry');
 	world.close();
-	return 0;
+}
+
+/** A sim-host process through files: the AC code path, runnable on Linux. */
+async function shmChecks(values: Record<string, string>, check: Check): Promise<void> {
+	const dir = values['shm-dir'];
+	const prefix = values['shm-prefix'];
+	const reader = openPages(() => new FileMapper(dir, prefix), 'sim-host pages', check);
+	if (!reader) return;
+	await pageChecks(reader, 'sim-host pages', check);
+	let device: FileControlDevice;
+	try {
+		device = new FileControlDevice(controlPath(dir, prefix));
+	} catch (error) {
+		check('fail', 'sim-host joystick', (error as Error).message);
+		return;
+	}
+	check('ok', 'sim-host joystick', device.path);
+	await controlChecks(reader, device, SIM_HOST_RESET_MS, check);
+}
+
+/** AC pages, packetId, static info, vJoy, axis echo and reset — on the PC beside AC. */
+async function windowsChecks(values: Record<string, string>, check: Check): Promise<void> {
+	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
+	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
+	const reader = openPages(() => new Win32Mapper(), 'AC shared memory', check);
+	if (!reader) return;
+	await pageChecks(reader, 'AC pages', check);
+	let device: InstanceType<typeof VJoyDevice>;
+	try {
+		device = new VJoyDevice(loadVJoy(), Number(values['vjoy-device'] ?? 1));
+		const problem = device.status();
+		check(problem ? 'fail' : 'ok', 'vJoy device', problem || `device ${values['vjoy-device'] ?? 1} free`);
+		if (problem) return;
+		device.acquire();
+		check('ok', 'vJoy acquired', `device ${device.id}`);
+	} catch (error) {
+		check('fail', 'vJoy', `${(error as Error).message} — install vJoy and configure device 1 with X/Y/Z/RZ and 12 buttons`);
+		return;
+	}
+	await controlChecks(reader, device, RESET_TIMELINE_MS, check);
 }
