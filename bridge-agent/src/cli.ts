@@ -17,6 +17,7 @@ import { SMOOTHING_PRESETS } from './control/smoothing.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger, type Level } from './log.ts';
 import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
+import { parseRewardConfig, type RewardConfig } from './rl/reward.ts';
 import { TRACKS, Track } from './sim/track.ts';
 import { GuardedSink } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
@@ -57,7 +58,8 @@ const RUN: OptionSpec[] = [
 	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
 	{ name: 'max-steps', help: 'stop after recording this many steps (0 = run until stopped)', default: '0' },
 	{ name: 'steps-per-policy', help: 'with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', default: '1024' },
-	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '300' }
+	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '300' },
+	{ name: 'reward', help: `reward and episode-end overrides as JSON, e.g. '{"tyreOutPenalty":0.1}' (docs/driving.md)`, default: '{}' }
 ];
 
 async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
@@ -74,6 +76,14 @@ async function makeWorld(values: Record<string, string>, seed: number, withContr
 	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));
 	if (withControls) device.acquire();
 	return new AcWorld(reader, track, new GuardedSink(device));
+}
+
+function rewardOverrides(json: string): Partial<RewardConfig> {
+	try {
+		return parseRewardConfig(json);
+	} catch (error) {
+		throw new UsageError(`--reward: ${(error as Error).message}`);
+	}
 }
 
 function loadLine(path: string): Track {
@@ -109,7 +119,7 @@ async function run(argv: string[]): Promise<number> {
 		smoothing: values.smoothing,
 		batchSteps: number(values, 'batch-steps', 1, 8192),
 		seed,
-		reward: { maxEpisodeSec: number(values, 'episode-seconds', 1) },
+		reward: { maxEpisodeSec: number(values, 'episode-seconds', 1), ...rewardOverrides(values.reward) },
 		stepsPerPolicy: Number.isFinite(scale) ? 0 : number(values, 'steps-per-policy', 0),
 		log,
 		stepperStats: () => stepper.stats()

@@ -27,6 +27,22 @@ export const DEFAULT_REWARD: RewardConfig = {
 	maxEpisodeSec: 300
 };
 
+/** Checks overrides (from --reward JSON): known keys, non-negative finite numbers. */
+export function parseRewardConfig(json: string): Partial<RewardConfig> {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(json);
+	} catch {
+		throw new Error(`reward settings are not JSON: ${json}`);
+	}
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('reward settings must be a JSON object');
+	for (const [key, value] of Object.entries(raw)) {
+		if (!(key in DEFAULT_REWARD)) throw new Error(`unknown reward setting "${key}" (known: ${Object.keys(DEFAULT_REWARD).join(', ')})`);
+		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`reward setting ${key} must be a non-negative number, got ${JSON.stringify(value)}`);
+	}
+	return raw as Partial<RewardConfig>;
+}
+
 const WRONG_WAY_RAD = (110 * Math.PI) / 180;
 const STUCK_SPEED = 1;
 const GRACE_SEC = 3;
