@@ -40,6 +40,8 @@ export interface PpoConfig {
 	hiddenSizes: number[];
 	/** Initial log standard deviation of the Gaussian policy. */
 	initLogStd: number;
+	/** Initial mean action (the mean head's bias), one value per action dimension; [] = zeros. */
+	initActionMean: number[];
 	/** Normalise observations with running statistics. */
 	normObs: boolean;
 	/** Clip normalised observations to ±this. */
@@ -73,6 +75,7 @@ export const DEFAULT_PPO_CONFIG: Readonly<PpoConfig> = Object.freeze({
 	adamEps: 1e-5,
 	hiddenSizes: [64, 64],
 	initLogStd: 0,
+	initActionMean: [],
 	normObs: true,
 	obsClip: 10,
 	normReward: false,
@@ -108,6 +111,7 @@ const CHECKS: Check[] = [
 	['adamEps', positive, 'a positive number'],
 	['hiddenSizes', (v: number[]) => Array.isArray(v) && v.length > 0 && v.every(positiveInt), 'a non-empty list of positive integers'],
 	['initLogStd', (v: number) => Number.isFinite(v), 'a finite number'],
+	['initActionMean', (v: number[]) => Array.isArray(v) && v.every(Number.isFinite), 'a list of finite numbers'],
 	['normObs', bool, 'a boolean'],
 	['obsClip', positive, 'a positive number'],
 	['normReward', bool, 'a boolean'],
@@ -120,7 +124,7 @@ export function resolvePpoConfig(overrides: Partial<PpoConfig> = {}): PpoConfig 
 	for (const key of Object.keys(overrides)) {
 		if (!(key in DEFAULT_PPO_CONFIG)) throw new RangeError(`unknown PPO setting "${key}"`);
 	}
-	const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, hiddenSizes: [...DEFAULT_PPO_CONFIG.hiddenSizes], ...overrides };
+	const config: PpoConfig = { ...DEFAULT_PPO_CONFIG, hiddenSizes: [...DEFAULT_PPO_CONFIG.hiddenSizes], initActionMean: [], ...overrides };
 	for (const [key, ok, expected] of CHECKS) {
 		if (!ok(config[key] as never)) throw new RangeError(`PPO setting ${key} must be ${expected}, got ${JSON.stringify(config[key])}`);
 	}

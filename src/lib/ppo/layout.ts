@@ -71,13 +71,18 @@ export function entry(layout: PolicyLayout, name: string): ParamEntry {
 
 /**
  * Orthogonal initialisation as in CleanRL (gain √2 for hidden layers, 0.01 for the policy mean,
- * 1 for the value head), zero biases, log-std = initLogStd. Deterministic for a given Rng.
+ * 1 for the value head), zero biases, log-std = initLogStd; the mean head's bias = initActionMean
+ * when given (an action prior: the untrained policy's mean action). Deterministic for a given Rng.
  */
-export function initParams(layout: PolicyLayout, rng: Rng, initLogStd: number): Float32Array {
+export function initParams(layout: PolicyLayout, rng: Rng, initLogStd: number, initActionMean: readonly number[] = []): Float32Array {
+	if (initActionMean.length && initActionMean.length !== layout.actionDim) {
+		throw new RangeError(`initActionMean has ${initActionMean.length} values; the action has ${layout.actionDim}`);
+	}
 	const params = new Float32Array(layout.size);
 	for (const e of layout.entries) {
 		const view = params.subarray(e.offset, e.offset + e.size);
 		if (e.name === 'pi/log_std') view.fill(initLogStd);
+		else if (e.name === 'pi/mean/b' && initActionMean.length) view.set(initActionMean);
 		else if (e.shape.length === 2) {
 			const gain = e.name === 'pi/mean/w' ? 0.01 : e.name === 'v/out/w' ? 1 : Math.SQRT2;
 			view.set(orthogonal(e.shape[0], e.shape[1], gain, rng));

@@ -41,7 +41,7 @@ export class PpoTrainer {
 		this.config = resolvePpoConfig(config);
 		this.layout = policyLayout(obsDim, actionDim, this.config.hiddenSizes);
 		this.rng = new Rng(this.config.seed);
-		this.model = new ActorCriticModel(this.layout, params ?? initParams(this.layout, this.rng, this.config.initLogStd));
+		this.model = new ActorCriticModel(this.layout, params ?? initParams(this.layout, this.rng, this.config.initLogStd, this.config.initActionMean));
 		this.adam = new AdamState(this.layout.size);
 		this.obsNorm = new ObsNormalizer(obsDim, this.config.obsClip);
 		this.rewardScaler = new RewardScaler(this.config.gamma, this.config.rewardClip);

@@ -49,6 +49,14 @@ describe('pure-TS forward pass', () => {
 		trainer.dispose();
 	});
 
+	it('starts from initActionMean (an action prior), and refuses one of the wrong length', () => {
+		const trainer = new PpoTrainer(4, 3, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] });
+		const { mean } = trainer.policy().act(new Float32Array([0.1, -0.2, 0.3, 0.4]), new Rng(1));
+		assert.deepEqual([...mean].map((m) => Math.round(m * 10) / 10), [0, 0.5, -0.5], 'the mean head barely moves the bias at init (gain 0.01)');
+		trainer.dispose();
+		assert.throws(() => new PpoTrainer(4, 2, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] }), /initActionMean has 3 values; the action has 2/);
+	});
+
 	it('runs from a WEIGHTS_UPDATE sent over the wire, and refuses one for other dims', () => {
 		const trainer = new PpoTrainer(15, 3, { nSteps: 256, updateEpochs: 1 });
 		trainer.update(syntheticBuffer(15, 3, 256, 3));
