@@ -7,6 +7,8 @@ export interface RewardConfig {
 	progressScale: number;
 	tyreOutPenalty: number;
 	harshInputPenalty: number;
+	/** Paid once when the episode is terminated (off track, stuck, wrong way). */
+	crashPenalty: number;
 	/** All four tyres off this long → terminated. */
 	offTrackSec: number;
 	/** Slower than 1 m/s this long (after the first seconds) → terminated. */
@@ -21,6 +23,7 @@ export const DEFAULT_REWARD: RewardConfig = {
 	progressScale: 0.1,
 	tyreOutPenalty: 0.05,
 	harshInputPenalty: 0.02,
+	crashPenalty: 0,
 	offTrackSec: 1.5,
 	stuckSec: 4,
 	wrongWaySec: 1,
@@ -83,8 +86,8 @@ export class EpisodeJudge {
 		this.offTrack = tyresOut >= 4 ? this.offTrack + dt : 0;
 		this.stuck = speed < STUCK_SPEED && this.elapsed > GRACE_SEC ? this.stuck + dt : 0;
 		this.wrongWay = Math.abs(headingError) > WRONG_WAY_RAD && speed > STUCK_SPEED ? this.wrongWay + dt : 0;
-		const reward = this.progress(from, to) * c.progressScale - c.tyreOutPenalty * tyresOut - c.harshInputPenalty * actionChange;
 		const reason = this.offTrack > c.offTrackSec ? 'off-track' : this.stuck > c.stuckSec ? 'stuck' : this.wrongWay > c.wrongWaySec ? 'wrong-way' : '';
+		const reward = this.progress(from, to) * c.progressScale - c.tyreOutPenalty * tyresOut - c.harshInputPenalty * actionChange - (reason ? c.crashPenalty : 0);
 		const truncated = !reason && this.elapsed >= c.maxEpisodeSec;
 		return { reward, terminated: reason !== '', truncated, reason: reason || (truncated ? 'time-limit' : '') };
 	}

@@ -11,8 +11,11 @@ import { PpoTrainer, type TrainerUpdateResult } from './trainer.ts';
 export interface TrainOptions {
 	numEnvs: number;
 	totalSteps: number;
-	/** Called after each update with its metrics and the episodes finished since the last one. */
-	onUpdate?: (report: TrainReport) => void | boolean;
+	/**
+	 * Called after each update with its metrics and the episodes finished since the last one, and
+	 * the trainer (for evaluation with `trainer.policy()`); return false to stop.
+	 */
+	onUpdate?: (report: TrainReport, trainer: PpoTrainer) => void | boolean;
 }
 
 export interface EpisodeRecord {
@@ -116,7 +119,7 @@ export function train(envFactory: EnvFactory, config: Partial<PpoConfig>, option
 		const report = { globalStep, update, episodes, meanReturn };
 		reports.push(report);
 		episodes = [];
-		if (options.onUpdate?.(report) === false) break;
+		if (options.onUpdate?.(report, trainer) === false) break;
 	}
 	return { trainer, reports };
 }
