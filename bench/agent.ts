@@ -1,8 +1,16 @@
 /**
  * The agent's per-step cost and timing: snapshot → observation → 2×64 policy → smoothing →
  * transition record (the simulated car's pages read through the AC reader, physics excluded),
- * and the real-time stepper's jitter at 100 Hz.
+ * the real-time stepper's jitter at 100 Hz, and the resident memory of a real agent process
+ * training against a learner (from its heartbeats).
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseServerConfig } from '../src/lib/server/config.ts';
+import { startServer } from '../src/lib/server/http-server.ts';
+import { Runtime } from '../src/lib/server/runtime/index.ts';
+import { spawnSimActors } from '../src/lib/server/sim-actors.ts';
 import { initParams, policyLayout } from '../src/lib/ppo/layout.ts';
 import { Rng } from '../src/lib/ppo/random.ts';
 import { weightsMessage } from '../src/lib/ppo/weights.ts';
@@ -21,6 +29,26 @@ const JITTER_SECONDS = Number(process.env.AGENT_JITTER_SECONDS ?? 10);
 /** Time passes elsewhere, as with AC: advance() does nothing, so only the agent's work is timed. */
 class FrozenSim extends SimWorld {
 	override advance(): void {}
+}
+
+/** Peak RSS a real agent process reports while it drives at full speed and trains for `seconds`. */
+async function agentProcessRssMb(seconds: number): Promise<number> {
+	const base = parseServerConfig(['--port', '0', '--actor-token', 'bench'], {});
+	const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-agent-bench-')), runId: 'agent', ppo: { ...base.learner.ppo, nSteps: 1024 } } });
+	const server = await startServer(runtime);
+	const actors = spawnSimActors({ count: 1, learnerUrl: server.url.replace('http', 'ws') + '/ws/actor', token: 'bench', stepsPerPolicy: 1024, track: 'mixed', log: () => {} });
+	let peak = 0;
+	try {
+		for (let t = 0; t < seconds; t++) {
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			for (const actor of runtime.actorInfos()) peak = Math.max(peak, actor.health?.rssMb ?? 0);
+		}
+	} finally {
+		await actors.stop();
+		await server.close();
+	}
+	if (!peak) throw new Error('the agent process never reported its memory');
+	return peak;
 }
 
 export async function run(): Promise<BenchResult> {
@@ -44,6 +72,7 @@ export async function run(): Promise<BenchResult> {
 	const stepper = new Stepper(1000 / JITTER_HZ);
 	await stepper.run(() => stepper.ticks + 1 < JITTER_HZ * JITTER_SECONDS);
 	const stats = stepper.stats();
+	const agentRssMb = await agentProcessRssMb(Number(process.env.AGENT_RSS_SECONDS ?? 15));
 	return {
 		name: 'agent',
 		figures: {
@@ -53,7 +82,7 @@ export async function run(): Promise<BenchResult> {
 			jitterP99Ms: round(stats.jitterP99Ms, 3),
 			missedTicks: stats.overruns,
 			achievedHz: round(stats.achievedHz, 2),
-			agentRssMb: round(process.memoryUsage().rss / 2 ** 20, 1)
+			agentRssMb
 		},
 		targets: [
 			{ key: 'stepOverheadP99Us', op: '<=', value: 20 },

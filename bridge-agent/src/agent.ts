@@ -264,7 +264,7 @@ export class Agent {
 		return {
 			controlHz: s.achievedHz, jitterP50Ms: s.jitterP50Ms, jitterP99Ms: s.jitterP99Ms, overruns: s.overruns, steps: this.steps,
 			episodes: this.episodes, bufferedSteps: this.link?.bufferedSteps ?? 0, droppedSteps: this.link?.droppedSteps ?? 0,
-			neutralActions: this.neutralActions, policyVersion: this.policyVersion
+			neutralActions: this.neutralActions, policyVersion: this.policyVersion, rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20)
 		};
 	}
 

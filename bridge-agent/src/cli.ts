@@ -182,7 +182,7 @@ async function run(argv: string[]): Promise<number> {
 		link.close();
 		world.close();
 		const stats = agent.stats();
-		log.info('stopped', { steps: stats.steps, episodes: stats.episodes, neutralActions: stats.neutralActions, bufferedSteps: link.bufferedSteps, droppedSteps: link.droppedSteps, overruns: stats.overruns });
+		log.info('stopped', { steps: stats.steps, episodes: stats.episodes, neutralActions: stats.neutralActions, bufferedSteps: link.bufferedSteps, droppedSteps: link.droppedSteps, overruns: stats.overruns, rssMb: stats.rssMb });
 	}
 	return exitCode;
 }

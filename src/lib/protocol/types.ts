@@ -267,12 +267,15 @@ export interface ActorStats {
 	droppedSteps: number;
 	neutralActions: number;
 	policyVersion: number;
+	/** Resident memory of the agent process, MiB (0 from agents that do not report it). */
+	rssMb: number;
 }
 
+/** Required in a PING's stats; `rssMb` is optional on the wire (added later, 0 when absent). */
 export const ACTOR_STATS_FIELDS = [
 	'controlHz', 'jitterP50Ms', 'jitterP99Ms', 'overruns', 'steps', 'episodes',
 	'bufferedSteps', 'droppedSteps', 'neutralActions', 'policyVersion'
-] as const satisfies readonly (keyof ActorStats)[];
+] as const satisfies readonly Exclude<keyof ActorStats, 'rssMb'>[];
 
 export interface Ping {
 	type: typeof MessageType.PING;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MESSAGE_TYPE_NAME, decodeMessage, encodeMessage, readHeader, resolveLimits } from '../../../src/lib/protocol/index.ts';
+import { MESSAGE_TYPE_NAME, decodeMessage, encodeMessage, readHeader, resolveLimits, type Ping } from '../../../src/lib/protocol/index.ts';
 import { ALL_TYPES, SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 
 describe('round trip', () => {
@@ -14,6 +14,13 @@ describe('round trip', () => {
 			}
 		});
 	}
+
+	it('reads stats without rssMb (older agents) as rssMb 0', () => {
+		const ping = SAMPLE_MESSAGES.pingWithStats as Ping;
+		const { rssMb: _, ...older } = ping.stats!;
+		const decoded = decodeMessage(encodeMessage({ ...ping, stats: older as Ping['stats'] })) as Ping;
+		assert.deepEqual(decoded.stats, { ...older, rssMb: 0 });
+	});
 
 	it('covers every message type', () => {
 		const covered = new Set(Object.values(SAMPLE_MESSAGES).map((m) => MESSAGE_TYPE_NAME[m.type]));

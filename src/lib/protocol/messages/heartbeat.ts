@@ -6,6 +6,7 @@ import type { BodyCodec } from './codec-types.ts';
 function decodeStats(b: Body): ActorStats {
 	const stats = {} as ActorStats;
 	for (const key of ACTOR_STATS_FIELDS) stats[key] = b.num(key);
+	stats.rssMb = b.has('rssMb') ? b.num('rssMb') : 0;
 	return stats;
 }
 
