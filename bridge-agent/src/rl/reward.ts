@@ -21,9 +21,9 @@ export interface RewardConfig {
 
 export const DEFAULT_REWARD: RewardConfig = {
 	progressScale: 0.1,
-	tyreOutPenalty: 0.05,
+	tyreOutPenalty: 0.1,
 	harshInputPenalty: 0.02,
-	crashPenalty: 0,
+	crashPenalty: 5,
 	offTrackSec: 1.5,
 	stuckSec: 4,
 	wrongWaySec: 1,

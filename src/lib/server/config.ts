@@ -47,7 +47,13 @@ export interface LearnerOptions {
 }
 
 /** PPO settings for driving that differ from CleanRL's defaults (documented in docs/operations.md). */
-export const DRIVING_PPO: Partial<PpoConfig> = { initLogStd: -0.5 };
+/**
+ * PPO settings for driving (docs/driving.md): a narrower start (std e^−0.5 ≈ 0.6), a small entropy
+ * bonus that keeps exploring past the first corners, and an untrained policy that leans on the
+ * throttle rather than the brake (mean action steer 0, throttle 0.5, brake −0.5) so the first
+ * minute is spent driving, not standing.
+ */
+export const DRIVING_PPO: Partial<PpoConfig> = { initLogStd: -0.5, entCoef: 0.005, initActionMean: [0, 0.5, -0.5] };
 
 export const DEFAULT_LEARNER_OPTIONS: Omit<LearnerOptions, 'runId'> = {
 	runsDir: 'runs',
