@@ -1,5 +1,6 @@
 /**
- * The agent's per-step cost and timing: snapshot → observation → 2×64 policy → smoothing →
+ * The agent's per-step cost and timing: snapshot → observation → 2×64 policy (the actor network;
+ * agents skip the critic, the learner recomputes values) → smoothing →
  * transition record (the simulated car's pages read through the AC reader, physics excluded),
  * the real-time stepper's jitter at 100 Hz, and the resident memory of a real agent process
  * training against a learner (from its heartbeats).

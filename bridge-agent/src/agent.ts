@@ -120,6 +120,7 @@ export class Agent {
 	loadWeights(update: WeightsUpdate): string {
 		try {
 			this.policy = policyFromWeights(update, { obsDim: OBS_DIM, actionDim: ACTION_DIM });
+			this.policy.computeValue = false; // the learner recomputes values: half the work per step
 			if (update.manifest.policyVersion !== this.policyVersion) this.stepsThisVersion = 0;
 			this.policyVersion = update.manifest.policyVersion;
 			return '';

@@ -29,6 +29,11 @@ interface Dense {
 
 export class PolicyForward {
 	readonly logStd: Float32Array;
+	/**
+	 * act() also runs the critic. Actors may turn it off: the learner recomputes every value with
+	 * its current critic before GAE, so an actor's value column is informational (0 when off).
+	 */
+	computeValue = true;
 	private readonly std: Float64Array;
 	private readonly pi: Dense[];
 	private readonly v: Dense[];
@@ -116,7 +121,7 @@ export class PolicyForward {
 		const r = this.result;
 		const { action, mean } = r;
 		this.run(this.pi, x, mean);
-		r.value = this.run(this.v, x, this.valueOut)[0];
+		r.value = this.computeValue ? this.run(this.v, x, this.valueOut)[0] : 0;
 		let logProb = 0;
 		for (let i = 0; i < mean.length; i++) {
 			action[i] = mean[i] + this.std[i] * (rng ? rng.normal() : 0);

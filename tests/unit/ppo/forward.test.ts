@@ -49,6 +49,22 @@ describe('pure-TS forward pass', () => {
 		trainer.dispose();
 	});
 
+	it('skips the critic when asked, with the same action and log-prob', () => {
+		const trainer = new PpoTrainer(4, 2, { hiddenSizes: [8], nSteps: 64 });
+		const obs = new Float32Array([0.1, -0.2, 0.3, 0.4]);
+		const full = trainer.policy();
+		const lean = trainer.policy();
+		lean.computeValue = false;
+		const a = full.act(obs, new Rng(3));
+		const [action, logProb, value] = [[...a.action], a.logProb, a.value];
+		const b = lean.act(obs, new Rng(3));
+		assert.deepEqual([...b.action], action);
+		assert.equal(b.logProb, logProb);
+		assert.notEqual(value, 0);
+		assert.equal(b.value, 0);
+		trainer.dispose();
+	});
+
 	it('starts from initActionMean (an action prior), and refuses one of the wrong length', () => {
 		const trainer = new PpoTrainer(4, 3, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] });
 		const { mean } = trainer.policy().act(new Float32Array([0.1, -0.2, 0.3, 0.4]), new Rng(1));
