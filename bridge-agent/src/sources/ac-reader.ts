@@ -1,6 +1,8 @@
 /**
  * Coherent snapshots of AC's pages: copy a page, re-read its packetId, copy again if it moved
- * while copying. Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
+ * while copying. When a page stays torn for every retry (the writer descheduled mid-write), the
+ * last coherent copy stands in and the fallback is counted; the stale detector still sees time pass.
+ * Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
  */
 import { GRAPHICS_FIELDS, PAGE_BYTES, PHYSICS_FIELDS, STATIC_FIELDS, pageView, parsePage, type Graphics, type PageName, type Physics, type Static } from '../ac/layout.ts';
 import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapper.ts';
@@ -20,6 +22,8 @@ export interface Snapshot {
 	stale: boolean;
 	/** Copies retried because a page changed while being read. */
 	tornRetries: number;
+	/** Reads that used the last coherent copy because every retry was torn. */
+	tornFallbacks: number;
 }
 
 const physicsView = pageView(PHYSICS_FIELDS);
@@ -28,6 +32,8 @@ const graphicsView = pageView(GRAPHICS_FIELDS);
 export class AcReader {
 	private readonly pages: Record<PageName, MappedPage>;
 	private readonly buffers: Record<PageName, Uint8Array>;
+	/** The last coherent copy of each live page (empty until the first one). */
+	private readonly good: Record<'physics' | 'graphics', { bytes: Uint8Array; held: boolean }>;
 	private readonly head = new Uint8Array(4);
 	private lastPacket = -1;
 	private lastPacketAt = 0;
@@ -39,6 +45,7 @@ export class AcReader {
 	});
 	private turn = 0;
 	tornRetries = 0;
+	tornFallbacks = 0;
 
 	constructor(mapper: PageMapper, private readonly now: () => number = Date.now) {
 		const open = (page: PageName) => {
@@ -53,6 +60,10 @@ export class AcReader {
 		for (const page of ['physics', 'graphics', 'static'] as const) opened[page] = open(page);
 		this.pages = opened as Record<PageName, MappedPage>;
 		this.buffers = { physics: new Uint8Array(PAGE_BYTES.physics), graphics: new Uint8Array(PAGE_BYTES.graphics), static: new Uint8Array(PAGE_BYTES.static) };
+		this.good = {
+			physics: { bytes: new Uint8Array(PAGE_BYTES.physics), held: false },
+			graphics: { bytes: new Uint8Array(PAGE_BYTES.graphics), held: false }
+		};
 		this.staticPage = this.readStatic();
 	}
 
@@ -63,15 +74,22 @@ export class AcReader {
 	private coherent(page: 'physics' | 'graphics'): Uint8Array {
 		const buffer = this.buffers[page];
 		const mapped = this.pages[page];
+		const good = this.good[page];
 		const headView = new DataView(this.head.buffer);
 		for (let attempt = 0; attempt <= MAX_TORN_RETRIES; attempt++) {
 			mapped.read(buffer);
 			mapped.readHead(this.head);
 			const id = headView.getInt32(0, true);
-			if (id !== WRITING_ID && id === new DataView(buffer.buffer).getInt32(0, true)) return buffer;
+			if (id !== WRITING_ID && id === new DataView(buffer.buffer).getInt32(0, true)) {
+				good.bytes.set(buffer);
+				good.held = true;
+				return good.bytes;
+			}
 			this.tornRetries++;
 		}
-		throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries)`);
+		if (!good.held) throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries)`);
+		this.tornFallbacks++;
+		return good.bytes;
 	}
 
 	readStatic(): Static {
@@ -104,7 +122,7 @@ export class AcReader {
 			this.lastPacket = physics.packetId;
 			this.lastPacketAt = now;
 		}
-		return { physics, graphics, static: this.staticPage, stale: now - this.lastPacketAt > STALE_AFTER_MS, tornRetries: this.tornRetries };
+		return { physics, graphics, static: this.staticPage, stale: now - this.lastPacketAt > STALE_AFTER_MS, tornRetries: this.tornRetries, tornFallbacks: this.tornFallbacks };
 	}
 
 	close(): void {
