@@ -50,7 +50,7 @@ export class SimHost {
 		this.sim = new SimCar(o.track, o.seed, 'line');
 		this.publisher = new PagePublisher(o.dir, o.prefix);
 		this.controlFile = controlPath(o.dir, o.prefix);
-		this.controlFd = openSync(this.controlFile, 'w+', 0o666);
+		this.controlFd = openSync(this.controlFile, 'w+', 0o600);
 		writeSync(this.controlFd, encodeControlPage({ seq: 0, controls: { steer: 0, throttle: 0, brake: 0 }, buttons: 0 }), 0, CONTROL_BYTES, 0);
 		this.controls = new ControlReader(this.controlFd);
 		this.publisher.publish('static', this.sim.static);

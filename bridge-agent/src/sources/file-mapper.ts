@@ -1,10 +1,12 @@
 /** Pages as files: POSIX shared memory (/dev/shm/<prefix>-<page>) or any directory. */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PAGE_BYTES, type PageName } from '../ac/layout.ts';
 import type { MappedPage, PageMapper } from './page-mapper.ts';
 
-export const DEFAULT_SHM_DIR = '/dev/shm';
+/** POSIX shared memory where there is one (Linux), else the temp directory (macOS, Windows). */
+export const DEFAULT_SHM_DIR = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
 export function pagePath(dir: string, prefix: string, page: PageName): string {
 	return join(dir, `${prefix}-${page}`);
