@@ -6,10 +6,8 @@
  *   bridge-agent sim-host          play AC for another process: the sim car's pages in shared memory
  * Exit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
-import { AcWorld, SIM_HOST_RESET_MS } from './ac-world.ts';
 import { ACTION_DIM, Agent } from './agent.ts';
 import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
 import { Stepper } from './control/stepper.ts';
@@ -19,12 +17,10 @@ import { createLogger, type Level } from './log.ts';
 import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
 import { parseRewardConfig, type RewardConfig } from './rl/reward.ts';
 import { TRACKS, Track } from './sim/track.ts';
-import { GuardedSink } from './sinks/control-sink.ts';
-import { FileControlDevice, controlPath } from './sinks/file-control.ts';
-import { AcReader } from './sources/ac-reader.ts';
-import { DEFAULT_SHM_DIR, FileMapper } from './sources/file-mapper.ts';
+import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
-import { SimWorld, type World } from './world.ts';
+import { SimWorld } from './world.ts';
+import { makeWorld } from './worlds.ts';
 
 export const AGENT_VERSION = '0.1.0';
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
@@ -62,43 +58,12 @@ const RUN: OptionSpec[] = [
 	{ name: 'reward', help: `reward and episode-end overrides as JSON, e.g. '{"tyreOutPenalty":0.1}' (docs/driving.md)`, default: '{}' }
 ];
 
-async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
-	if (values.source === 'sim') return new SimWorld(Track.named(values.track), seed, values.start as 'line' | 'random');
-	if (values.source === 'shm') return shmWorld(values);
-	if (process.platform !== 'win32') throw new UsageError('--source ac needs Windows (AC shared memory and vJoy); use --source sim or shm here');
-	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
-	const reader = new AcReader(new Win32Mapper()); // throws AcNotRunningError when AC is not running
-	let track: Track;
-	if (existsSync(values.line)) track = loadLine(values.line);
-	else if (withControls) throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
-	else track = Track.named('oval'); // record-line only needs telemetry
-	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
-	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));
-	if (withControls) device.acquire();
-	return new AcWorld(reader, track, new GuardedSink(device));
-}
-
 function rewardOverrides(json: string): Partial<RewardConfig> {
 	try {
 		return parseRewardConfig(json);
 	} catch (error) {
 		throw new UsageError(`--reward: ${(error as Error).message}`);
 	}
-}
-
-function loadLine(path: string): Track {
-	const line = JSON.parse(readFileSync(path, 'utf8'));
-	return Track.fromPoints(line.name, line.halfWidth, line.points);
-}
-
-/** A sim-host process through shared memory: the AC code path (pages, joystick, button reset). */
-function shmWorld(values: Record<string, string>): World {
-	const reader = new AcReader(new FileMapper(values['shm-dir'], values['shm-prefix']));
-	const name = reader.readStatic().track;
-	const track = name in TRACKS ? Track.named(name) : existsSync(values.line) ? loadLine(values.line) : undefined;
-	if (!track) throw new UsageError(`track "${name}" is not built in and there is no line at ${values.line}`);
-	const device = new FileControlDevice(controlPath(values['shm-dir'], values['shm-prefix']));
-	return new AcWorld(reader, track, new GuardedSink(device), SIM_HOST_RESET_MS);
 }
 
 async function run(argv: string[]): Promise<number> {
