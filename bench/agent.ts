@@ -5,13 +5,6 @@
  * the real-time stepper's jitter at 100 Hz, and the resident memory of a real agent process
  * training against a learner (from its heartbeats).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseServerConfig } from '../src/lib/server/config.ts';
-import { startServer } from '../src/lib/server/http-server.ts';
-import { Runtime } from '../src/lib/server/runtime/index.ts';
-import { spawnSimActors } from '../src/lib/server/sim-actors.ts';
 import { initParams, policyLayout } from '../src/lib/ppo/layout.ts';
 import { Rng } from '../src/lib/ppo/random.ts';
 import { weightsMessage } from '../src/lib/ppo/weights.ts';
@@ -22,6 +15,7 @@ import { OBS_DIM } from '../bridge-agent/src/rl/observation.ts';
 import { Track } from '../bridge-agent/src/sim/track.ts';
 import { SimWorld } from '../bridge-agent/src/world.ts';
 import { percentile, round, type BenchResult } from './harness.ts';
+import { startSimFleet } from './sim-fleet.ts';
 
 const STEPS = 20_000;
 const JITTER_HZ = 100;
@@ -34,19 +28,15 @@ class FrozenSim extends SimWorld {
 
 /** Peak RSS a real agent process reports while it drives at full speed and trains for `seconds`. */
 async function agentProcessRssMb(seconds: number): Promise<number> {
-	const base = parseServerConfig(['--port', '0', '--actor-token', 'bench'], {});
-	const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-agent-bench-')), runId: 'agent', ppo: { ...base.learner.ppo, nSteps: 1024 } } });
-	const server = await startServer(runtime);
-	const actors = spawnSimActors({ count: 1, learnerUrl: server.url.replace('http', 'ws') + '/ws/actor', token: 'bench', stepsPerPolicy: 1024, track: 'mixed', log: () => {} });
+	const fleet = await startSimFleet({ name: 'agent-bench', actors: 1, track: 'mixed', ppo: { nSteps: 1024 } });
 	let peak = 0;
 	try {
 		for (let t = 0; t < seconds; t++) {
 			await new Promise((resolve) => setTimeout(resolve, 1000));
-			for (const actor of runtime.actorInfos()) peak = Math.max(peak, actor.health?.rssMb ?? 0);
+			for (const actor of fleet.runtime.actorInfos()) peak = Math.max(peak, actor.health?.rssMb ?? 0);
 		}
 	} finally {
-		await actors.stop();
-		await server.close();
+		await fleet.stop();
 	}
 	if (!peak) throw new Error('the agent process never reported its memory');
 	return peak;

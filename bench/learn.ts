@@ -4,14 +4,8 @@
  * the wall-clock time to the first clean lap (no tyre off the track), the best lap each minute,
  * samples/s and updates. LEARN_SEED picks another run.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseServerConfig } from '../src/lib/server/config.ts';
-import { startServer } from '../src/lib/server/http-server.ts';
-import { Runtime } from '../src/lib/server/runtime/index.ts';
-import { spawnSimActors } from '../src/lib/server/sim-actors.ts';
 import { round, type BenchResult } from './harness.ts';
+import { startSimFleet } from './sim-fleet.ts';
 
 const ACTORS = Number(process.env.LEARN_ACTORS ?? 4);
 const TRACK = process.env.LEARN_TRACK ?? 'mixed';
@@ -20,12 +14,9 @@ const LIMIT_SEC = Number(process.env.LEARN_SECONDS ?? 600);
 const SEED = Number(process.env.LEARN_SEED ?? 1);
 
 export async function run(): Promise<BenchResult> {
-	const base = parseServerConfig(['--port', '0', '--actor-token', 'learn'], {});
-	const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-learn-')), runId: 'learn', ppo: { ...base.learner.ppo, seed: SEED } } });
-	const server = await startServer(runtime);
+	const fleet = await startSimFleet({ name: 'learn', actors: ACTORS, track: TRACK, ppo: { seed: SEED } });
+	const { runtime } = fleet;
 	const started = performance.now();
-	const nSteps = base.learner.ppo.nSteps ?? 2048;
-	const actors = spawnSimActors({ count: ACTORS, learnerUrl: server.url.replace('http', 'ws') + '/ws/actor', token: 'learn', stepsPerPolicy: Math.ceil(nSteps / ACTORS), track: TRACK, log: () => {} });
 	let firstCleanLapSec: number | null = null;
 	let best = Infinity;
 	const bestOverTime: string[] = [];
@@ -48,8 +39,7 @@ export async function run(): Promise<BenchResult> {
 	unsubscribe();
 	const elapsed = (performance.now() - started) / 1000;
 	const status = runtime.status();
-	await actors.stop();
-	await server.close();
+	await fleet.stop();
 	return {
 		name: 'learn',
 		figures: {

@@ -14,11 +14,12 @@ import type { LearnerLink } from './link/learner-link.ts';
 import type { Logger } from './log.ts';
 import { Driving } from './rl/driving.ts';
 import { OBS_DIM } from './rl/observation.ts';
+import { ACTION_DIM } from './rl/spaces.ts';
 import type { RewardConfig } from './rl/reward.ts';
 import type { Snapshot } from './sources/ac-reader.ts';
 import type { World } from './world.ts';
 
-export const ACTION_DIM = 3;
+export { ACTION_DIM };
 /** No fresh action for this long (policy stall, learner gone in remote mode) → neutral controls. */
 export const DEADMAN_MS = 250;
 /** Remote mode asks for the next chunk when this few actions are left. */

@@ -8,14 +8,14 @@
  */
 import { hostname } from 'node:os';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
-import { ACTION_DIM, Agent } from './agent.ts';
+import { Agent } from './agent.ts';
 import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
 import { Stepper } from './control/stepper.ts';
 import { SMOOTHING_PRESETS } from './control/smoothing.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger, type Level } from './log.ts';
-import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
 import { parseRewardConfig, type RewardConfig } from './rl/reward.ts';
+import { driveSpecs } from './rl/spaces.ts';
 import { TRACKS, Track } from './sim/track.ts';
 import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
@@ -105,8 +105,7 @@ async function run(argv: string[]): Promise<number> {
 			actorName: values.name,
 			mode: values.mode as 'local' | 'remote',
 			controlHz,
-			obsSpec: { dim: OBS_DIM, names: [...OBS_NAMES], low: new Float32Array(OBS_DIM).fill(-Infinity), high: new Float32Array(OBS_DIM).fill(Infinity) },
-			actionSpec: { dim: ACTION_DIM, names: ['steer', 'throttle', 'brake'], low: new Float32Array([-1, 0, 0]), high: new Float32Array([1, 1, 1]) },
+			...driveSpecs(),
 			source: world.kind,
 			agentVersion: AGENT_VERSION
 		},

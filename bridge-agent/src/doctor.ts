@@ -7,8 +7,7 @@
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
-import { ACTION_DIM } from './agent.ts';
-import { OBS_DIM, OBS_NAMES } from './rl/observation.ts';
+import { driveSpecs } from './rl/spaces.ts';
 import { Track } from './sim/track.ts';
 import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
@@ -38,8 +37,7 @@ async function learnerCheck(url: string, token: string): Promise<[Result, string
 		socket.on('open', () => {
 			socket.send(encodeMessage({
 				type: MessageType.HANDSHAKE, protocolVersion: PROTOCOL_VERSION, token, actorId: `doctor-${process.pid}`, actorName: 'doctor', mode: 'local', controlHz: 20,
-				obsSpec: { dim: OBS_DIM, names: [...OBS_NAMES], low: new Float32Array(OBS_DIM).fill(-Infinity), high: new Float32Array(OBS_DIM).fill(Infinity) },
-				actionSpec: { dim: ACTION_DIM, names: ['steer', 'throttle', 'brake'], low: new Float32Array([-1, 0, 0]), high: new Float32Array([1, 1, 1]) },
+				...driveSpecs(),
 				source: 'doctor', agentVersion: 'doctor'
 			}));
 		});

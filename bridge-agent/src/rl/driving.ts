@@ -2,7 +2,7 @@
  * One control period of driving, shared by the agent and the in-process environment: controls →
  * smoothing → car → snapshot → track position → reward and episode end → next observation.
  */
-import { Smoother } from '../control/smoothing.ts';
+import { NEUTRAL, Smoother } from '../control/smoothing.ts';
 import type { Controls } from '../sim/car.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
 import type { World } from '../world.ts';
@@ -18,7 +18,7 @@ export class Driving {
 	private obsTurn = 0;
 	private readonly smoother: Smoother;
 	private readonly judge: EpisodeJudge;
-	private readonly lastApplied: Controls = { steer: 0, throttle: 0, brake: 0 };
+	private readonly lastApplied: Controls = { ...NEUTRAL };
 
 	constructor(
 		readonly world: World,

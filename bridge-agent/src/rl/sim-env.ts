@@ -4,11 +4,12 @@
  */
 import type { Env, StepResult } from '../../../src/lib/ppo/envs/env.ts';
 import { toControls } from '../control/smoothing.ts';
-import { Track, TRACKS } from '../sim/track.ts';
+import { Track } from '../sim/track.ts';
 import { SimWorld } from '../world.ts';
 import { Driving } from './driving.ts';
 import { OBS_DIM } from './observation.ts';
 import type { RewardConfig } from './reward.ts';
+import { ACTION_DIM, ACTION_HIGH, ACTION_LOW } from './spaces.ts';
 
 export interface SimEnvOptions {
 	track: string;
@@ -21,18 +22,16 @@ export interface SimEnvOptions {
 
 export class SimDrivingEnv implements Env {
 	readonly obsDim = OBS_DIM;
-	readonly actionDim = 3;
-	readonly actionLow = Float32Array.of(-1, 0, 0);
-	readonly actionHigh = Float32Array.of(1, 1, 1);
+	readonly actionDim = ACTION_DIM;
+	readonly actionLow = Float32Array.from(ACTION_LOW);
+	readonly actionHigh = Float32Array.from(ACTION_HIGH);
 	readonly world: SimWorld;
 	private readonly driving: Driving;
 	/** The last finished episode's end reason and clean laps. */
 	last = { reason: '', cleanLaps: [] as number[], distance: 0 };
 
 	constructor(o: SimEnvOptions) {
-		const def = TRACKS[o.track];
-		if (!def) throw new Error(`unknown track "${o.track}"`);
-		this.world = new SimWorld(new Track(def), o.seed, o.start ?? 'random');
+		this.world = new SimWorld(Track.named(o.track), o.seed, o.start ?? 'random');
 		this.driving = new Driving(this.world, o.smoothing, 1 / o.controlHz, o.reward);
 	}
 

@@ -10,7 +10,8 @@
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Stepper } from '../control/stepper.ts';
-import { CONTROL_BYTES, ControlReader, controlPath, encodeControlPage } from '../sinks/file-control.ts';
+import { NEUTRAL } from '../control/smoothing.ts';
+import { CONTROL_BYTES, ControlReader, buttonBit, controlPath, encodeControlPage } from '../sinks/file-control.ts';
 import { VJOY_BUTTON } from '../sinks/vjoy-sink.ts';
 import { PagePublisher } from './page-publisher.ts';
 import { SimCar } from './sim-car.ts';
@@ -29,7 +30,7 @@ export interface SimHostOptions {
 	timeScale: number;
 }
 
-const pressed = (buttons: number, button: number) => (buttons & (1 << (button - 1))) !== 0;
+const pressed = (buttons: number, button: number) => (buttons & buttonBit(button)) !== 0;
 
 export class SimHost {
 	readonly sim: SimCar;
@@ -51,7 +52,7 @@ export class SimHost {
 		this.publisher = new PagePublisher(o.dir, o.prefix);
 		this.controlFile = controlPath(o.dir, o.prefix);
 		this.controlFd = openSync(this.controlFile, 'w+', 0o600);
-		writeSync(this.controlFd, encodeControlPage({ seq: 0, controls: { steer: 0, throttle: 0, brake: 0 }, buttons: 0 }), 0, CONTROL_BYTES, 0);
+		writeSync(this.controlFd, encodeControlPage({ seq: 0, controls: NEUTRAL, buttons: 0 }), 0, CONTROL_BYTES, 0);
 		this.controls = new ControlReader(this.controlFd);
 		this.publisher.publish('static', this.sim.static);
 		this.publish();
@@ -80,7 +81,7 @@ export class SimHost {
 		if (pressed(rising, VJOY_BUTTON.START_RACE)) this.held = false;
 		if (!this.held) {
 			const fresh = now - this.lastSeqAt < CONTROL_TIMEOUT_MS;
-			this.sim.apply(fresh ? page.controls : { steer: 0, throttle: 0, brake: 0 });
+			this.sim.apply(fresh ? page.controls : NEUTRAL);
 			this.sim.step(1 / this.o.publishHz);
 		}
 		this.publish();

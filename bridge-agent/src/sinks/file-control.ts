@@ -7,6 +7,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { NEUTRAL } from '../control/smoothing.ts';
 import type { Controls } from '../sim/car.ts';
 import { AcNotRunningError } from '../sources/page-mapper.ts';
 import type { ControlDevice } from './control-sink.ts';
@@ -17,6 +18,11 @@ export interface ControlPage {
 	seq: number;
 	controls: Controls;
 	buttons: number;
+}
+
+/** A button's bit in the page's `buttons` word (button n → bit n−1, as vJoy numbers them). */
+export function buttonBit(button: number): number {
+	return 1 << (button - 1);
 }
 
 export function controlPath(dir: string, prefix: string): string {
@@ -48,7 +54,7 @@ export class FileControlDevice implements ControlDevice {
 	private readonly bytes = new Uint8Array(CONTROL_BYTES);
 	private seq = 0;
 	private buttons = 0;
-	private controls: Controls = { steer: 0, throttle: 0, brake: 0 };
+	private controls: Controls = NEUTRAL;
 
 	constructor(readonly path: string) {
 		// The host creates the file, as AC owns its mappings: absent means the host is not running.
@@ -66,15 +72,15 @@ export class FileControlDevice implements ControlDevice {
 	}
 
 	async press(button: number, ms: number): Promise<void> {
-		this.buttons |= 1 << (button - 1);
+		this.buttons |= buttonBit(button);
 		this.flush();
 		await new Promise((resolve) => setTimeout(resolve, ms));
-		this.buttons &= ~(1 << (button - 1));
+		this.buttons &= ~buttonBit(button);
 		this.flush();
 	}
 
 	close(): void {
-		this.controls = { steer: 0, throttle: 0, brake: 0 };
+		this.controls = NEUTRAL;
 		this.buttons = 0;
 		try {
 			this.flush();

@@ -109,7 +109,7 @@ export class PolicyForward {
 	}
 
 	value(obs: ArrayLike<number>): number {
-		return this.run(this.v, this.input(obs), new Float64Array(1))[0];
+		return this.run(this.v, this.input(obs), this.valueOut)[0];
 	}
 
 	/**

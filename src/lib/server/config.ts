@@ -46,7 +46,6 @@ export interface LearnerOptions {
 	stallAlertMs: number;
 }
 
-/** PPO settings for driving that differ from CleanRL's defaults (documented in docs/operations.md). */
 /**
  * PPO settings for driving (docs/driving.md): a narrower start (std e^−0.5 ≈ 0.6), a small entropy
  * bonus that keeps exploring past the first corners, and an untrained policy that leans on the
