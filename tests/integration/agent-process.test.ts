@@ -73,7 +73,7 @@ it('drives in remote mode from the learner\'s control chunks', { timeout: 60_000
 });
 
 it('refuses bad command lines with a clear message and exit code 2', async () => {
-	for (const args of [['--bogus'], ['run', '--control-hz', 'fast'], ['run', '--mode', 'telepathic'], ['fly'], ['--reward', '{"tyreOutPenalty":-1}'], ['--reward', '{"bonus":1}'], ['--reward', 'nope']]) {
+	for (const args of [['--bogus'], ['run', '--control-hz', 'fast'], ['run', '--mode', 'telepathic'], ['fly'], ['--reward', '{"tyreOutPenalty":-1}'], ['--reward', '{"bonus":1}'], ['--reward', 'nope'], ['--start', 'middle'], ['sim-host', '--publish-hz', '0'], ['sim-host', '--track', 'monza'], ['sim-host', '--bogus']]) {
 		const child = spawn(process.execPath, ['bridge-agent/dist/bridge-agent.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 		let err = '';
 		child.stderr.on('data', (d) => (err += d));

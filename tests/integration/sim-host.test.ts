@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -64,4 +64,20 @@ it('drives a sim-host process through shared-memory pages and the file joystick'
 	}
 	assert.match(host.log(), /stopped restarts=([2-9]|\d\d)/, 'episodes ended with button resets');
 	assert.equal(existsSync(join(dir, 'test-physics')), false, 'the host removed its pages');
+});
+
+it('says the sim host is not running (exit 3) when its pages are absent, and creates nothing', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'pitwall-shm-'));
+	for (const command of ['run', 'doctor']) {
+		const agent = start([command, '--source', 'shm', '--shm-dir', dir, '--learner', 'ws://127.0.0.1:9/ws/actor']);
+		const code = await agent.exited;
+		if (command === 'run') {
+			assert.equal(code, 3, agent.log());
+			assert.match(agent.log(), /not running/);
+		} else {
+			assert.equal(code, 1, agent.log());
+			assert.match(agent.log(), /✖ sim-host pages .*not running/);
+		}
+	}
+	assert.deepEqual(readdirSync(dir), []);
 });

@@ -6,11 +6,12 @@
  * that path runs and is tested on any OS.
  *
  * Buttons behave as AC's: RESTART_RACE puts the car back on the start line and holds it there;
- * START_RACE lets it go. Controls not refreshed for CONTROL_TIMEOUT_MS → neutral (the agent died).
+ * START_RACE lets it go. Controls not refreshed for CONTROL_TIMEOUT_MS → neutral (the agent died);
+ * non-finite controls → neutral, out-of-range ones clipped.
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Stepper } from '../control/stepper.ts';
-import { NEUTRAL } from '../control/smoothing.ts';
+import { NEUTRAL, toControls } from '../control/smoothing.ts';
 import { CONTROL_BYTES, ControlReader, buttonBit, controlPath, encodeControlPage } from '../sinks/file-control.ts';
 import { VJOY_BUTTON } from '../sinks/vjoy-sink.ts';
 import { PagePublisher } from './page-publisher.ts';
@@ -81,7 +82,9 @@ export class SimHost {
 		if (pressed(rising, VJOY_BUTTON.START_RACE)) this.held = false;
 		if (!this.held) {
 			const fresh = now - this.lastSeqAt < CONTROL_TIMEOUT_MS;
-			this.sim.apply(fresh ? page.controls : NEUTRAL);
+			// Any process may write the file: out-of-range values are clipped, non-finite ones go neutral.
+			const { steer, throttle, brake } = page.controls;
+			this.sim.apply(fresh ? toControls([steer, throttle, brake]).controls : NEUTRAL);
 			this.sim.step(1 / this.o.publishHz);
 		}
 		this.publish();

@@ -3,7 +3,7 @@
  * driven through the same AcReader and GuardedSink the agent uses for AC.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { AcWorld, SIM_HOST_RESET_MS } from '../../../bridge-agent/src/ac-world.ts';
@@ -12,7 +12,7 @@ import { CONTROL_TIMEOUT_MS, SimHost } from '../../../bridge-agent/src/sim/sim-h
 import { SimCar } from '../../../bridge-agent/src/sim/sim-car.ts';
 import { Track } from '../../../bridge-agent/src/sim/track.ts';
 import { GuardedSink } from '../../../bridge-agent/src/sinks/control-sink.ts';
-import { FileControlDevice, controlPath, decodeControlPage, encodeControlPage } from '../../../bridge-agent/src/sinks/file-control.ts';
+import { CONTROL_BYTES, FileControlDevice, controlPath, decodeControlPage, encodeControlPage } from '../../../bridge-agent/src/sinks/file-control.ts';
 import { AcReader, WRITING_ID } from '../../../bridge-agent/src/sources/ac-reader.ts';
 import { FileMapper, pagePath } from '../../../bridge-agent/src/sources/file-mapper.ts';
 import { AcNotRunningError, type MappedPage, type PageMapper } from '../../../bridge-agent/src/sources/page-mapper.ts';
@@ -74,6 +74,20 @@ describe('sim host', () => {
 		sim.tick(CONTROL_TIMEOUT_MS + 1);
 		assert.equal(sim.sim.car.controls.throttle, 0);
 		device.close();
+		sim.close();
+	});
+
+	it('never lets a garbage joystick page reach the car', () => {
+		const dir = tempDir();
+		const sim = host(dir);
+		const fd = openSync(controlPath(dir, 'acpmf'), 'r+');
+		writeSync(fd, encodeControlPage({ seq: 1, controls: { steer: NaN, throttle: 1, brake: 0 }, buttons: 0 }), 0, CONTROL_BYTES, 0);
+		sim.tick(0);
+		assert.deepEqual(sim.sim.car.controls, { steer: 0, throttle: 0, brake: 0 }, 'non-finite → neutral');
+		writeSync(fd, encodeControlPage({ seq: 2, controls: { steer: -7, throttle: 3, brake: -1 }, buttons: 0 }), 0, CONTROL_BYTES, 0);
+		sim.tick(10);
+		assert.deepEqual(sim.sim.car.controls, { steer: -1, throttle: 1, brake: 0 }, 'out of range → clipped');
+		closeSync(fd);
 		sim.close();
 	});
 

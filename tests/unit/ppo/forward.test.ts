@@ -71,6 +71,7 @@ describe('pure-TS forward pass', () => {
 		assert.deepEqual([...mean].map((m) => Math.round(m * 10) / 10), [0, 0.5, -0.5], 'the mean head barely moves the bias at init (gain 0.01)');
 		trainer.dispose();
 		assert.throws(() => new PpoTrainer(4, 2, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] }), /initActionMean has 3 values; the action has 2/);
+		assert.throws(() => new PpoTrainer(4, 1, { hiddenSizes: [8], nSteps: 64, initActionMean: [NaN] }), /initActionMean must be a list of finite numbers/);
 	});
 
 	it('runs from a WEIGHTS_UPDATE sent over the wire, and refuses one for other dims', () => {
