@@ -4,9 +4,9 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import { Body } from './body.ts';
-import { ErrorCode, ProtocolError, fail } from './errors.ts';
+import { ErrorCode, ProtocolError, fail, internalError } from './errors.ts';
 import { readHeader, readPayload, writeFrame, type CompressMode } from './frame.ts';
-import { resolveLimits, type Limits } from './limits.ts';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.ts';
 import type { BodyCodec, ColumnMode } from './messages/codec-types.ts';
 import { controlBatchCodec, controlCodec } from './messages/control.ts';
 import { pingCodec, pongCodec } from './messages/heartbeat.ts';
@@ -55,29 +55,39 @@ export function encodeMessage(message: Message, options: EncodeOptions = {}): Ui
 
 export class Decoder {
 	readonly limits: Limits;
+	/** Exceptions no check raised (bugs in this decoder, not the peer's input), each thrown as INTERNAL. */
+	internalErrors = 0;
 
 	constructor(limits?: Partial<Limits>) {
 		this.limits = resolveLimits(limits);
 	}
 
-	/** Returns a validated message or throws ProtocolError; never anything else. */
+	/**
+	 * Returns a validated message or throws ProtocolError; never anything else. The peer's bad input
+	 * gets its check's code (MessagePack and DEFLATE failures included); an exception from a bug
+	 * becomes INTERNAL (close 1011) with the original as `cause`, and is counted in internalErrors.
+	 */
 	decode(frame: Uint8Array): Message {
+		let where = 'frame decoder';
 		try {
 			const header = readHeader(frame, this.limits);
-			const payload = readPayload(frame, header);
-			let fields: unknown;
-			try {
-				fields = unpackr.unpack(payload);
-			} catch (error) {
-				fail(ErrorCode.MALFORMED, `body is not valid MessagePack (${(error as Error).message})`);
-			}
-			const body = Body.of(fields, MESSAGE_TYPE_NAME[header.type], this.limits);
+			where = `${MESSAGE_TYPE_NAME[header.type]} decoder`;
+			const body = Body.of(unpackBody(readPayload(frame, header)), MESSAGE_TYPE_NAME[header.type], this.limits);
 			return CODECS[header.type].decode(body, header.type);
 		} catch (error) {
 			if (error instanceof ProtocolError) throw error;
-			// Anything else (e.g. a stack overflow on absurd nesting) is still the peer's malformed input.
-			throw new ProtocolError(ErrorCode.MALFORMED, `undecodable frame (${(error as Error)?.message ?? String(error)})`);
+			this.internalErrors++;
+			throw internalError(where, error);
 		}
+	}
+}
+
+/** Any failure inside msgpackr (bad tokens, truncation, a stack overflow on absurd nesting) is the peer's. */
+function unpackBody(payload: Uint8Array): unknown {
+	try {
+		return unpackr.unpack(payload);
+	} catch (error) {
+		fail(ErrorCode.MALFORMED, `body is not valid MessagePack (${(error as Error)?.message ?? String(error)})`);
 	}
 }
 
@@ -88,7 +98,9 @@ export function decodeMessage(frame: Uint8Array): Message {
 	return defaultDecoder.decode(frame);
 }
 
-/** The ERROR message that reports `error` to the peer. */
+/** The ERROR message that reports `error` to the peer, its text cut to what a peer's decoder accepts. */
 export function errorMessage(error: ProtocolError, fatal = true): Message {
-	return { type: MessageType.ERROR, code: error.code, message: error.message, fatal, closeCode: error.closeCode };
+	const max = DEFAULT_LIMITS.maxStringLength;
+	const message = error.message.length > max ? `${error.message.slice(0, max - 1)}…` : error.message;
+	return { type: MessageType.ERROR, code: error.code, message, fatal, closeCode: error.closeCode };
 }

@@ -58,7 +58,7 @@ export const ErrorCode = {
 	TOO_MANY_ACTORS: 'TOO_MANY_ACTORS',
 	/** A peer sends faster than a named rate limit allows. */
 	RATE_LIMITED: 'RATE_LIMITED',
-	/** The learner failed while handling a valid message. */
+	/** A bug on this side, not the peer's input (e.g. a TypeError in a decoder); the error keeps it as `cause`. */
 	INTERNAL: 'INTERNAL'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -88,8 +88,8 @@ export class ProtocolError extends Error {
 	readonly code: ErrorCode;
 	readonly closeCode: CloseCode;
 
-	constructor(code: ErrorCode, message: string) {
-		super(`${code}: ${message}`);
+	constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+		super(`${code}: ${message}`, options);
 		this.name = 'ProtocolError';
 		this.code = code;
 		this.closeCode = CLOSE_CODE_FOR[code];
@@ -98,4 +98,14 @@ export class ProtocolError extends Error {
 
 export function fail(code: ErrorCode, message: string): never {
 	throw new ProtocolError(code, message);
+}
+
+/**
+ * An exception that no check raised (a TypeError, RangeError, … from a bug in `where`) as an
+ * INTERNAL ProtocolError: the peer still gets an ERROR and close code 1011, and the original error
+ * stays observable as `cause`. Never use it for the peer's bad input: that has its own code.
+ */
+export function internalError(where: string, cause: unknown): ProtocolError {
+	const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+	return new ProtocolError(ErrorCode.INTERNAL, `${where} failed (${what})`, { cause });
 }

@@ -14,7 +14,7 @@
  * inflation stops as soon as the output would pass it (a decompression bomb costs one small chunk).
  */
 import { Inflate, deflateSync } from 'fflate';
-import { ErrorCode, ProtocolError, fail } from './errors.ts';
+import { ErrorCode, fail } from './errors.ts';
 import type { Limits } from './limits.ts';
 import { MESSAGE_TYPE_NAME, PROTOCOL_VERSION, type MessageType } from './types.ts';
 
@@ -118,11 +118,17 @@ function inflateBounded(input: Uint8Array, expectedBytes: number): Uint8Array {
 		}
 		if (input.length === 0) inflater.push(input, true);
 	} catch (error) {
-		if (error instanceof ProtocolError) throw error;
-		fail(ErrorCode.DECOMPRESSION_FAILED, `corrupt DEFLATE stream (${(error as Error).message})`);
+		// Only fflate's own verdict on the stream is the peer's fault; anything else is a bug here.
+		if (isFlateError(error)) fail(ErrorCode.DECOMPRESSION_FAILED, `corrupt DEFLATE stream (${error.message})`);
+		throw error;
 	}
 	if (!ended || written !== expectedBytes) {
 		fail(ErrorCode.DECOMPRESSION_FAILED, `payload inflates to ${written} bytes, header declares ${expectedBytes}`);
 	}
 	return out;
+}
+
+/** fflate reports a corrupt stream as an Error with a numeric `code` (its FlateErrorCode). */
+function isFlateError(error: unknown): error is Error & { code: number } {
+	return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
 }

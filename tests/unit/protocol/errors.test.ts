@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync } from 'fflate';
 import { Packr } from 'msgpackr';
-import { CloseCode, Decoder, MessageType, decodeMessage, encodeMessage, type Message, type TransitionBatch } from '../../../src/lib/protocol/index.ts';
+import { CloseCode, Decoder, ErrorCode, MessageType, ProtocolError, decodeMessage, encodeMessage, errorMessage, type Message, type TransitionBatch } from '../../../src/lib/protocol/index.ts';
+import { pongCodec } from '../../../src/lib/protocol/messages/heartbeat.ts';
 import { writeFrame } from '../../../src/lib/protocol/frame.ts';
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 import { trajectoryBatch } from '../../fixtures/trajectory.ts';
@@ -124,4 +125,32 @@ describe('field validation', () => {
 		assert.equal(message.polluted, undefined);
 	});
 	it('limits must be positive integers', () => assert.throws(() => new Decoder({ maxBatchSteps: -1 }), RangeError));
+});
+
+describe('bugs versus bad input', () => {
+	it('a crash inside a message decoder is INTERNAL (1011) with its cause and counted, not MALFORMED', () => {
+		const original = pongCodec.decode;
+		pongCodec.decode = (body) => {
+			const missing = body.has('stats') ? { n: 1 } : undefined;
+			return { type: MessageType.PONG, seq: missing!.n, t: 0 }; // the planted bug: reads a property of undefined
+		};
+		const decoder = new Decoder();
+		try {
+			rejects(encodeMessage(SAMPLE_MESSAGES.pong), 'INTERNAL', CloseCode.INTERNAL_ERROR, decoder);
+			assert.throws(() => decoder.decode(encodeMessage(SAMPLE_MESSAGES.pong)), (error: ProtocolError) => error.cause instanceof TypeError);
+			assert.equal(decoder.internalErrors, 2);
+		} finally {
+			pongCodec.decode = original;
+		}
+		assert.equal(decoder.decode(encodeMessage(SAMPLE_MESSAGES.pong)).type, MessageType.PONG);
+		rejects(writeFrame(MessageType.PONG, Uint8Array.of(0xc1, 0xff, 0x00)), 'MALFORMED', CloseCode.INVALID_PAYLOAD, decoder);
+		assert.equal(decoder.internalErrors, 2, 'bad input is not counted as a bug');
+	});
+
+	it('an ERROR reporting a long message still decodes on the peer (text cut to maxStringLength)', () => {
+		const report = errorMessage(new ProtocolError(ErrorCode.INTERNAL, 'x'.repeat(1000)));
+		const back = decodeMessage(encodeMessage(report));
+		assert.ok(back.type === MessageType.ERROR && back.message.length === 256 && back.message.endsWith('…'));
+		assert.equal(back.closeCode, CloseCode.INTERNAL_ERROR);
+	});
 });
