@@ -17,8 +17,8 @@ else
 	failed=$((failed + 1))
 fi
 
-step "build (the integration tests drive the built SvelteKit handler and the bundled agent)"
-if npx vite build --logLevel warn && node bridge-agent/build.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+step "build (the integration tests drive the built SvelteKit handler and the bundled agent; npm start runs the server bundle)"
+if npx vite build --logLevel warn && node bridge-agent/build.mjs && node scripts/build-server.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 step "unit and integration tests (node --test)"
 mapfile -t files < <(find tests/unit tests/integration -name '*.test.ts' | sort)

@@ -12,11 +12,19 @@ import type { RolloutColumns, TrainerSnapshot, WorkerReply, WorkerRequest } from
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
 type Body<K extends WorkerRequest['kind']> = Omit<Extract<WorkerRequest, { kind: K }>, 'id' | 'kind'>;
 
-/** The worker's source, found from the project root (vite.config.ts bundles this file elsewhere). */
-function workerEntry(): string {
+/**
+ * The worker's code. Bundled into build/server.js (scripts/build-server.mjs), the bundled worker
+ * sits beside it: plain JavaScript, no tsx. From source (tsx: tests, dev; vite.config.ts bundles
+ * this file elsewhere) the TypeScript worker is found from the project root.
+ */
+function workerEntry(): string | URL {
+	if (!import.meta.url.endsWith('.ts')) {
+		const built = new URL('./trainer-worker.js', import.meta.url);
+		if (existsSync(built)) return built;
+	}
 	const fromCwd = resolve(process.cwd(), 'src/lib/server/trainer/worker-entry.mjs');
 	if (existsSync(fromCwd)) return fromCwd;
-	throw new Error(`trainer worker not found at ${fromCwd}; run pitwall from its project directory`);
+	throw new Error(`trainer worker not found at ${fromCwd}; run pitwall from its project directory (or build it: node scripts/build-server.mjs)`);
 }
 
 export class TrainerHost {
