@@ -28,7 +28,8 @@ function updateSpeed(hidden: number): number {
 	const rng = new Rng(1);
 	const f = (k: number) => Float32Array.from({ length: k }, () => rng.normal());
 	const buffer = new RolloutBuffer(15, 3, 2048);
-	buffer.add({ stream: 's', episodeId: 0, stepIndex: 0, obs: f(2048 * 15), action: f(2048 * 3), reward: f(2048), logProb: f(2048).map((x) => x - 3), value: f(2048), policyVersion: 1, finalObs: f(15), terminated: false, truncated: true });
+	const steps = { obs: f(2048 * 15), action: f(2048 * 3), reward: f(2048), logProb: f(2048).map((x) => x - 3), policyVersion: new Uint32Array(2048).fill(1) };
+	buffer.add('s', { episodeId: 0, stepIndex: 0, length: 2048, finalObs: f(15), terminated: false, truncated: true }, steps);
 	trainer.update(buffer); // warm-up
 	const rates: number[] = [];
 	for (let i = 0; i < 3; i++) rates.push(trainer.update(buffer)['charts/update_samples_per_sec']);

@@ -5,7 +5,8 @@
  * CONTROL_BATCH chunks and asks for the next one before the current runs out. Without a fresh
  * action for DEADMAN_MS the car gets neutral controls.
  */
-import { MessageType, type ActorStats, type ControlBatch, type Segment, type TelemetryFrame, type TransitionBatch, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
+import { MessageType, type ActorStats, type ControlBatch, type TelemetryFrame, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
+import { SegmentRecorder } from '../../src/lib/transitions/index.ts';
 import type { PolicyForward } from '../../src/lib/ppo/forward.ts';
 import { Rng } from '../../src/lib/ppo/random.ts';
 import { policyFromWeights } from '../../src/lib/ppo/weights.ts';
@@ -45,51 +46,18 @@ export interface AgentOptions {
 	stepperStats?: () => { jitterP50Ms: number; jitterP99Ms: number; overruns: number; achievedHz: number };
 }
 
-/** The steps of the segment being recorded, preallocated for a whole batch. */
-class Columns {
-	n = 0;
-	readonly obs: Float32Array;
-	readonly action: Float32Array;
-	readonly reward: Float32Array;
-	readonly logProb: Float32Array;
-	readonly value: Float32Array;
-	readonly policyVersion: Uint32Array;
-
-	constructor(readonly capacity: number) {
-		this.obs = new Float32Array(capacity * OBS_DIM);
-		this.action = new Float32Array(capacity * ACTION_DIM);
-		this.reward = new Float32Array(capacity);
-		this.logProb = new Float32Array(capacity);
-		this.value = new Float32Array(capacity);
-		this.policyVersion = new Uint32Array(capacity);
-	}
-
-	push(obs: Float32Array, action: Float32Array, reward: number, logProb: number, value: number, version: number): void {
-		const i = this.n++;
-		this.obs.set(obs, i * OBS_DIM);
-		this.action.set(action, i * ACTION_DIM);
-		this.reward[i] = reward;
-		this.logProb[i] = logProb;
-		this.value[i] = value;
-		this.policyVersion[i] = version;
-	}
-}
-
 export class Agent {
 	link: LearnerLink | undefined;
 	policy: PolicyForward | undefined;
 	policyVersion = 0;
-	private chunk: { actions: Float32Array; logProb: Float32Array; value: Float32Array; next: number; k: number; version: number; at: number } | undefined;
+	private chunk: { actions: Float32Array; logProb: Float32Array; next: number; k: number; version: number; at: number } | undefined;
 	private requestId = 0;
 	private requested = 0;
 	private requestedAt = 0;
 	private readonly rng: Rng;
 	private readonly driving: Driving;
 	private readonly dt: number;
-	private readonly columns: Columns;
-	private segmentStart = 0;
-	private episodeId = 0;
-	private stepIndex = 0;
+	private readonly recorder: SegmentRecorder;
 	private episodeReturn = 0;
 	private resetting = false;
 	private telemetryIntervalMs = 200;
@@ -110,7 +78,7 @@ export class Agent {
 		this.rng = new Rng(o.seed);
 		this.dt = 1 / o.controlHz;
 		this.driving = new Driving(world, o.smoothing, this.dt, o.reward);
-		this.columns = new Columns(o.batchSteps);
+		this.recorder = new SegmentRecorder({ obsDim: OBS_DIM, actionDim: ACTION_DIM }, o.batchSteps);
 	}
 
 	private get obs(): Float32Array {
@@ -131,7 +99,7 @@ export class Agent {
 	}
 
 	onControl(chunk: ControlBatch): void {
-		this.chunk = { actions: chunk.actions, logProb: chunk.logProb, value: chunk.value, next: 0, k: chunk.k, version: chunk.policyVersion, at: performance.now() };
+		this.chunk = { actions: chunk.actions, logProb: chunk.logProb, next: 0, k: chunk.k, version: chunk.policyVersion, at: performance.now() };
 	}
 
 	/** Telemetry for the live view goes at this rate of wall-clock time, whatever the sim speed. */
@@ -144,12 +112,12 @@ export class Agent {
 		return this.o.mode === 'local' && (!this.policy || (this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy));
 	}
 
-	/** The next action with its log-prob, value and policy version; undefined when there is none. */
-	private decide(): { action: Float32Array; logProb: number; value: number; version: number } | undefined {
+	/** The next action with its log-prob and policy version; undefined when there is none. */
+	private decide(): { action: Float32Array; logProb: number; version: number } | undefined {
 		if (this.o.mode === 'local') {
 			if (!this.policy) return undefined;
-			const { action, logProb, value } = this.policy.act(this.obs, this.rng);
-			return { action, logProb, value, version: this.policyVersion };
+			const { action, logProb } = this.policy.act(this.obs, this.rng);
+			return { action, logProb, version: this.policyVersion };
 		}
 		const chunk = this.chunk;
 		const left = chunk ? chunk.k - chunk.next : 0;
@@ -163,7 +131,7 @@ export class Agent {
 		if (chunk && chunk.next < chunk.k && performance.now() - chunk.at < DEADMAN_MS + chunk.k * this.dt * 1000) {
 			const i = chunk.next++;
 			if (chunk.next === 1) this.requested = 0;
-			return { action: chunk.actions.slice(i * ACTION_DIM, (i + 1) * ACTION_DIM), logProb: chunk.logProb[i], value: chunk.value[i], version: chunk.version };
+			return { action: chunk.actions.slice(i * ACTION_DIM, (i + 1) * ACTION_DIM), logProb: chunk.logProb[i], version: chunk.version };
 		}
 		return undefined;
 	}
@@ -184,15 +152,14 @@ export class Agent {
 
 		if (decision && decision.action.every(Number.isFinite)) {
 			// Transitions only for actions a policy chose (with their behaviour log-prob).
-			this.columns.push(obs, decision.action, outcome.reward, decision.logProb, decision.value, decision.version);
+			this.recorder.push({ obs, action: decision.action, reward: outcome.reward, logProb: decision.logProb, policyVersion: decision.version });
 			this.episodeReturn += outcome.reward;
-			this.stepIndex++;
 			this.steps++;
 			this.stepsThisVersion++;
 		}
 		const ended = outcome.terminated || outcome.truncated;
 		const budgetUsed = this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy;
-		if (ended || budgetUsed || this.columns.n >= this.o.batchSteps) this.flush(nextObs, outcome.terminated, outcome.truncated);
+		if (ended || budgetUsed || this.recorder.full) this.flush(nextObs, outcome.terminated, outcome.truncated);
 		const now = performance.now();
 		if (this.o.mode === 'local' && now - this.lastTelemetryAt >= this.telemetryIntervalMs) {
 			this.lastTelemetryAt = now;
@@ -203,26 +170,8 @@ export class Agent {
 	}
 
 	private flush(finalObs: Float32Array, terminated: boolean, truncated: boolean): void {
-		const c = this.columns;
-		const n = c.n;
-		if (n === 0) return;
-		const segment: Segment = { episodeId: this.episodeId, stepIndex: this.segmentStart, length: n, finalObs: Float32Array.from(finalObs), terminated, truncated };
-		const batch: Omit<TransitionBatch, 'seq'> = {
-			type: MessageType.TRANSITION_BATCH,
-			n,
-			obsDim: OBS_DIM,
-			actionDim: ACTION_DIM,
-			segments: [segment],
-			obs: c.obs.slice(0, n * OBS_DIM),
-			action: c.action.slice(0, n * ACTION_DIM),
-			reward: c.reward.slice(0, n),
-			logProb: c.logProb.slice(0, n),
-			value: c.value.slice(0, n),
-			policyVersion: c.policyVersion.slice(0, n)
-		};
-		this.link?.sendBatch(batch);
-		this.segmentStart = this.stepIndex;
-		c.n = 0;
+		const block = this.recorder.flush(finalObs, terminated, truncated);
+		if (block) this.link?.sendBatch({ type: MessageType.TRANSITION_BATCH, ...block });
 	}
 
 	private endEpisode(reason: string, terminated: boolean, truncated: boolean): void {
@@ -230,13 +179,12 @@ export class Agent {
 		this.lapTimes.push(...laps);
 		this.episodes++;
 		this.lastReturn = this.episodeReturn;
-		const summary = { return: this.episodeReturn, length: this.stepIndex, reason, cleanLaps: laps };
-		this.link?.sendEpisode({ episodeId: this.episodeId, return: this.episodeReturn, length: this.stepIndex, endReason: reason, terminated, truncated, lapTimesMs: laps, cleanLaps: laps.length, policyVersion: this.policyVersion });
+		const { episodeId, stepIndex: length } = this.recorder;
+		const summary = { return: this.episodeReturn, length, reason, cleanLaps: laps };
+		this.link?.sendEpisode({ episodeId, return: this.episodeReturn, length, endReason: reason, terminated, truncated, lapTimesMs: laps, cleanLaps: laps.length, policyVersion: this.policyVersion });
 		this.onEpisode?.(summary);
 		this.o.log.debug('episode', { ...summary });
-		this.episodeId++;
-		this.stepIndex = 0;
-		this.segmentStart = 0;
+		this.recorder.nextEpisode();
 		this.episodeReturn = 0;
 		this.chunk = undefined;
 		this.resetting = true;

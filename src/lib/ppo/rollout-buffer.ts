@@ -1,106 +1,72 @@
 /**
- * Preallocated Float32Array columns of trajectory segments from any number of actors, and GAE(λ)
- * over them. Observations are stored raw; the trainer normalises them at update time.
+ * PPO's rollout: a block of steps from any number of actors (the transition model's columns) with
+ * each segment linked to the one that continues its episode, and GAE(λ) over them. Observations are
+ * stored raw; the trainer normalises them at update time.
  *
- * A segment is a run of consecutive steps of one episode. It ends in one of three ways:
- * `terminated` (no bootstrap), `truncated` (time limit: bootstrap with γ·V(finalObs), SB3 #633), or
- * cut by the rollout boundary (bootstrap the same way). When a later segment continues the same
- * episode of the same stream, GAE flows across the two.
+ * A segment ends in one of three ways: `terminated` (no bootstrap), `truncated` (time limit:
+ * bootstrap with γ·V(finalObs), SB3 #633), or cut by the rollout boundary (bootstrap the same
+ * way). When a later segment continues the same episode of the same stream, GAE flows across the
+ * two. The learner's store builds the block and the buffer wraps it without a copy; the local
+ * runner fills a preallocated one with add().
  */
-export interface SegmentInput {
-	/** Which actor or env the steps come from (reward scaling and continuation are per stream). */
-	stream: string;
-	episodeId: number;
-	stepIndex: number;
-	obs: Float32Array;
-	action: Float32Array;
-	reward: Float32Array;
-	logProb: Float32Array;
-	value: Float32Array;
-	policyVersion: Uint32Array | number;
-	finalObs: Float32Array;
-	terminated: boolean;
-	truncated: boolean;
-}
+import { allocSteps, copySteps, cutSegment, type Rollout, type Segment, type StepColumns, type StepDims, type StreamSegment } from '../transitions/index.ts';
 
-export interface StoredSegment {
-	stream: string;
-	episodeId: number;
-	stepIndex: number;
-	start: number;
-	length: number;
-	finalObs: Float32Array;
-	terminated: boolean;
-	truncated: boolean;
+export interface LinkedSegment extends StreamSegment {
 	/** Index of the segment that continues this episode in this buffer, or -1. */
 	next: number;
 }
 
-export class RolloutBuffer {
-	readonly obs: Float32Array;
-	readonly action: Float32Array;
-	readonly reward: Float32Array;
-	readonly logProb: Float32Array;
-	readonly value: Float32Array;
-	readonly policyVersion: Uint32Array;
-	readonly segments: StoredSegment[] = [];
+export class RolloutBuffer implements StepDims {
+	readonly steps: StepColumns;
+	readonly segments: LinkedSegment[] = [];
 	size = 0;
 	private readonly openByStream = new Map<string, number>();
 
 	constructor(
 		readonly obsDim: number,
 		readonly actionDim: number,
-		readonly capacity: number
+		readonly capacity: number,
+		steps?: StepColumns
 	) {
-		this.obs = new Float32Array(capacity * obsDim);
-		this.action = new Float32Array(capacity * actionDim);
-		this.reward = new Float32Array(capacity);
-		this.logProb = new Float32Array(capacity);
-		this.value = new Float32Array(capacity);
-		this.policyVersion = new Uint32Array(capacity);
+		this.steps = steps ?? allocSteps(capacity, this);
+	}
+
+	/** The store's rollout as a buffer: its columns as they are, its segments linked. */
+	static of(rollout: Rollout): RolloutBuffer {
+		const buffer = new RolloutBuffer(rollout.obsDim, rollout.actionDim, rollout.n, rollout);
+		for (const segment of rollout.segments) buffer.link(segment);
+		buffer.size = rollout.n;
+		return buffer;
 	}
 
 	get free(): number {
 		return this.capacity - this.size;
 	}
 
-	/** Copies steps [from, to) of a segment in; returns how many were stored (up to `free`). */
-	add(input: SegmentInput, from = 0, to = input.reward.length): number {
+	/**
+	 * Copies steps [from, to) of a segment in (its steps are rows `start`… of `steps`); returns how
+	 * many were stored (up to `free`: the rest is cut off, bootstrapped from the first step left out).
+	 */
+	add(stream: string, segment: Segment, steps: StepColumns, start = 0, from = 0, to = segment.length): number {
 		const length = Math.min(to - from, this.free);
 		if (length <= 0) return 0;
-		const start = this.size;
-		const { obsDim: d, actionDim: a } = this;
-		this.obs.set(input.obs.subarray(from * d, (from + length) * d), start * d);
-		this.action.set(input.action.subarray(from * a, (from + length) * a), start * a);
-		this.reward.set(input.reward.subarray(from, from + length), start);
-		this.logProb.set(input.logProb.subarray(from, from + length), start);
-		this.value.set(input.value.subarray(from, from + length), start);
-		if (typeof input.policyVersion === 'number') this.policyVersion.fill(input.policyVersion, start, start + length);
-		else this.policyVersion.set(input.policyVersion.subarray(from, from + length), start);
-		const complete = from + length === input.reward.length;
-		const finalObs = complete ? input.finalObs : input.obs.slice((from + length) * d, (from + length + 1) * d);
-		const segment: StoredSegment = {
-			stream: input.stream,
-			episodeId: input.episodeId,
-			stepIndex: input.stepIndex + from,
-			start,
-			length,
-			finalObs,
-			terminated: complete && input.terminated,
-			truncated: complete && input.truncated,
-			next: -1
-		};
+		copySteps(steps, start + from, start + from + length, this.steps, this.size, this);
+		this.link({ ...cutSegment(segment, from, from + length, steps, start, this), stream, start: this.size });
+		this.size += length;
+		return length;
+	}
+
+	/** Appends a segment header whose steps are in place, linking it to the one it continues. */
+	private link(segment: StreamSegment): void {
 		const index = this.segments.length;
-		const open = this.openByStream.get(input.stream);
+		const open = this.openByStream.get(segment.stream);
 		if (open !== undefined) {
 			const previous = this.segments[open];
 			if (previous.episodeId === segment.episodeId && previous.stepIndex + previous.length === segment.stepIndex) previous.next = index;
 		}
-		if (segment.terminated || segment.truncated) this.openByStream.delete(input.stream);
-		else this.openByStream.set(input.stream, index);
-		this.segments.push(segment);
-		this.size += length;
-		return length;
+		if (segment.terminated || segment.truncated) this.openByStream.delete(segment.stream);
+		else this.openByStream.set(segment.stream, index);
+		this.segments.push({ ...segment, next: -1 });
 	}
 
 	clear(): void {

@@ -4,6 +4,7 @@
  */
 import type { PpoConfig } from './config.ts';
 import type { Env, EnvFactory } from './envs/env.ts';
+import { SegmentRecorder } from '../transitions/index.ts';
 import { Rng } from './random.ts';
 import { RolloutBuffer } from './rollout-buffer.ts';
 import { PpoTrainer, type TrainerUpdateResult } from './trainer.ts';
@@ -34,15 +35,12 @@ export interface TrainReport {
 }
 
 interface Recorder {
+	stream: string;
 	env: Env;
 	obs: Float32Array;
-	episodeId: number;
-	stepIndex: number;
 	episodeReturn: number;
-	seg: { obs: number[]; action: number[]; reward: number[]; logProb: number[]; value: number[] };
+	segment: SegmentRecorder;
 }
-
-const emptySegment = () => ({ obs: [], action: [], reward: [], logProb: [], value: [] });
 
 export function train(envFactory: EnvFactory, config: Partial<PpoConfig>, options: TrainOptions): { trainer: PpoTrainer; reports: TrainReport[] } {
 	const envs = Array.from({ length: options.numEnvs }, (_, i) => envFactory(i));
@@ -53,60 +51,40 @@ export function train(envFactory: EnvFactory, config: Partial<PpoConfig>, option
 	const seed = trainer.config.seed;
 	const actionRng = new Rng(seed * 7919 + 1);
 	let resets = 0;
-	const recorders: Recorder[] = envs.map((env) => ({
+	const recorders: Recorder[] = envs.map((env, i) => ({
+		stream: String(i),
 		env,
 		obs: env.reset(seed * 100_003 + resets++),
-		episodeId: 0,
-		stepIndex: 0,
 		episodeReturn: 0,
-		seg: emptySegment()
+		segment: new SegmentRecorder({ obsDim, actionDim }, nSteps)
 	}));
 	const reports: TrainReport[] = [];
 	let globalStep = 0;
 	let episodes: EpisodeRecord[] = [];
 
 	const flush = (r: Recorder, finalObs: Float32Array, terminated: boolean, truncated: boolean) => {
-		if (r.seg.reward.length === 0) return;
-		buffer.add({
-			stream: String(envs.indexOf(r.env)),
-			episodeId: r.episodeId,
-			stepIndex: r.stepIndex - r.seg.reward.length,
-			obs: Float32Array.from(r.seg.obs),
-			action: Float32Array.from(r.seg.action),
-			reward: Float32Array.from(r.seg.reward),
-			logProb: Float32Array.from(r.seg.logProb),
-			value: Float32Array.from(r.seg.value),
-			policyVersion: trainer.counters.policyVersion,
-			finalObs,
-			terminated,
-			truncated
-		});
-		r.seg = emptySegment();
+		const block = r.segment.flush(finalObs, terminated, truncated);
+		if (block) buffer.add(r.stream, block.segments[0], block);
 	};
 
 	const clipped = new Float32Array(actionDim);
 	while (globalStep < options.totalSteps) {
 		const policy = trainer.policy();
+		policy.computeValue = false; // the trainer recomputes values before GAE
 		buffer.clear();
-		for (let t = 0; t < Math.ceil(nSteps / envs.length) && buffer.size + recorders.reduce((s, r) => s + r.seg.reward.length, 0) < nSteps; t++) {
+		for (let t = 0; t < Math.ceil(nSteps / envs.length) && buffer.size + recorders.reduce((s, r) => s + r.segment.n, 0) < nSteps; t++) {
 			for (const r of recorders) {
-				const { action, logProb, value } = policy.act(r.obs, actionRng);
+				const { action, logProb } = policy.act(r.obs, actionRng);
 				for (let i = 0; i < actionDim; i++) clipped[i] = Math.min(actionHigh[i], Math.max(actionLow[i], action[i]));
 				const step = r.env.step(clipped);
-				r.seg.obs.push(...r.obs);
-				r.seg.action.push(...action);
-				r.seg.reward.push(step.reward);
-				r.seg.logProb.push(logProb);
-				r.seg.value.push(value);
-				r.stepIndex++;
+				r.segment.push({ obs: r.obs, action, reward: step.reward, logProb, policyVersion: trainer.counters.policyVersion });
 				r.episodeReturn += step.reward;
 				globalStep++;
 				if (step.terminated || step.truncated) {
 					flush(r, step.obs, step.terminated, step.truncated);
-					episodes.push({ return: r.episodeReturn, length: r.stepIndex, step: globalStep });
+					episodes.push({ return: r.episodeReturn, length: r.segment.stepIndex, step: globalStep });
 					r.obs = r.env.reset(seed * 100_003 + resets++);
-					r.episodeId++;
-					r.stepIndex = 0;
+					r.segment.nextEpisode();
 					r.episodeReturn = 0;
 				} else {
 					r.obs = step.obs;

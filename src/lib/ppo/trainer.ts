@@ -69,7 +69,7 @@ export class PpoTrainer {
 		const n = buffer.size;
 		if (n === 0) throw new Error('cannot update on an empty rollout buffer');
 		const { obsDim } = this.layout;
-		const rawObs = buffer.obs.subarray(0, n * obsDim);
+		const rawObs = buffer.steps.obs.subarray(0, n * obsDim);
 		if (this.config.normObs) this.obsNorm.stats.update(rawObs, n);
 		const obs = this.normalize(rawObs, n);
 
@@ -79,7 +79,7 @@ export class PpoTrainer {
 		const finals = new Float32Array(segments.length * obsDim);
 		segments.forEach((s, i) => finals.set(s.finalObs, i * obsDim));
 		const bootstrap = this.model.values(this.normalize(finals, segments.length), segments.length);
-		const reward = this.config.normReward ? this.scaledRewards(buffer) : buffer.reward.subarray(0, n);
+		const reward = this.config.normReward ? this.scaledRewards(buffer) : buffer.steps.reward.subarray(0, n);
 		const { advantages, returns } = computeGae(
 			reward,
 			values,
@@ -92,7 +92,7 @@ export class PpoTrainer {
 		const metrics = ppoUpdate(
 			this.model,
 			this.adam,
-			{ n, obs, action: buffer.action.subarray(0, n * this.layout.actionDim), logProb: buffer.logProb.subarray(0, n), advantages, returns, values },
+			{ n, obs, action: buffer.steps.action.subarray(0, n * this.layout.actionDim), logProb: buffer.steps.logProb.subarray(0, n), advantages, returns, values },
 			this.config,
 			learningRate,
 			this.rng
@@ -111,7 +111,7 @@ export class PpoTrainer {
 	private scaledRewards(buffer: RolloutBuffer): Float32Array {
 		const out = new Float32Array(buffer.size);
 		for (const s of buffer.segments) {
-			const rewards = buffer.reward.subarray(s.start, s.start + s.length);
+			const rewards = buffer.steps.reward.subarray(s.start, s.start + s.length);
 			const ends = new Uint8Array(s.length);
 			if (s.terminated || s.truncated) ends[s.length - 1] = 1;
 			out.set(this.rewardScaler.scale(s.stream, rewards, ends), s.start);

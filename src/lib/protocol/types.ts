@@ -2,6 +2,7 @@
  * Every message that crosses the wire between bridge-agent and learner, declared once.
  * Byte layout: docs/protocol.md. Field names are the MessagePack map keys.
  */
+import type { StepBlock } from '../transitions/index.ts';
 
 /** Bumped on any incompatible change of the frame or of a message body. */
 export const PROTOCOL_VERSION = 1;
@@ -158,41 +159,17 @@ export interface ControlBatch {
 	value: Float32Array;
 }
 
-/** A run of consecutive steps of one episode inside a transition batch. */
-export interface Segment {
-	episodeId: number;
-	/** Index within the episode of the segment's first step. */
-	stepIndex: number;
-	length: number;
-	/** Observation after the segment's last step (for bootstrapping), obsDim floats. */
-	finalObs: Float32Array;
-	/** The segment's last step ended the episode in a terminal state (no bootstrap). */
-	terminated: boolean;
-	/** The segment's last step hit a time limit (bootstrap from finalObs). */
-	truncated: boolean;
-}
+export type { Segment } from '../transitions/index.ts';
 
 /**
- * Columnar transitions. Step i's next observation is obs[i+1] inside a segment and the segment's
- * finalObs at its end. Only a segment's last step can end an episode, so `terminated` and
- * `truncated` live on the segment (stepFlags() expands them to per-step columns).
+ * Columnar transitions: a block of steps (columns and segments, src/lib/transitions) with the
+ * actor's sequence number. The columns are the transition model's; `value` is not one of them (an
+ * optional, ignored key on the wire: the learner recomputes values with its current critic).
  */
-export interface TransitionBatch {
+export interface TransitionBatch extends StepBlock {
 	type: typeof MessageType.TRANSITION | typeof MessageType.TRANSITION_BATCH;
 	/** Per-actor sequence number, consecutive from 0, for exactly-once delivery across reconnects. */
 	seq: number;
-	n: number;
-	obsDim: number;
-	actionDim: number;
-	segments: Segment[];
-	obs: Float32Array;
-	/** The action as sampled (unclipped), n × actionDim. */
-	action: Float32Array;
-	reward: Float32Array;
-	/** Behaviour policy's log-probability of `action`. */
-	logProb: Float32Array;
-	value: Float32Array;
-	policyVersion: Uint32Array;
 }
 
 export interface BatchAck {

@@ -8,11 +8,8 @@ export function syntheticBuffer(obsDim: number, actionDim: number, n: number, se
 	const buffer = new RolloutBuffer(obsDim, actionDim, n);
 	const half = Math.floor(n / 2);
 	for (const [stream, length, truncated] of [['a', half, true], ['b', n - half, false]] as const) {
-		buffer.add({
-			stream, episodeId: seed, stepIndex: 0,
-			obs: f(length * obsDim, 3), action: f(length * actionDim), reward: f(length), logProb: f(length, -3), value: f(length),
-			policyVersion: 1, finalObs: f(obsDim, 3), terminated: false, truncated
-		});
+		const steps = { obs: f(length * obsDim, 3), action: f(length * actionDim), reward: f(length), logProb: f(length, -3), policyVersion: new Uint32Array(length).fill(1) };
+		buffer.add(stream, { episodeId: seed, stepIndex: 0, length, finalObs: f(obsDim, 3), terminated: false, truncated }, steps);
 	}
 	return buffer;
 }

@@ -16,7 +16,7 @@ describe('pure-TS forward pass', () => {
 		it(`matches tfjs within 1e-5 (${hidden.join('×')})`, () => {
 			const trainer = new PpoTrainer(15, 3, { hiddenSizes: hidden, nSteps: 256, updateEpochs: 1 });
 			trainer.update(syntheticBuffer(15, 3, 256, 1)); // non-trivial weights and obs statistics
-			const obs = syntheticBuffer(15, 3, 32, 2).obs.slice(0, 32 * 15);
+			const obs = syntheticBuffer(15, 3, 32, 2).steps.obs.slice(0, 32 * 15);
 			const normalized = trainer.normalize(obs, 32);
 			const means = trainer.model.means(normalized, 32);
 			const values = trainer.model.values(normalized, 32);
@@ -79,7 +79,7 @@ describe('pure-TS forward pass', () => {
 		trainer.update(syntheticBuffer(15, 3, 256, 3));
 		const wire = decodeMessage(encodeMessage(trainer.weights())) as WeightsUpdate;
 		const remote = policyFromWeights(wire, { obsDim: 15, actionDim: 3 });
-		const obs = syntheticBuffer(15, 3, 1, 4).obs.slice(0, 15);
+		const obs = syntheticBuffer(15, 3, 1, 4).steps.obs.slice(0, 15);
 		assert.deepStrictEqual(remote.mean(obs), trainer.policy().mean(obs));
 		assert.equal(wire.manifest.policyVersion, 2);
 		assert.throws(() => policyFromWeights(wire, { obsDim: 14, actionDim: 3 }), /obs 15/);

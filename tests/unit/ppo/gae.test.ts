@@ -44,21 +44,19 @@ describe('GAE', () => {
 
 	it('the buffer links continuations per stream and splits segments at capacity', () => {
 		const buffer = new RolloutBuffer(1, 1, 5);
-		const seg = (stream: string, episodeId: number, stepIndex: number, n: number, end = false) => ({
-			stream, episodeId, stepIndex,
-			obs: new Float32Array(n).fill(stepIndex), action: new Float32Array(n), reward: new Float32Array(n).fill(1),
-			logProb: new Float32Array(n), value: new Float32Array(n), policyVersion: 1,
-			finalObs: new Float32Array([9]), terminated: end, truncated: false
-		});
-		buffer.add(seg('a', 0, 0, 2));
-		buffer.add(seg('b', 4, 10, 1));
-		buffer.add(seg('a', 0, 2, 1, true));
-		assert.equal(buffer.add(seg('b', 4, 11, 3)), 1); // only one step fits
+		const add = (stream: string, episodeId: number, stepIndex: number, n: number, end = false) => {
+			const steps = { obs: Float32Array.from({ length: n }, (_, i) => stepIndex + i), action: new Float32Array(n), reward: new Float32Array(n).fill(1), logProb: new Float32Array(n), policyVersion: new Uint32Array(n).fill(1) };
+			return buffer.add(stream, { episodeId, stepIndex, length: n, finalObs: new Float32Array([9]), terminated: end, truncated: false }, steps);
+		};
+		add('a', 0, 0, 2);
+		add('b', 4, 10, 1);
+		add('a', 0, 2, 1, true);
+		assert.equal(add('b', 4, 11, 3), 1); // only one step fits
 		assert.equal(buffer.size, 5);
 		assert.equal(buffer.segments[0].next, 2);
 		assert.equal(buffer.segments[1].next, 3);
 		assert.equal(buffer.segments[2].terminated, true);
 		assert.equal(buffer.segments[3].terminated, false); // cut at capacity: bootstraps
-		assert.deepStrictEqual([...buffer.segments[3].finalObs], [11]); // next step's obs
+		assert.deepStrictEqual([...buffer.segments[3].finalObs], [12]); // the obs of step 12, the first one cut off
 	});
 });

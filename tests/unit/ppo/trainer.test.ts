@@ -65,7 +65,7 @@ describe('PpoTrainer', () => {
 		trainer.update(buffers[0]);
 		const { layers, trainer: loaded } = loadCheckpoint(await saveCheckpoint(trainer));
 		const model = await loadLayersArtifacts(layers);
-		const obs = buffers[1].obs.slice(0, 4 * 6);
+		const obs = buffers[1].steps.obs.slice(0, 4 * 6);
 		const normalized = trainer.normalize(obs, 4);
 		const [mean, value] = tf.tidy(() => (model.predict(tf.tensor2d(normalized, [4, 6])) as tf.Tensor[]).map((t) => t.dataSync()));
 		const policy = trainer.policy();

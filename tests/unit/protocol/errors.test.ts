@@ -98,7 +98,7 @@ describe('field validation', () => {
 	it('segment flag that is not a boolean', () =>
 		rejects(patched(batch, (f) => ((f.segments as { truncated: unknown }[])[0].truncated = 1)), 'INVALID_FIELD'));
 	it('coded column with trailing bytes', () =>
-		rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.value = Uint8Array.from([...(f.value as Uint8Array), 0]))), 'INVALID_FIELD'));
+		rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.reward = Uint8Array.from([...(f.reward as Uint8Array), 0]))), 'INVALID_FIELD'));
 	it('coded column cut short', () =>
 		rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.obs = (f.obs as Uint8Array).subarray(0, 100))), 'INVALID_FIELD'));
 	it('unknown column coding', () => rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.coding = 7)), 'INVALID_FIELD'));

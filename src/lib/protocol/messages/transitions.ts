@@ -1,11 +1,13 @@
 /**
  * TRANSITION / TRANSITION_BATCH (columnar trajectory segments), BATCH_ACK and EPISODE_SUMMARY.
- * A TRANSITION is a batch of exactly one step.
+ * A TRANSITION is a batch of exactly one step. The step columns come from the transition model
+ * (src/lib/transitions): each is one coded `bin` under its name.
  */
 import { assertFinite, type Body } from '../body.ts';
 import { ColumnCoding, bytesOf, decodeWords, encodeWords } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
-import { MessageType, type BatchAck, type EpisodeSummary, type Segment, type TransitionBatch } from '../types.ts';
+import { STEP_COLUMNS, widthOf, type Segment, type StepColumns } from '../../transitions/index.ts';
+import { MessageType, type BatchAck, type EpisodeSummary, type TransitionBatch } from '../types.ts';
 import type { BodyCodec, ColumnMode } from './codec-types.ts';
 
 const U32_MAX = 0xffffffff;
@@ -13,27 +15,13 @@ const U32_MAX = 0xffffffff;
 /** Rice coding pays off from a handful of steps; a single step stays raw. */
 const RICE_MIN_STEPS = 4;
 
-/** The per-step `terminated` / `truncated` columns of a batch (1 at each segment's last step if set). */
-export function stepFlags(batch: TransitionBatch): { terminated: Uint8Array; truncated: Uint8Array } {
-	const terminated = new Uint8Array(batch.n);
-	const truncated = new Uint8Array(batch.n);
-	let end = -1;
-	for (const segment of batch.segments) {
-		end += segment.length;
-		terminated[end] = segment.terminated ? 1 : 0;
-		truncated[end] = segment.truncated ? 1 : 0;
-	}
-	return { terminated, truncated };
-}
-
 export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 	// Columns are already entropy-coded: DEFLATE would cost time and save nothing.
 	compress: () => 'never',
 
 	encode(m, columns: ColumnMode) {
 		const coding = columns === 'compact' && m.n >= RICE_MIN_STEPS ? ColumnCoding.PRED_RICE : ColumnCoding.RAW;
-		const words = (values: Float32Array | Uint32Array, dim: number) => encodeWords(values, m.n, dim, coding);
-		return {
+		const body: Record<string, unknown> = {
 			seq: m.seq,
 			n: m.n,
 			obsDim: m.obsDim,
@@ -47,13 +35,9 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 				terminated: s.terminated,
 				truncated: s.truncated
 			})),
-			obs: words(m.obs, m.obsDim),
-			action: words(m.action, m.actionDim),
-			reward: words(m.reward, 1),
-			logProb: words(m.logProb, 1),
-			value: words(m.value, 1),
-			policyVersion: words(m.policyVersion, 1)
 		};
+		for (const column of STEP_COLUMNS) body[column.name] = encodeWords(m[column.name], m.n, widthOf(column, m), coding);
+		return body;
 	},
 
 	decode(b, type) {
@@ -66,18 +50,15 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 		const coding = b.int('coding', 0, 0xff); // unknown codings are refused by decodeWords
 		const segments = decodeSegments(b, n, obsDim, single ? 1 : limits.maxSegments);
 
-		const floats = (key: string, dim: number) => {
-			const out = decodeWords(b.bin(key), new Float32Array(n * dim), n, dim, coding, b.path(key));
-			assertFinite(out, b.path(key));
-			return out;
-		};
-		const obs = floats('obs', obsDim);
-		const action = floats('action', actionDim);
-		const reward = floats('reward', 1);
-		const logProb = floats('logProb', 1);
-		const value = floats('value', 1);
-		const policyVersion = decodeWords(b.bin('policyVersion'), new Uint32Array(n), n, 1, coding, b.path('policyVersion'));
-		return { type, seq, n, obsDim, actionDim, segments, obs, action, reward, logProb, value, policyVersion } as TransitionBatch;
+		const steps: Record<string, Float32Array | Uint32Array> = {};
+		for (const column of STEP_COLUMNS) {
+			const width = widthOf(column, { obsDim, actionDim });
+			const path = b.path(column.name);
+			const target = column.type === 'f32' ? new Float32Array(n * width) : new Uint32Array(n * width);
+			steps[column.name] = decodeWords(b.bin(column.name), target, n, width, coding, path);
+			if (column.type === 'f32') assertFinite(steps[column.name], path);
+		}
+		return { type, seq, n, obsDim, actionDim, segments, ...(steps as StepColumns) } as TransitionBatch;
 	}
 };
 

@@ -4,12 +4,11 @@
  * ingest and again when the rollout is taken, since versions move on while samples wait) and
  * counted per actor. Bounded: beyond `capacity` steps the oldest batches go, counted too.
  */
-import type { TransitionBatch } from '../../protocol/index.ts';
-import type { RolloutColumns, SegmentHeader } from '../trainer/messages.ts';
+import { allocSteps, copySteps, cutSegment, freshRuns, oldestFreshVersion, segmentStarts, type Rollout, type StepBlock } from '../../transitions/index.ts';
 
 interface Held {
 	actorId: string;
-	batch: TransitionBatch;
+	batch: StepBlock;
 }
 
 export interface DropCounts {
@@ -39,7 +38,7 @@ export class RolloutStore {
 
 	/** Oldest policy version still accepted when the current one is `version`. */
 	minVersion(version: number): number {
-		return version - this.maxPolicyLag;
+		return oldestFreshVersion(version, this.maxPolicyLag);
 	}
 
 	/** Steps that would go into an update run now. */
@@ -55,10 +54,8 @@ export class RolloutStore {
 	}
 
 	/** Holds a batch; returns how many of its steps were too stale to keep. */
-	ingest(actorId: string, batch: TransitionBatch, version: number): number {
-		const min = this.minVersion(version);
-		let stale = 0;
-		for (let i = 0; i < batch.n; i++) if (batch.policyVersion[i] < min) stale++;
+	ingest(actorId: string, batch: StepBlock, version: number): number {
+		const stale = freshRuns(batch.policyVersion, 0, batch.n, this.minVersion(version));
 		if (stale > 0) this.dropCounts(actorId).stale += stale;
 		if (stale === batch.n) return stale;
 		this.held.push({ actorId, batch });
@@ -71,7 +68,7 @@ export class RolloutStore {
 		return stale;
 	}
 
-	private count(batch: TransitionBatch, sign: 1 | -1): void {
+	private count(batch: StepBlock, sign: 1 | -1): void {
 		for (let i = 0; i < batch.n; i++) {
 			const v = batch.policyVersion[i];
 			this.byVersion.set(v, (this.byVersion.get(v) ?? 0) + sign);
@@ -88,64 +85,24 @@ export class RolloutStore {
 	}
 
 	/**
-	 * Everything fresh as columns for the trainer, and empties the store. A run of kept steps that
-	 * stops before a dropped step ends as a cut segment bootstrapped from the dropped step's obs.
+	 * Everything fresh as one block for the trainer (one copy, straight from the held batches), and
+	 * empties the store. Stale steps are dropped and counted; a run of kept steps that stops before a
+	 * dropped one ends as a cut segment bootstrapped from the dropped step's obs.
 	 */
-	take(version: number): RolloutColumns {
+	take(version: number): Rollout {
 		const min = this.minVersion(version);
 		const n = this.fresh(version);
-		const d = this.obsDim;
-		const a = this.actionDim;
-		const out: RolloutColumns = {
-			n,
-			obs: new Float32Array(n * d),
-			action: new Float32Array(n * a),
-			reward: new Float32Array(n),
-			logProb: new Float32Array(n),
-			value: new Float32Array(n),
-			policyVersion: new Uint32Array(n),
-			segments: []
-		};
+		const dims = { obsDim: this.obsDim, actionDim: this.actionDim };
+		const out: Rollout = { n, ...dims, ...allocSteps(n, dims), segments: [] };
 		let at = 0;
 		for (const { actorId, batch } of this.held) {
-			let segStart = 0;
-			for (const segment of batch.segments) {
-				const end = segStart + segment.length;
-				let runStart = -1;
-				const close = (runEnd: number) => {
-					// steps [runStart, runEnd) of the batch, kept
-					const length = runEnd - runStart;
-					const complete = runEnd === end;
-					const header: SegmentHeader = {
-						stream: actorId,
-						episodeId: segment.episodeId,
-						stepIndex: segment.stepIndex + (runStart - segStart),
-						start: at,
-						length,
-						finalObs: complete ? segment.finalObs : batch.obs.slice(runEnd * d, (runEnd + 1) * d),
-						terminated: complete && segment.terminated,
-						truncated: complete && segment.truncated
-					};
-					out.obs.set(batch.obs.subarray(runStart * d, runEnd * d), at * d);
-					out.action.set(batch.action.subarray(runStart * a, runEnd * a), at * a);
-					out.reward.set(batch.reward.subarray(runStart, runEnd), at);
-					out.logProb.set(batch.logProb.subarray(runStart, runEnd), at);
-					out.value.set(batch.value.subarray(runStart, runEnd), at);
-					out.policyVersion.set(batch.policyVersion.subarray(runStart, runEnd), at);
-					out.segments.push(header);
-					at += length;
-					runStart = -1;
-				};
-				for (let i = segStart; i < end; i++) {
-					const keep = batch.policyVersion[i] >= min;
-					if (keep && runStart < 0) runStart = i;
-					if (!keep) {
-						if (runStart >= 0) close(i);
-						this.dropCounts(actorId).stale++;
-					}
-				}
-				if (runStart >= 0) close(end);
-				segStart = end;
+			for (const [segment, start] of segmentStarts(batch)) {
+				const stale = freshRuns(batch.policyVersion, start, start + segment.length, min, (from, to) => {
+					copySteps(batch, from, to, out, at, dims);
+					out.segments.push({ ...cutSegment(segment, from - start, to - start, batch, start, dims), stream: actorId, start: at });
+					at += to - from;
+				});
+				if (stale > 0) this.dropCounts(actorId).stale += stale;
 			}
 		}
 		this.held = [];

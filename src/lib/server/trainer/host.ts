@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PpoConfig } from '../../ppo/config.ts';
 import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
-import type { RolloutColumns, TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+import { transferList, type Rollout } from '../../transitions/index.ts';
+import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
 type Body<K extends WorkerRequest['kind']> = Omit<Extract<WorkerRequest, { kind: K }>, 'id' | 'kind'>;
@@ -72,9 +73,8 @@ export class TrainerHost {
 	}
 
 	/** Runs one PPO update; the rollout's arrays are transferred (unusable here afterwards). */
-	async update(rollout: RolloutColumns): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot }> {
-		const transfer = [rollout.obs, rollout.action, rollout.reward, rollout.logProb, rollout.value, rollout.policyVersion].map((a) => a.buffer as ArrayBuffer);
-		const reply = (await this.call('update', { rollout }, transfer)) as Extract<WorkerReply, { kind: 'updated' }>;
+	async update(rollout: Rollout): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot }> {
+		const reply = (await this.call('update', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'updated' }>;
 		return { result: reply.result, snapshot: reply.snapshot };
 	}
 

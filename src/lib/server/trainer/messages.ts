@@ -1,31 +1,16 @@
 /**
- * Messages between the learner's main thread and its trainer worker (worker_threads). Float
- * columns travel as transferable ArrayBuffers, never copied twice.
+ * Messages between the learner's main thread and its trainer worker (worker_threads). A rollout's
+ * step columns travel as transferable ArrayBuffers (transferList), never copied.
  */
 import type { WeightsUpdate } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
-import type { StoredSegment } from '../../ppo/rollout-buffer.ts';
 import type { TrainerCounters, TrainerUpdateResult } from '../../ppo/trainer.ts';
-
-/** A segment as the rollout buffer stores it (minus the continuation link it works out itself). */
-export type SegmentHeader = Omit<StoredSegment, 'next'>;
-
-/** A rollout as columns (the worker rebuilds a RolloutBuffer from it). */
-export interface RolloutColumns {
-	n: number;
-	obs: Float32Array;
-	action: Float32Array;
-	reward: Float32Array;
-	logProb: Float32Array;
-	value: Float32Array;
-	policyVersion: Uint32Array;
-	segments: SegmentHeader[];
-}
+import type { Rollout } from '../../transitions/index.ts';
 
 export type WorkerRequest =
 	| { id: number; kind: 'init'; obsDim: number; actionDim: number; config: Partial<PpoConfig>; backends?: string[] }
 	| { id: number; kind: 'resume'; checkpoint: Uint8Array; backends?: string[] }
-	| { id: number; kind: 'update'; rollout: RolloutColumns }
+	| { id: number; kind: 'update'; rollout: Rollout }
 	| { id: number; kind: 'save'; meta: Record<string, unknown> }
 	| { id: number; kind: 'hyperparams'; changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>> };
 

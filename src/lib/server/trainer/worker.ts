@@ -7,7 +7,7 @@ import { initBackend, type BackendName } from '../../ppo/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../ppo/checkpoint.ts';
 import { RolloutBuffer } from '../../ppo/rollout-buffer.ts';
 import { PpoTrainer } from '../../ppo/trainer.ts';
-import type { RolloutColumns, TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
 
 let trainer: PpoTrainer | undefined;
 let backend = '';
@@ -15,29 +15,6 @@ let meta: Record<string, unknown> | undefined;
 
 function snapshot(t: PpoTrainer): TrainerSnapshot {
 	return { backend, config: t.config, counters: { ...t.counters }, weights: t.weights(), obsDim: t.layout.obsDim, actionDim: t.layout.actionDim, meta };
-}
-
-function toBuffer(t: PpoTrainer, r: RolloutColumns): RolloutBuffer {
-	const buffer = new RolloutBuffer(t.layout.obsDim, t.layout.actionDim, r.n);
-	const d = t.layout.obsDim;
-	const a = t.layout.actionDim;
-	for (const s of r.segments) {
-		buffer.add({
-			stream: s.stream,
-			episodeId: s.episodeId,
-			stepIndex: s.stepIndex,
-			obs: r.obs.subarray(s.start * d, (s.start + s.length) * d),
-			action: r.action.subarray(s.start * a, (s.start + s.length) * a),
-			reward: r.reward.subarray(s.start, s.start + s.length),
-			logProb: r.logProb.subarray(s.start, s.start + s.length),
-			value: r.value.subarray(s.start, s.start + s.length),
-			policyVersion: r.policyVersion.subarray(s.start, s.start + s.length),
-			finalObs: s.finalObs,
-			terminated: s.terminated,
-			truncated: s.truncated
-		});
-	}
-	return buffer;
 }
 
 function need(): PpoTrainer {
@@ -60,7 +37,11 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 		}
 		case 'update': {
 			const t = need();
-			const result = t.update(toBuffer(t, request.rollout));
+			const { rollout } = request;
+			if (rollout.obsDim !== t.layout.obsDim || rollout.actionDim !== t.layout.actionDim) {
+				throw new Error(`rollout dims ${rollout.obsDim}/${rollout.actionDim} differ from the trainer's ${t.layout.obsDim}/${t.layout.actionDim}`);
+			}
+			const result = t.update(RolloutBuffer.of(rollout));
 			return { id: request.id, ok: true, kind: 'updated', result, snapshot: snapshot(t) };
 		}
 		case 'save': {
