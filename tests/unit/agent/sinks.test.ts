@@ -51,13 +51,22 @@ describe('guarded sink', () => {
 		assert.ok(device.closed);
 	});
 
-	it('goes neutral when no fresh action arrives (dead-man)', async () => {
+	it('goes neutral when no fresh action arrives (dead-man), and each action re-arms it', (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] }); // the dead-man's timer runs on mocked time
 		const device = new FakeDevice();
 		const sink = new GuardedSink(device, 30);
-		sink.apply({ steer: 0.5, throttle: 1, brake: 0 });
-		await new Promise((resolve) => setTimeout(resolve, 80));
-		assert.deepStrictEqual(device.writes.at(-1), { steer: 0, throttle: 0, brake: 0 });
+		const action = { steer: 0.5, throttle: 1, brake: 0 };
+		sink.apply(action);
+		t.mock.timers.tick(29);
+		sink.apply(action); // fresh, 1 ms before the dead-man: it starts over
+		t.mock.timers.tick(29);
+		assert.equal(sink.deadmanTrips, 0);
+		assert.deepStrictEqual(device.writes.at(-1), action);
+		t.mock.timers.tick(1);
 		assert.equal(sink.deadmanTrips, 1);
+		assert.deepStrictEqual(device.writes.at(-1), { steer: 0, throttle: 0, brake: 0 });
+		t.mock.timers.tick(1000);
+		assert.equal(sink.deadmanTrips, 1, 'one trip per silence');
 		sink.close();
 	});
 });
