@@ -14,7 +14,9 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	soak: () => import('./soak.ts'),
 	agent: () => import('./agent.ts'),
 	console: () => import('./console.ts'),
-	learn: () => import('./learn.ts')
+	learn: () => import('./learn.ts'),
+	tick: () => import('./tick.ts'),
+	'update-rtt': () => import('./update-rtt.ts')
 };
 
 function table(results: BenchResult[]): string {
