@@ -1,23 +1,48 @@
 /**
  * The browser's one console socket: reconnects with exponential backoff and jitter, and hands
- * every event to the learner state. Created per page tree (pages are server-rendered).
+ * every event to the learner state. Created per page tree (pages are server-rendered) and handed
+ * out through context, so controls can ask whether they may act yet (`ready`).
  */
+import { getContext, setContext } from 'svelte';
 import type { ConsoleEvent } from '$lib/protocol';
 import type { LearnerState } from './learner-state.svelte';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 8000;
 
+/**
+ * - `loading`: server-rendered or not hydrated yet (no client code runs, handlers not attached)
+ * - `connecting`: mounted, first connection under way
+ * - `syncing`: socket open, the learner's first status not in yet
+ * - `connected`: open and the state is current: controls may act
+ * - `reconnecting`: the socket dropped; a new one is under way (with backoff)
+ */
+export type LinkState = 'loading' | 'connecting' | 'syncing' | 'connected' | 'reconnecting';
+
+export const LINK_TEXT: Record<LinkState, string> = {
+	loading: 'loading…',
+	connecting: 'connecting…',
+	syncing: 'connecting…',
+	connected: 'connected',
+	reconnecting: 'connection lost, reconnecting…'
+};
+
 export class ConsoleSocket {
+	link = $state<LinkState>('loading');
+	/** True once the client has mounted, the socket is open and the first status arrived. */
+	readonly ready = $derived(this.link === 'connected');
 	private socket: WebSocket | undefined;
 	private retryMs = RECONNECT_MIN_MS;
 	private timer: ReturnType<typeof setTimeout> | undefined;
-	private closed = false;
+	private closed = true;
 
 	constructor(private readonly state: LearnerState) {}
 
-	/** Opens the socket; returns the function that closes it (for $effect). */
+	/** Opens the socket (client only: call it from $effect); returns the function that closes it. */
 	connect(): () => void {
+		this.closed = false;
+		this.retryMs = RECONNECT_MIN_MS;
+		this.link = 'connecting';
 		this.open();
 		return () => this.close();
 	}
@@ -28,13 +53,22 @@ export class ConsoleSocket {
 		const socket = new WebSocket(url);
 		this.socket = socket;
 		socket.onopen = () => {
+			if (this.socket !== socket) return;
 			this.state.reconnected();
+			this.link = 'syncing';
 			this.retryMs = RECONNECT_MIN_MS;
 		};
-		socket.onmessage = (event) => this.state.handle(JSON.parse(event.data as string) as ConsoleEvent);
+		socket.onmessage = (message) => {
+			if (this.socket !== socket) return;
+			const event = JSON.parse(message.data as string) as ConsoleEvent;
+			this.state.handle(event);
+			if (event.type === 'status' && this.link === 'syncing') this.link = 'connected';
+		};
 		socket.onclose = () => {
-			this.state.connected = false;
+			if (this.socket !== socket) return;
+			this.socket = undefined;
 			if (this.closed) return;
+			this.link = 'reconnecting';
 			this.timer = setTimeout(() => this.open(), this.retryMs * (0.5 + Math.random()));
 			this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
 		};
@@ -43,6 +77,19 @@ export class ConsoleSocket {
 	private close(): void {
 		this.closed = true;
 		clearTimeout(this.timer);
-		this.socket?.close();
+		const socket = this.socket;
+		this.socket = undefined;
+		socket?.close();
+		this.link = 'loading';
 	}
+}
+
+const KEY = Symbol('pitwall.console-socket');
+
+export function provideConsoleSocket(state: LearnerState): ConsoleSocket {
+	return setContext(KEY, new ConsoleSocket(state));
+}
+
+export function consoleSocket(): ConsoleSocket {
+	return getContext<ConsoleSocket>(KEY);
 }

@@ -57,7 +57,6 @@ export class LearnerState {
 	status = $state<LearnerStatus | undefined>(undefined);
 	actors = $state<ActorInfo[]>([]);
 	alerts = $state<Alert[]>([]);
-	connected = $state(false);
 	/** Bumped whenever metric series grew. */
 	revision = $state(0);
 	readonly updates = new Series(UPDATE_KEYS);
@@ -71,7 +70,6 @@ export class LearnerState {
 		this.episodes.clear();
 		this.events.length = 0;
 		this.episodeCount = 0;
-		this.connected = true;
 		this.revision++;
 	}
 
