@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, MessageType, PROTOCOL_VERSION, encodeMessage, resolveLimits } from '../../src/lib/protocol/index.ts';
 import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
-import { TestClient, startTestServer, wsUrl } from './helpers.ts';
+import { TestClient, startTestServer, waitFor, wsUrl } from './helpers.ts';
 
 const TOKEN = 'actor-secret';
 const hello = seedHandshake('sim-1', 'local', TOKEN);
@@ -135,7 +135,7 @@ describe('upgrade routing', () => {
 			await assert.rejects(new TestClient(wsUrl(server, '/ws/console'), { origin: 'http://evil.example' }).opened, /HTTP 403/);
 			const same = new TestClient(wsUrl(server, '/ws/console'), { origin: server.url });
 			await same.opened;
-			await new Promise((resolve) => setTimeout(resolve, 50));
+			await waitFor(() => same.texts.length > 0, 'the first console event');
 			const event = JSON.parse(same.texts[0]);
 			assert.equal(event.type, 'status');
 			assert.equal(typeof event.status.runId, 'string');

@@ -85,6 +85,18 @@ export class TestClient {
 	}
 }
 
+/**
+ * Resolves once `check()` holds, polling every `pollMs`; rejects naming `what` after a generous
+ * `timeoutMs`. Wait on the condition, never sleep a fixed time and then assert.
+ */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000, pollMs = 10): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, pollMs));
+	}
+}
+
 export function wsUrl(server: RunningServer, path: string): string {
 	return server.url.replace(/^http/, 'ws') + path;
 }

