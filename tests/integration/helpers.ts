@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServerConfig, type LearnerOptions, type ServerConfig } from '../../src/lib/server/config.ts';
 import { startServer, type RunningServer } from '../../src/lib/server/http-server.ts';
+import { silentLog } from '../../src/lib/server/log.ts';
 import { Runtime } from '../../src/lib/server/runtime/index.ts';
 
 /** A learner on port 0 with its runs in a fresh temporary directory. */
@@ -16,7 +17,7 @@ export async function startTestServer(
 	const base = parseServerConfig(['--port', '0'], {});
 	const runsDir = learner.runsDir ?? mkdtempSync(join(tmpdir(), 'pitwall-runs-'));
 	const config = { ...base, ...overrides, learner: { ...base.learner, backends: ['wasm', 'cpu'], ...learner, runsDir } };
-	const runtime = new Runtime(config);
+	const runtime = new Runtime(config, { log: silentLog });
 	const server = await startServer(runtime);
 	return { server, runtime, runsDir };
 }

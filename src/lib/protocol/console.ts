@@ -57,7 +57,7 @@ export type MetricPoint =
 
 export interface Alert {
 	id: number;
-	kind: 'actor-lost' | 'non-finite' | 'learner-stalled' | 'policy-lag' | 'trainer-error';
+	kind: 'actor-lost' | 'non-finite' | 'learner-stalled' | 'policy-lag' | 'trainer-error' | 'run-error';
 	message: string;
 	at: number;
 	actorId?: string;

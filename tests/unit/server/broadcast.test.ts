@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { Decoder, MessageType, type Message } from '../../../src/lib/protocol/index.ts';
 import { parseServerConfig } from '../../../src/lib/server/config.ts';
+import { silentLog } from '../../../src/lib/server/log.ts';
 import { Runtime, type ActorLink } from '../../../src/lib/server/runtime/index.ts';
 import { seedHandshake } from '../../fixtures/trajectory.ts';
 
@@ -26,7 +27,7 @@ class FakeLink implements ActorLink {
 }
 
 const base = parseServerConfig([], {});
-const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bc-')), runId: 'bc', backends: ['cpu'], ppo: { hiddenSizes: [8], nSteps: 64 }, weightsMaxBufferedBytes: 1000 } });
+const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bc-')), runId: 'bc', backends: ['cpu'], ppo: { hiddenSizes: [8], nSteps: 64 }, weightsMaxBufferedBytes: 1000 } }, { log: silentLog, timer: false });
 after(() => runtime.shutdown());
 
 it('coalesces weights for a slow socket and catches it up with the newest', async () => {
@@ -43,7 +44,8 @@ it('coalesces weights for a slow socket and catches it up with the newest', asyn
 	assert.equal(runtime.actorInfos().find((x) => x.id === 'slow')!.weightsPending, true);
 
 	slow.bufferedAmount = 0; // drained: the next tick sends the newest weights once, not three times
-	await new Promise((resolve) => setTimeout(resolve, 400));
+	runtime.tick();
+	runtime.tick();
 	assert.deepStrictEqual(slow.weights(), [1, 1]);
 	assert.equal(runtime.actorInfos().find((x) => x.id === 'slow')!.weightsPending, false);
 	assert.equal(fast.weights().length, 4);

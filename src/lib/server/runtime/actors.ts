@@ -1,5 +1,6 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
 import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame } from '../../protocol/index.ts';
+import { systemClock, type Clock } from './clock.ts';
 
 /** What a session gives the runtime to reach its actor. */
 export interface ActorLink {
@@ -15,8 +16,8 @@ export const TELEMETRY_HISTORY = 1200;
 const RATE_WINDOW_MS = 5000;
 
 export class ActorEntry {
-	readonly connectedAt = Date.now();
-	lastSeenAt = Date.now();
+	readonly connectedAt: number;
+	lastSeenAt: number;
 	state: 'connected' | 'lost' = 'connected';
 	ackedVersion = 0;
 	sentVersion = 0;
@@ -42,26 +43,31 @@ export class ActorEntry {
 		readonly sessionId: string,
 		readonly hello: Handshake,
 		readonly address: string,
-		readonly link: ActorLink
-	) {}
+		readonly link: ActorLink,
+		private readonly clock: Clock = systemClock
+	) {
+		this.connectedAt = this.lastSeenAt = clock.now();
+	}
 
 	get id(): string {
 		return this.hello.actorId;
 	}
 
 	seen(bytes: number): void {
-		this.lastSeenAt = Date.now();
+		this.lastSeenAt = this.clock.now();
 		this.bytesIn += bytes;
 	}
 
 	countSamples(n: number): void {
 		this.samples += n;
-		const now = Date.now();
+		const now = this.clock.now();
 		this.sampleTimes.push({ at: now, n });
 		while (this.sampleTimes.length && this.sampleTimes[0].at < now - RATE_WINDOW_MS) this.sampleTimes.shift();
 	}
 
 	samplesPerSec(): number {
+		const since = this.clock.now() - RATE_WINDOW_MS;
+		while (this.sampleTimes.length && this.sampleTimes[0].at < since) this.sampleTimes.shift();
 		const total = this.sampleTimes.reduce((s, e) => s + e.n, 0);
 		return total / (RATE_WINDOW_MS / 1000);
 	}

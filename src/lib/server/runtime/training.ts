@@ -6,6 +6,7 @@ import type { TrainingState, VectorSpec } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
 import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import { TrainerHost } from '../trainer/host.ts';
+import type { Clock } from './clock.ts';
 import type { TrainerSnapshot } from '../trainer/messages.ts';
 import { RolloutStore } from './rollout-store.ts';
 
@@ -31,9 +32,9 @@ export class TrainingLoop {
 	started: Promise<void> = Promise.resolve();
 
 	constructor(
-		private readonly ppo: Partial<PpoConfig>,
 		private readonly backends: string[] | undefined,
-		private readonly events: TrainingEvents
+		private readonly events: TrainingEvents,
+		private readonly clock: Clock
 	) {}
 
 	get state(): TrainingState {
@@ -44,13 +45,13 @@ export class TrainingLoop {
 		return this.snapshot?.counters.policyVersion ?? 0;
 	}
 
-	/** Starts a fresh trainer for the first actor's specs. */
-	async start(obsSpec: VectorSpec, actionSpec: VectorSpec): Promise<void> {
+	/** Starts a fresh trainer for the first actor's specs, with the PPO settings made for them. */
+	async start(obsSpec: VectorSpec, actionSpec: VectorSpec, ppo: Partial<PpoConfig>): Promise<void> {
 		this.obsSpec = obsSpec;
 		this.actionSpec = actionSpec;
 		this.phase = 'starting';
 		this.host = new TrainerHost();
-		this.started = this.ready(this.host.init(obsSpec.dim, actionSpec.dim, this.ppo, this.backends));
+		this.started = this.ready(this.host.init(obsSpec.dim, actionSpec.dim, ppo, this.backends));
 		await this.started;
 	}
 
@@ -76,7 +77,7 @@ export class TrainingLoop {
 			this.snapshot = snapshot;
 			this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, 2 * snapshot.config.nSteps, snapshot.config.maxPolicyLag);
 			this.phase = 'waiting';
-			this.events.ready(snapshot);
+			this.report(() => this.events.ready(snapshot));
 			this.maybeUpdate();
 		} catch (error) {
 			this.phase = 'idle';
@@ -94,16 +95,25 @@ export class TrainingLoop {
 		this.host.update(rollout).then(
 			({ result, snapshot }) => {
 				this.snapshot = snapshot;
-				this.lastUpdateAt = Date.now();
+				this.lastUpdateAt = this.clock.now();
 				this.phase = 'waiting';
-				this.events.updated(result, snapshot);
+				this.report(() => this.events.updated(result, snapshot));
 				this.maybeUpdate();
 			},
 			(error: Error) => {
 				this.phase = 'waiting';
-				this.events.failed(error);
+				this.report(() => this.events.failed(error));
 			}
 		);
+	}
+
+	/** A listener that throws must not leave an update's promise rejected with nobody to hear it. */
+	private report(notify: () => void): void {
+		try {
+			notify();
+		} catch (error) {
+			this.events.failed(error as Error);
+		}
 	}
 
 	pause(): void {

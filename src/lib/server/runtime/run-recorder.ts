@@ -1,0 +1,160 @@
+/**
+ * The run recorder: the run directory's writer. Metrics (metrics.jsonl, TensorBoard, the console's
+ * curves), config.json, and checkpoints — periodic (every N updates and every T seconds), on
+ * demand and at shutdown — with the best one tracked by recent return. What a checkpoint holds
+ * beside the trainer (each actor's last seq, the best return, the run's specs) comes from here.
+ *
+ * Failure policy: a failed write (disk full, permissions) becomes a `run-error` alert and a log
+ * line; it never takes the learner down. Only an explicit checkpoint request sees the error.
+ */
+import type { EpisodeSummary, MetricPoint, VectorSpec } from '../../protocol/index.ts';
+import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
+import type { Log } from '../log.ts';
+import { LATEST, RunDir } from '../run/run-dir.ts';
+import type { TrainerSnapshot } from '../trainer/messages.ts';
+import type { ActorEntry } from './actors.ts';
+import type { Alerts } from './alerts.ts';
+import type { Clock } from './clock.ts';
+import { MetricsLog } from './metrics.ts';
+import type { TrainingLoop } from './training.ts';
+
+export interface RecorderOptions {
+	runsDir: string;
+	runId: string;
+	checkpointEveryUpdates: number;
+	checkpointEverySec: number;
+	keepCheckpoints: number;
+}
+
+/** What a checkpoint's meta holds beside the trainer. */
+export interface SavedMeta extends Record<string, unknown> {
+	runId: string;
+	lastSeq: Record<string, number>;
+	bestReturn: number | null;
+	obsSpec?: SpecJson;
+	actionSpec?: SpecJson;
+}
+// JSON has no ±Infinity (observation bounds often are): bounds travel as strings.
+type SpecJson = { dim: number; names: string[]; low: string[]; high: string[] };
+export const specToJson = (s: VectorSpec): SpecJson => ({ dim: s.dim, names: s.names, low: [...s.low].map(String), high: [...s.high].map(String) });
+export const specFromJson = (s: SpecJson): VectorSpec => ({ dim: s.dim, names: s.names, low: Float32Array.from(s.low, Number), high: Float32Array.from(s.high, Number) });
+
+export class RunRecorder {
+	readonly run: RunDir;
+	readonly metrics: MetricsLog;
+	/** True when the run directory had a checkpoint to resume from. */
+	readonly resuming: boolean;
+	private bestReturn: number | null = null;
+	private lastCheckpointAt: number;
+	private saving: Promise<unknown> = Promise.resolve();
+
+	constructor(
+		private readonly o: RecorderOptions,
+		private readonly training: TrainingLoop,
+		/** Each actor's highest stored seq, saved with every checkpoint. */
+		private readonly seqs: () => Record<string, number>,
+		private readonly clock: Clock,
+		private readonly log: Log,
+		private readonly alerts: Alerts
+	) {
+		this.resuming = RunDir.hasCheckpoint(o.runsDir, o.runId);
+		this.run = new RunDir(o.runsDir, o.runId);
+		this.metrics = new MetricsLog(this.run);
+		this.lastCheckpointAt = clock.now();
+	}
+
+	private get samples(): number {
+		return this.training.snapshot?.counters.samples ?? 0;
+	}
+
+	/** Appends a point; a failed write is an alert, never a crash. */
+	private record(point: MetricPoint): void {
+		try {
+			this.metrics.add(point);
+		} catch (error) {
+			this.failed('metrics write', error);
+		}
+	}
+
+	private failed(what: string, error: unknown): void {
+		const message = (error as Error)?.message ?? String(error);
+		this.log.error({ err: error }, `${what} failed`);
+		this.alerts.raise('run-error', `${what} failed: ${message}`);
+	}
+
+	event(event: string, detail: Record<string, unknown> = {}): void {
+		this.record({ kind: 'event', step: this.samples, time: this.clock.now(), event, detail });
+	}
+
+	started(snapshot: TrainerSnapshot, learner: Record<string, unknown>): void {
+		const { obsSpec, actionSpec } = this.training;
+		try {
+			this.run.writeConfig({ runId: this.o.runId, ppo: snapshot.config, obsSpec: obsSpec && specToJson(obsSpec), actionSpec: actionSpec && specToJson(actionSpec), learner });
+		} catch (error) {
+			this.failed('config.json write', error);
+		}
+	}
+
+	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void {
+		const { policyVersion: _v, samples: _s, ...scalars } = result;
+		const { counters } = snapshot;
+		this.record({ kind: 'update', step: counters.samples, update: counters.updates, time: this.clock.now(), policyVersion: counters.policyVersion, ...scalars });
+		this.log.debug({ update: counters.updates, policyVersion: counters.policyVersion, samples: result.samples, updateMs: Math.round(result.updateMs) }, 'update');
+		if (counters.updates % this.o.checkpointEveryUpdates === 0) this.checkpointInBackground('periodic');
+	}
+
+	episode(entry: ActorEntry, summary: EpisodeSummary): void {
+		const { return: ret, length, lapTimesMs, cleanLaps, policyVersion } = summary;
+		this.record({ kind: 'episode', step: this.samples, time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
+	}
+
+	/** Time-based checkpoints; called by the runtime's timer. */
+	tick(): void {
+		if (this.training.snapshot && this.clock.now() - this.lastCheckpointAt > this.o.checkpointEverySec * 1000) this.checkpointInBackground('periodic');
+	}
+
+	private checkpointInBackground(reason: string): void {
+		this.checkpoint(reason).catch((error: unknown) => this.failed(`${reason} checkpoint`, error));
+	}
+
+	/** Saves a checkpoint (latest, numbered, best when the recent return is the best yet); one at a time. */
+	checkpoint(reason: string): Promise<string> {
+		this.lastCheckpointAt = this.clock.now();
+		const saving = this.saving.then(() => this.save(reason));
+		this.saving = saving.catch(() => undefined);
+		return saving;
+	}
+
+	private async save(reason: string): Promise<string> {
+		const recent = this.metrics.recentReturn();
+		const isBest = Number.isFinite(recent) && (this.bestReturn === null || recent > this.bestReturn);
+		const { obsSpec, actionSpec } = this.training;
+		const meta: SavedMeta = {
+			runId: this.o.runId,
+			lastSeq: this.seqs(),
+			bestReturn: isBest ? recent : this.bestReturn,
+			obsSpec: obsSpec && specToJson(obsSpec),
+			actionSpec: actionSpec && specToJson(actionSpec)
+		};
+		const bytes = await this.training.save(meta);
+		const updates = this.training.snapshot?.counters.updates ?? 0;
+		const info = this.run.saveCheckpoint(bytes, updates, this.o.keepCheckpoints, isBest);
+		if (isBest) this.bestReturn = recent;
+		this.log.info({ id: info.id, reason, best: isBest, updates }, 'checkpoint saved');
+		this.event('checkpoint', { id: info.id, reason, best: isBest });
+		return info.id;
+	}
+
+	/** Restores the trainer from the latest checkpoint; hands the saved seqs to `restoreSeqs`. */
+	async resume(restoreSeqs: (seqs: Record<string, number>) => void): Promise<void> {
+		await this.training.restore(this.run.read(LATEST)!, (saved) => {
+			const meta = saved as Partial<SavedMeta>;
+			restoreSeqs(meta.lastSeq ?? {});
+			this.bestReturn = meta.bestReturn ?? null;
+			return [meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec)];
+		});
+		const updates = this.training.snapshot?.counters.updates ?? 0;
+		this.log.info({ runId: this.o.runId, updates }, 'run resumed');
+		this.event('resumed', { updates });
+	}
+}
