@@ -1,0 +1,78 @@
+/**
+ * PPO presets that belong to an action spec, not to the learner: the learner's defaults know
+ * nothing about any car, and a preset applies only when the first actor's HANDSHAKE declares the
+ * action it was tuned for. The runtime calls `trainerConfigFor` at that handshake and refuses the
+ * actor (ERROR) with the returned message when the combination cannot train.
+ */
+import type { VectorSpec } from '../protocol/index.ts';
+import { OptionsError } from '../options/index.ts';
+import { PPO_OPTIONS, type PpoConfig } from './config.ts';
+
+export interface PpoPreset {
+	name: string;
+	/** The action it is for, by dimension name (any order): the initial mean action of each. */
+	actionMeans: Readonly<Record<string, number>>;
+	/** Other settings, applied where the user did not set them. */
+	ppo: Readonly<Partial<PpoConfig>>;
+}
+
+/**
+ * Driving (bridge-agent/src/rl/spaces.ts: steer in [−1, 1], throttle and brake in [0, 1]), from the
+ * tuning runs in docs/driving.md: a narrower start (std e^−0.5 ≈ 0.6), a small entropy bonus that
+ * keeps exploring past the first corners, and an untrained policy that leans on the throttle
+ * rather than the brake, so the first minute is spent driving, not standing.
+ */
+export const DRIVING_PRESET: PpoPreset = {
+	name: 'driving',
+	actionMeans: { steer: 0, throttle: 0.5, brake: -0.5 },
+	ppo: { initLogStd: -0.5, entCoef: 0.005 }
+};
+
+export const PPO_PRESETS: readonly PpoPreset[] = [DRIVING_PRESET];
+
+/** The preset whose action names are exactly the spec's (in any order), if any. */
+export function presetFor(actionSpec: VectorSpec): PpoPreset | undefined {
+	const names = new Set(actionSpec.names);
+	return PPO_PRESETS.find((preset) => {
+		const own = Object.keys(preset.actionMeans);
+		return names.size === actionSpec.names.length && own.length === names.size && own.every((name) => names.has(name));
+	});
+}
+
+const isSet = (ppo: Partial<PpoConfig>, key: keyof PpoConfig) => ppo[key] !== undefined;
+
+/**
+ * The PPO overrides a run with these specs trains with: the user's (`--ppo`), plus the preset of
+ * the action spec for every key the user left out. An error says why the combination cannot
+ * train (a bad setting, an initial mean action of another size than the action, an empty spec).
+ */
+export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<PpoConfig> } | { error: string } {
+	for (const [what, spec] of [['observation', obsSpec], ['action', actionSpec]] as const) {
+		if (!Number.isInteger(spec.dim) || spec.dim < 1) return { error: `the ${what} spec has no dimensions (dim ${spec.dim})` };
+		if (spec.names.length !== spec.dim) return { error: `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}` };
+	}
+	try {
+		PPO_OPTIONS.parse(userPpo);
+		const problem = PPO_OPTIONS.problem(userPpo);
+		if (problem) return { error: problem };
+	} catch (error) {
+		if (error instanceof OptionsError) return { error: error.message };
+		throw error;
+	}
+	const preset = presetFor(actionSpec);
+	const config: Partial<PpoConfig> = {};
+	if (preset) {
+		for (const [key, value] of Object.entries(preset.ppo)) if (!isSet(userPpo, key as keyof PpoConfig)) Object.assign(config, { [key]: value });
+		if (!isSet(userPpo, 'initActionMean')) config.initActionMean = actionSpec.names.map((name) => preset.actionMeans[name]);
+	}
+	Object.assign(config, Object.fromEntries(Object.entries(userPpo).filter(([, value]) => value !== undefined)));
+	const mean = config.initActionMean ?? [];
+	if (mean.length > 0 && mean.length !== actionSpec.dim) {
+		return {
+			error:
+				`PPO setting initActionMean has ${mean.length} values (${JSON.stringify(mean)}) but the action has ${actionSpec.dim} ` +
+				`(${actionSpec.names.join(', ')}): give one per action dimension, or [] for zeros`
+		};
+	}
+	return { config };
+}
