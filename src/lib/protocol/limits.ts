@@ -1,52 +1,34 @@
 /**
- * Every size a peer controls, as a named limit with a default. Decoders take a `Limits` and check
+ * Every size a peer controls, as a named limit with a default, declared once (flags
+ * `--max-frame-bytes` … on the learner, docs/operations.md). Decoders take a `Limits` and check
  * a size before they read or allocate what it describes.
  */
-export interface Limits {
-	/** Largest frame accepted on the wire (header + possibly compressed payload). */
-	maxFrameBytes: number;
-	/** Largest payload a frame may declare, i.e. the size after decompression. */
-	maxDecompressedBytes: number;
-	/** Steps in one TRANSITION_BATCH, frames in one TELEMETRY_BATCH. */
-	maxBatchSteps: number;
-	/** Trajectory segments in one TRANSITION_BATCH. */
-	maxSegments: number;
-	/** Observation dimensions. */
-	maxObsDim: number;
-	/** Action dimensions. */
-	maxActionDim: number;
-	/** Actions in one CONTROL_BATCH chunk. */
-	maxControlChunk: number;
-	/** Floats in one WEIGHTS_UPDATE buffer. */
-	maxWeightFloats: number;
-	/** Tensors named in one weights manifest. */
-	maxTensors: number;
-	/** UTF-8 characters in any string field (names, tokens, messages). */
-	maxStringLength: number;
-	/** Entries in any list field that is not a column (names, lap times, …). */
-	maxListLength: number;
-}
+import { defineOptions, int, type OptionValues } from '../options/index.ts';
 
-export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-	maxFrameBytes: 8 * 1024 * 1024,
-	maxDecompressedBytes: 32 * 1024 * 1024,
-	maxBatchSteps: 8192,
-	maxSegments: 512,
-	maxObsDim: 512,
-	maxActionDim: 16,
-	maxControlChunk: 512,
-	maxWeightFloats: 4 * 1024 * 1024,
-	maxTensors: 64,
-	maxStringLength: 256,
-	maxListLength: 1024
-});
+const MIB = 1024 * 1024;
 
+export const LIMIT_OPTIONS = defineOptions(
+	{
+		maxFrameBytes: int('largest frame accepted on the wire (header + possibly compressed payload)', 8 * MIB),
+		maxDecompressedBytes: int('largest payload a frame may declare, i.e. its size after decompression', 32 * MIB),
+		maxBatchSteps: int('steps in one TRANSITION_BATCH, frames in one TELEMETRY_BATCH', 8192),
+		maxSegments: int('trajectory segments in one TRANSITION_BATCH', 512),
+		maxObsDim: int('observation dimensions', 512),
+		maxActionDim: int('action dimensions', 16),
+		maxControlChunk: int('actions in one CONTROL_BATCH chunk', 512),
+		maxWeightFloats: int('floats in one WEIGHTS_UPDATE buffer', 4 * MIB),
+		maxTensors: int('tensors named in one weights manifest', 64),
+		maxStringLength: int('UTF-8 characters in any string field (names, tokens, messages)', 256),
+		maxListLength: int('entries in any list field that is not a column (names, lap times, …)', 1024)
+	},
+	{ title: 'Protocol limits', noun: 'limit', envPrefix: 'PITWALL_' }
+);
+
+export type Limits = OptionValues<typeof LIMIT_OPTIONS.options>;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze(LIMIT_OPTIONS.defaults());
+
+/** Defaults overridden by `overrides`; throws OptionsError (a RangeError) naming the limit. */
 export function resolveLimits(overrides?: Partial<Limits>): Limits {
-	const limits = { ...DEFAULT_LIMITS, ...overrides };
-	for (const [name, value] of Object.entries(limits)) {
-		if (!Number.isSafeInteger(value) || value <= 0) {
-			throw new RangeError(`limit ${name} must be a positive integer, got ${value}`);
-		}
-	}
-	return limits;
+	return LIMIT_OPTIONS.resolve(overrides ?? {});
 }
