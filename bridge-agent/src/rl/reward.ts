@@ -2,48 +2,31 @@
  * Reward and episode ends. Reward: metres of progress along the line per step (÷ 10), minus a
  * penalty per tyre off the track and for harsh input changes. `terminated` (off track too long,
  * stuck, wrong way) and `truncated` (time limit) stay apart: only the latter is bootstrapped.
+ * Settings: REWARD_OPTIONS (`--reward` JSON, docs/operations.md).
  */
-export interface RewardConfig {
-	progressScale: number;
-	tyreOutPenalty: number;
-	harshInputPenalty: number;
-	/** Paid once when the episode is terminated (off track, stuck, wrong way). */
-	crashPenalty: number;
-	/** All four tyres off this long → terminated. */
-	offTrackSec: number;
-	/** Slower than 1 m/s this long (after the first seconds) → terminated. */
-	stuckSec: number;
-	/** Heading error over 110° this long → terminated. */
-	wrongWaySec: number;
-	/** Episode length limit → truncated. */
-	maxEpisodeSec: number;
-}
+import { defineOptions, num, type OptionValues } from '../../../src/lib/options/index.ts';
 
-export const DEFAULT_REWARD: RewardConfig = {
-	progressScale: 0.1,
-	tyreOutPenalty: 0.1,
-	harshInputPenalty: 0.02,
-	crashPenalty: 5,
-	offTrackSec: 1.5,
-	stuckSec: 4,
-	wrongWaySec: 1,
-	maxEpisodeSec: 300
-};
+export const REWARD_OPTIONS = defineOptions(
+	{
+		progressScale: num('reward per metre of progress along the line', 0.1, { min: 0 }),
+		tyreOutPenalty: num('penalty per tyre off the track, per step', 0.1, { min: 0 }),
+		harshInputPenalty: num('penalty per unit of action change between steps', 0.02, { min: 0 }),
+		crashPenalty: num('paid once when the episode is terminated (off track, stuck, wrong way)', 5, { min: 0 }),
+		offTrackSec: num('all four tyres off this long → terminated', 1.5, { min: 0 }),
+		stuckSec: num('slower than 1 m/s this long (after the first 3 s) → terminated', 4, { min: 0 }),
+		wrongWaySec: num('heading error over 110° this long → terminated', 1, { min: 0 }),
+		maxEpisodeSec: num('episode length limit → truncated', 300, { above: 0 })
+	},
+	{ title: 'Reward and episode settings', noun: 'reward setting', flags: false }
+);
 
-/** Checks overrides (from --reward JSON): known keys, non-negative finite numbers. */
+export type RewardConfig = OptionValues<typeof REWARD_OPTIONS.options>;
+
+export const DEFAULT_REWARD: RewardConfig = REWARD_OPTIONS.defaults();
+
+/** Checks overrides (from --reward JSON): known keys, values in range; throws with the reason. */
 export function parseRewardConfig(json: string): Partial<RewardConfig> {
-	let raw: unknown;
-	try {
-		raw = JSON.parse(json);
-	} catch {
-		throw new Error(`reward settings are not JSON: ${json}`);
-	}
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('reward settings must be a JSON object');
-	for (const [key, value] of Object.entries(raw)) {
-		if (!(key in DEFAULT_REWARD)) throw new Error(`unknown reward setting "${key}" (known: ${Object.keys(DEFAULT_REWARD).join(', ')})`);
-		if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`reward setting ${key} must be a non-negative number, got ${JSON.stringify(value)}`);
-	}
-	return raw as Partial<RewardConfig>;
+	return REWARD_OPTIONS.parseJson(json);
 }
 
 const WRONG_WAY_RAD = (110 * Math.PI) / 180;
