@@ -67,7 +67,7 @@ export class Runtime {
 		this.clock = deps.clock ?? systemClock;
 		this.log = deps.log ?? createLog();
 		this.startedAt = this.clock.now();
-		const child = (service: string) => this.log.child({ service });
+		const child = (service: string) => this.logger(service);
 		this.alerts = new Alerts(this.clock, child('alerts'));
 		this.training = new TrainingLoop(
 			learner.backends,
@@ -104,6 +104,11 @@ export class Runtime {
 
 	get run() {
 		return this.recorder.run;
+	}
+
+	/** A child of the learner's log for a session or route (`{ service }` on every line). */
+	logger(service: string): Log {
+		return this.log.child({ service });
 	}
 
 	get metrics() {

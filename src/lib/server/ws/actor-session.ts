@@ -16,12 +16,14 @@ import {
 	type Message
 } from '../../protocol/index.ts';
 import { tokenMatches } from '../auth.ts';
+import type { Log } from '../log.ts';
 import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
 
 export class ActorSession implements ActorLink {
 	private entry: ActorEntry | undefined;
 	private readonly decoder: Decoder;
 	private pendingAck: number | undefined;
+	private readonly log: Log;
 
 	constructor(
 		private readonly socket: WebSocket,
@@ -29,6 +31,7 @@ export class ActorSession implements ActorLink {
 		private readonly address: string
 	) {
 		this.decoder = new Decoder(runtime.config.limits);
+		this.log = runtime.logger('session');
 		socket.binaryType = 'nodebuffer';
 		socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
 		socket.on('close', () => this.entry && runtime.remove(this.entry.sessionId));
@@ -70,6 +73,9 @@ export class ActorSession implements ActorLink {
 	}
 
 	private refuse(error: ProtocolError): void {
+		const fields = { code: error.code, closeCode: error.closeCode, actorId: this.entry?.id, address: this.address };
+		if (error.code === ErrorCode.INTERNAL) this.log.error({ ...fields, err: error.cause ?? error }, `actor refused: ${error.message}`);
+		else this.log.warn(fields, `actor refused: ${error.message}`);
 		this.send(errorMessage(error, true));
 		this.socket.close(error.closeCode, error.code);
 	}

@@ -55,6 +55,11 @@ function originAllowed(req: IncomingMessage): boolean {
 
 export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): UpgradeRouter {
 	const { config } = runtime;
+	const log = runtime.logger('upgrade');
+	const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string) => {
+		log.warn({ path: req.url, status, address: req.socket.remoteAddress, origin: req.headers.origin }, `upgrade refused: ${reason}`);
+		reject(socket, status, reason);
+	};
 	// Frames up to 2× the protocol limit reach the decoder, which answers with an ERROR; beyond
 	// that the transport closes with 1009 without reading them.
 	const actorServer = new WebSocketServer({ noServer: true, maxPayload: 2 * config.limits.maxFrameBytes });
@@ -65,16 +70,16 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 		const address = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
 		if (path === ACTOR_PATH) {
 			if (config.actorToken !== undefined && !tokenMatches(config.actorToken, bearerToken(req.headers.authorization))) {
-				return reject(socket, 401, 'Unauthorized');
+				return refuse(req, socket, 401, 'Unauthorized');
 			}
 			actorServer.handleUpgrade(req, socket, head, (ws) => new ActorSession(ws, runtime, address));
 		} else if (path === CONSOLE_PATH) {
-			if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
+			if (!originAllowed(req)) return refuse(req, socket, 403, 'Forbidden');
 			const given = cookieValue(req.headers.cookie, CONSOLE_COOKIE) ?? bearerToken(req.headers.authorization);
-			if (!tokenMatches(config.consoleToken, given)) return reject(socket, 401, 'Unauthorized');
+			if (!tokenMatches(config.consoleToken, given)) return refuse(req, socket, 401, 'Unauthorized');
 			consoleServer.handleUpgrade(req, socket, head, (ws) => attachConsole(ws, runtime));
 		} else if (!options.passUnknown) {
-			reject(socket, 404, 'Not Found');
+			refuse(req, socket, 404, 'Not Found');
 		}
 	};
 
