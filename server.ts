@@ -2,11 +2,12 @@
  * Production entry: `tsx server.ts [--host H] [--port P] [--sim-actors N] [--track T] [flags]`.
  * Serves the built SvelteKit app (build/handler.js) and the WebSocket routes on one port, and
  * starts N simulated actors (default 2; 0 for none) as real bridge-agent processes.
- * Flags: docs/operations.md.
+ * Flags: `tsx server.ts --help`, docs/operations.md. Exit codes: 0 done, 1 failure, 2 usage.
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import { flag, parseServerConfig } from './src/lib/server/config.ts';
+import { OptionsError } from './src/lib/options/index.ts';
+import { parseServerArgs, serverHelp } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
 import { spawnSimActors } from './src/lib/server/sim-actors.ts';
@@ -18,13 +19,15 @@ const HANDLER_PATH = './build/handler.js';
  * should be behind a TLS proxy), the request's protocol comes from a header only we set.
  */
 const OWN_PROTOCOL_HEADER = 'x-pitwall-protocol';
-const DEFAULT_SIM_ACTORS = 2;
 
 async function main(): Promise<void> {
-	const argv = process.argv.slice(2);
-	const config = parseServerConfig(argv, process.env);
-	const simActors = Number(flag(argv, 'sim-actors') ?? DEFAULT_SIM_ACTORS);
-	if (!Number.isInteger(simActors) || simActors < 0) throw new Error('--sim-actors must be a whole number ≥ 0');
+	const parsed = parseServerArgs(process.argv.slice(2), process.env);
+	if (parsed.help) {
+		process.stdout.write(serverHelp());
+		process.exit(0);
+	}
+	const { config } = parsed;
+	const { simActors } = config;
 	// Actors always authenticate: without a configured token, this run gets a fresh one.
 	config.actorToken ??= randomBytes(16).toString('hex');
 	const runtime = getRuntime(config);
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
 			learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
 			token: config.actorToken,
 			stepsPerPolicy: Math.ceil(nSteps / simActors),
-			track: flag(argv, 'track') ?? 'mixed',
+			track: config.simTrack,
 			log: (line) => console.log(line)
 		})
 		: undefined;
@@ -68,6 +71,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+	if (error instanceof OptionsError) {
+		console.error(`pitwall: ${error.message} (see --help)`);
+		process.exit(2);
+	}
 	console.error(`pitwall: ${(error as Error).message ?? error}`);
 	process.exit(1);
 });

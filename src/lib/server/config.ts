@@ -1,89 +1,72 @@
 /**
- * Server settings from flags and environment: flags win over env, env over defaults.
- * Binding a non-loopback address without both tokens is refused unless --insecure is given.
+ * The learner's settings, each declared once (src/lib/options): server flags, learner options and
+ * protocol limits, from flags, env (`PITWALL_…`, `HOST`, `PORT`) and defaults, in that order.
+ * `tsx server.ts --help` and docs/operations.md are generated from these sets. Binding a
+ * non-loopback address without both tokens is refused unless --insecure is given.
  */
-import { resolveLimits, type Limits } from '../protocol/index.ts';
-import { resolvePpoConfig, type PpoConfig } from '../ppo/config.ts';
+import { parseFlags, type Env } from '../options/argv.ts';
+import { OptionsError, bool, choice, defineOptions, helpText, int, json, num, str, strings, type OptionValues } from '../options/index.ts';
+import { PPO_OPTIONS } from '../ppo/config.ts';
+import { LIMIT_OPTIONS, type Limits } from '../protocol/index.ts';
+// The server starts simulated agents on the agent's own tracks (a pure module).
+import { TRACKS } from '../../../bridge-agent/src/driving/track.ts';
 
-export interface ServerConfig {
-	host: string;
-	port: number;
-	/** Required from actors in HANDSHAKE and at upgrade (Authorization: Bearer) when set. */
-	actorToken: string | undefined;
-	/** Required from browsers (cookie) and API clients when set. */
-	consoleToken: string | undefined;
-	insecure: boolean;
-	limits: Limits;
-	learner: LearnerOptions;
-}
-
-/** The learner's named options (every size or time a peer can push on has one). */
-export interface LearnerOptions {
-	/** Where run directories go. */
-	runsDir: string;
-	/** This run's id; an existing run with a checkpoint is resumed. */
-	runId: string;
-	/** PPO overrides (validated). */
-	ppo: Partial<PpoConfig>;
-	/** tfjs backends to try, in order. */
-	backends: string[] | undefined;
-	maxActors: number;
-	heartbeatIntervalMs: number;
-	/** An actor silent this long is marked lost and closed. */
-	actorTimeoutMs: number;
-	/** Actions per CONTROL_BATCH for remote-mode actors. */
-	controlChunk: number;
-	/** Telemetry rate asked of actors for the live view. */
-	telemetryHz: number;
-	/** Telemetry frames per second an actor may send before it is refused (RATE_LIMITED). */
-	maxTelemetryPerSec: number;
-	/** Above this many unsent bytes an actor's weights wait (coalesced) instead of queueing. */
-	weightsMaxBufferedBytes: number;
-	checkpointEveryUpdates: number;
-	checkpointEverySec: number;
-	keepCheckpoints: number;
-	/** Alert when actors send but no update happened for this long. */
-	stallAlertMs: number;
-}
-
-/**
- * PPO settings for driving (docs/driving.md): a narrower start (std e^−0.5 ≈ 0.6), a small entropy
- * bonus that keeps exploring past the first corners, and an untrained policy that leans on the
- * throttle rather than the brake (mean action steer 0, throttle 0.5, brake −0.5) so the first
- * minute is spent driving, not standing.
- */
-export const DRIVING_PPO: Partial<PpoConfig> = { initLogStd: -0.5, entCoef: 0.005, initActionMean: [0, 0.5, -0.5] };
-
-export const DEFAULT_LEARNER_OPTIONS: Omit<LearnerOptions, 'runId'> = {
-	runsDir: 'runs',
-	ppo: DRIVING_PPO,
-	backends: undefined,
-	maxActors: 64,
-	heartbeatIntervalMs: 1000,
-	actorTimeoutMs: 10_000,
-	controlChunk: 10,
-	telemetryHz: 5,
-	maxTelemetryPerSec: 200,
-	weightsMaxBufferedBytes: 1024 * 1024,
-	checkpointEveryUpdates: 10,
-	checkpointEverySec: 300,
-	keepCheckpoints: 5,
-	stallAlertMs: 120_000
-};
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 3000;
+const MIB = 1024 * 1024;
 
 export function newRunId(now = new Date()): string {
 	return now.toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
 }
 
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-	if (text === undefined) return fallback;
-	const value = Number(text);
-	if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-	return value;
-}
+export const SERVER_OPTIONS = defineOptions(
+	{
+		host: str('bind address', DEFAULT_HOST, { env: 'HOST' }),
+		port: int('one port for pages, API and WebSockets (0 = any free port)', DEFAULT_PORT, { min: 0, max: 65535, env: 'PORT' }),
+		actorToken: str('required from actors (upgrade `Authorization: Bearer`, and HANDSHAKE); printed at start', undefined, { defaultDoc: 'generated per run' }),
+		consoleToken: str('required by `/api/*` and `/ws/console` (cookie `pitwall_console` or Bearer)', undefined),
+		insecure: bool('allow a non-loopback bind without both tokens'),
+		simActors: int('simulated bridge-agent processes started with the server (0 = none)', 2, { min: 0 }),
+		simTrack: choice('their track', Object.keys(TRACKS), 'mixed', { flag: 'track' })
+	},
+	{ title: 'Server', noun: 'server option', envPrefix: 'PITWALL_' }
+);
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 3000;
+export const LEARNER_OPTIONS = defineOptions(
+	{
+		runsDir: str('where run directories go', 'runs'),
+		runId: str('this run\'s id; an existing run with a checkpoint is resumed', () => newRunId(), { defaultDoc: 'start time' }),
+		ppo: json('PPO overrides as JSON (keys below); the first actor\'s action spec may add its preset for keys left out', PPO_OPTIONS, { example: '{"nSteps":4096,"entCoef":0.01}' }),
+		backends: strings('tfjs backends to try, in order', undefined, { flag: 'backend', choices: ['tensorflow', 'wasm', 'cpu'], defaultDoc: 'tensorflow,wasm,cpu' }),
+		maxActors: int('more actors are refused (4005)', 64),
+		heartbeatIntervalMs: int('PING interval to every actor, ms', 1000),
+		actorTimeoutMs: int('an actor silent this long is marked lost and closed, ms', 10_000),
+		controlChunk: int('actions per CONTROL_BATCH for remote-mode actors (≤ --max-control-chunk)', 10),
+		telemetryHz: num('telemetry rate asked of actors for the live view, Hz', 5, { above: 0, max: 1000 }),
+		maxTelemetryPerSec: int('telemetry frames per second an actor may send before it is refused (RATE_LIMITED)', 200),
+		weightsMaxBufferedBytes: int('above this many unsent bytes an actor\'s weights wait (coalesced) instead of queueing', MIB),
+		checkpointEveryUpdates: int('updates between periodic checkpoints', 10, { flag: 'checkpoint-every-updates', aliases: ['checkpoint-every'] }),
+		checkpointEverySec: int('seconds between periodic checkpoints, whatever the updates', 300),
+		keepCheckpoints: int('numbered checkpoints kept (plus latest and best)', 5),
+		stallAlertMs: int('alert when actors send but no update happened for this long, ms', 120_000)
+	},
+	{
+		title: 'Learner',
+		noun: 'learner option',
+		envPrefix: 'PITWALL_',
+		check: (o) => (o.actorTimeoutMs <= o.heartbeatIntervalMs ? `--actor-timeout-ms (${o.actorTimeoutMs}) must exceed --heartbeat-interval-ms (${o.heartbeatIntervalMs})` : undefined)
+	}
+);
+
+/** Every set `server.ts` reads, in --help and docs order. */
+export const SERVER_SETS = [SERVER_OPTIONS, LEARNER_OPTIONS, LIMIT_OPTIONS] as const;
+
+/** The learner's named options (every size or time a peer can push on has one). */
+export type LearnerOptions = OptionValues<typeof LEARNER_OPTIONS.options>;
+
+export type ServerConfig = OptionValues<typeof SERVER_OPTIONS.options> & { limits: Limits; learner: LearnerOptions };
+
+export const DEFAULT_LEARNER_OPTIONS: Omit<LearnerOptions, 'runId'> = (({ runId: _, ...rest }) => rest)(LEARNER_OPTIONS.defaults());
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -91,62 +74,43 @@ export function isLoopback(host: string): boolean {
 	return LOOPBACK.test(host);
 }
 
-/** Reads `--name value` or `--name=value`; returns undefined when absent. */
-export function flag(argv: readonly string[], name: string): string | undefined {
-	for (let i = 0; i < argv.length; i++) {
-		if (argv[i] === `--${name}`) {
-			const value = argv[i + 1];
-			if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
-			return value;
-		}
-		if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+export const SERVER_USAGE = 'Usage: tsx server.ts [options]\nServes the learner, its console and the actor WebSocket on one port; flags win over env, env over defaults.';
+
+export function serverHelp(): string {
+	return helpText(SERVER_USAGE, SERVER_SETS);
+}
+
+/**
+ * `vite dev`/`vite preview` hand their own argv to a runtime created without a config: a command
+ * word first means the argv is not ours, and only env applies.
+ */
+const VITE_COMMANDS = new Set(['dev', 'serve', 'preview', 'build']);
+
+/**
+ * Flags and env → the config, or `help` for -h/--help. Throws OptionsError (exit 2) for an
+ * unknown flag (naming the nearest), a bad value, or an unsafe combination.
+ */
+export function parseServerArgs(argv: readonly string[], env: Env): { help: true } | { help: false; config: ServerConfig } {
+	const parsed = parseFlags(VITE_COMMANDS.has(argv[0]) ? [] : argv, env, SERVER_SETS);
+	if (parsed.help) return parsed;
+	const [server, learner, limits] = parsed.values;
+	const config: ServerConfig = { ...server, limits, learner };
+	const problem = combinationProblem(config);
+	if (problem) throw new OptionsError(problem);
+	return { help: false, config };
+}
+
+export function parseServerConfig(argv: readonly string[], env: Env): ServerConfig {
+	const parsed = parseServerArgs(argv, env);
+	if (parsed.help) throw new OptionsError('--help is for the command line (tsx server.ts --help)');
+	return parsed.config;
+}
+
+function combinationProblem(c: ServerConfig): string | undefined {
+	if (!isLoopback(c.host) && !c.insecure && (!c.actorToken || !c.consoleToken)) {
+		return `refusing to bind ${c.host} without PITWALL_ACTOR_TOKEN and PITWALL_CONSOLE_TOKEN; set both, or pass --insecure`;
 	}
+	if (c.learner.controlChunk > c.limits.maxControlChunk) return `--control-chunk (${c.learner.controlChunk}) must not exceed --max-control-chunk (${c.limits.maxControlChunk})`;
+	if (c.simActors > c.learner.maxActors) return `--sim-actors (${c.simActors}) must not exceed --max-actors (${c.learner.maxActors})`;
 	return undefined;
-}
-
-export function parseServerConfig(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
-	const host = flag(argv, 'host') ?? env.HOST ?? DEFAULT_HOST;
-	const portText = flag(argv, 'port') ?? env.PORT ?? String(DEFAULT_PORT);
-	const port = Number(portText);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0…65535, got "${portText}"`);
-	const config: ServerConfig = {
-		host,
-		port,
-		actorToken: flag(argv, 'actor-token') ?? (env.PITWALL_ACTOR_TOKEN || undefined),
-		consoleToken: flag(argv, 'console-token') ?? (env.PITWALL_CONSOLE_TOKEN || undefined),
-		insecure: argv.includes('--insecure'),
-		limits: resolveLimits(),
-		learner: parseLearnerOptions(argv, env)
-	};
-	if (!isLoopback(host) && !config.insecure && (!config.actorToken || !config.consoleToken)) {
-		throw new Error(
-			`refusing to bind ${host} without PITWALL_ACTOR_TOKEN and PITWALL_CONSOLE_TOKEN; set both, or pass --insecure`
-		);
-	}
-	return config;
-}
-
-function parseLearnerOptions(argv: readonly string[], env: Record<string, string | undefined>): LearnerOptions {
-	const ppoText = flag(argv, 'ppo') ?? env.PITWALL_PPO;
-	let ppo: Partial<PpoConfig> = {};
-	if (ppoText) {
-		try {
-			ppo = JSON.parse(ppoText);
-		} catch {
-			throw new Error(`--ppo must be JSON, e.g. '{"nSteps":1024}', got ${ppoText}`);
-		}
-		resolvePpoConfig(ppo); // throws with the reason
-	}
-	const d = DEFAULT_LEARNER_OPTIONS;
-	return {
-		...d,
-		runsDir: flag(argv, 'runs-dir') ?? env.PITWALL_RUNS_DIR ?? d.runsDir,
-		runId: flag(argv, 'run-id') ?? env.PITWALL_RUN_ID ?? newRunId(),
-		ppo: { ...DRIVING_PPO, ...ppo },
-		backends: (flag(argv, 'backend') ?? env.PITWALL_BACKEND)?.split(','),
-		maxActors: positiveInt('max-actors', flag(argv, 'max-actors'), d.maxActors),
-		controlChunk: positiveInt('control-chunk', flag(argv, 'control-chunk'), d.controlChunk),
-		checkpointEveryUpdates: positiveInt('checkpoint-every', flag(argv, 'checkpoint-every'), d.checkpointEveryUpdates),
-		keepCheckpoints: positiveInt('keep-checkpoints', flag(argv, 'keep-checkpoints'), d.keepCheckpoints)
-	};
 }
