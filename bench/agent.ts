@@ -5,6 +5,8 @@
  * the real-time stepper's jitter at 100 Hz, and the resident memory of a real agent process
  * training against a learner (from its heartbeats).
  */
+import { Track } from '../bridge-agent/src/driving/track.ts';
+import { SimWorld } from '../bridge-agent/src/sim/sim-world.ts';
 import { initParams, policyLayout } from '../src/lib/ppo/layout.ts';
 import { Rng } from '../src/lib/ppo/random.ts';
 import { weightsMessage } from '../src/lib/ppo/weights.ts';
@@ -12,8 +14,6 @@ import { ACTION_DIM, Agent } from '../bridge-agent/src/agent.ts';
 import { Stepper } from '../bridge-agent/src/control/stepper.ts';
 import { createLogger } from '../bridge-agent/src/log.ts';
 import { OBS_DIM } from '../bridge-agent/src/rl/observation.ts';
-import { Track } from '../bridge-agent/src/sim/track.ts';
-import { SimWorld } from '../bridge-agent/src/world.ts';
 import { percentile, round, type BenchResult } from './harness.ts';
 import { startSimFleet } from './sim-fleet.ts';
 

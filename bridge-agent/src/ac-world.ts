@@ -3,8 +3,8 @@
  * line from `record-line`. Reset drives AC's restart buttons and then checks telemetry that the
  * restart happened (lap timer and laps back to zero, car at rest), retrying once.
  */
-import type { Controls } from './sim/car.ts';
-import type { Track } from './sim/track.ts';
+import type { Controls } from './driving/controls.ts';
+import type { Track } from './driving/track.ts';
 import { GuardedSink } from './sinks/control-sink.ts';
 import { VJOY_BUTTON } from './sinks/vjoy-sink.ts';
 import type { AcReader } from './sources/ac-reader.ts';

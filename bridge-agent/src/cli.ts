@@ -12,14 +12,14 @@ import { Agent } from './agent.ts';
 import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
 import { Stepper } from './control/stepper.ts';
 import { SMOOTHING_PRESETS } from './control/smoothing.ts';
+import { TRACKS, Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger, type Level } from './log.ts';
 import { parseRewardConfig, type RewardConfig } from './rl/reward.ts';
 import { driveSpecs } from './rl/spaces.ts';
-import { TRACKS, Track } from './sim/track.ts';
+import { SimWorld } from './sim/sim-world.ts';
 import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
-import { SimWorld } from './world.ts';
 import { makeWorld } from './worlds.ts';
 
 export const AGENT_VERSION = '0.1.0';

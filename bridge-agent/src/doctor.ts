@@ -7,14 +7,14 @@
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
+import { Track } from './driving/track.ts';
 import { driveSpecs } from './rl/spaces.ts';
-import { Track } from './sim/track.ts';
+import { SimWorld } from './sim/sim-world.ts';
 import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
 import { AcReader } from './sources/ac-reader.ts';
 import { FileMapper } from './sources/file-mapper.ts';
 import type { PageMapper } from './sources/page-mapper.ts';
-import { SimWorld } from './world.ts';
 
 type Result = 'ok' | 'fail' | 'skip';
 type Check = (result: Result, what: string, detail: string) => void;

@@ -1,13 +1,11 @@
 /**
  * What the agent drives: a telemetry reader, the track line, a control sink and a way to reset.
- * The simulated car implements it in process; Assetto Corsa implements it with shared memory
- * and vJoy (ac-world.ts).
+ * Assetto Corsa implements it with shared memory and vJoy (ac-world.ts); the simulated car in
+ * process (sim/sim-world.ts).
  */
-import type { Controls } from './sim/car.ts';
-import type { Track } from './sim/track.ts';
-import { AcReader } from './sources/ac-reader.ts';
-import { MemoryMapper } from './sources/memory-mapper.ts';
-import { SimCar } from './sim/sim-car.ts';
+import type { Controls } from './driving/controls.ts';
+import type { Track } from './driving/track.ts';
+import type { AcReader } from './sources/ac-reader.ts';
 
 export interface World {
 	readonly kind: 'sim' | 'ac';
@@ -22,37 +20,4 @@ export interface World {
 	close(): void;
 	/** Clean lap times completed since the last reset, ms (the sim knows; AC: from graphics). */
 	cleanLaps(): number[];
-}
-
-export class SimWorld implements World {
-	readonly kind = 'sim';
-	readonly sim: SimCar;
-	readonly reader: AcReader;
-	private episode = 0;
-
-	constructor(readonly track: Track, seed: number, start: 'line' | 'random' = 'line') {
-		this.sim = new SimCar(track, seed, start);
-		this.reader = new AcReader(new MemoryMapper({ physics: this.sim.physics, graphics: this.sim.graphics, static: this.sim.static }));
-	}
-
-	apply(controls: Controls): void {
-		this.sim.apply(controls);
-	}
-
-	advance(dt: number): void {
-		this.sim.step(dt);
-	}
-
-	async reset(): Promise<boolean> {
-		this.sim.reset(++this.episode);
-		return true;
-	}
-
-	close(): void {
-		this.sim.apply({ steer: 0, throttle: 0, brake: 0 });
-	}
-
-	cleanLaps(): number[] {
-		return this.sim.cleanLapTimes;
-	}
 }

@@ -5,12 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { AcWorld, SIM_HOST_RESET_MS } from './ac-world.ts';
 import { UsageError, number } from './args.ts';
-import { TRACKS, Track } from './sim/track.ts';
+import { TRACKS, Track } from './driving/track.ts';
+import { SimWorld } from './sim/sim-world.ts';
 import { GuardedSink } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
 import { AcReader } from './sources/ac-reader.ts';
 import { FileMapper } from './sources/file-mapper.ts';
-import { SimWorld, type World } from './world.ts';
+import type { World } from './world.ts';
 
 export async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
 	if (values.source === 'sim') return new SimWorld(Track.named(values.track), seed, values.start as 'line' | 'random');

@@ -4,7 +4,7 @@
  * 10 Hz; here they are per 0.1 s and scaled by dt, so a preset means the same at any control rate.
  * Non-finite inputs never pass: they become neutral controls (and are counted).
  */
-import type { Controls } from '../sim/car.ts';
+import type { Controls } from '../driving/controls.ts';
 
 export interface SmoothingPreset {
 	steerRate: number;

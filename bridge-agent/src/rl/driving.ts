@@ -3,7 +3,7 @@
  * smoothing → car → snapshot → track position → reward and episode end → next observation.
  */
 import { NEUTRAL, Smoother } from '../control/smoothing.ts';
-import type { Controls } from '../sim/car.ts';
+import type { Controls } from '../driving/controls.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
 import type { World } from '../world.ts';
 import { OBS_DIM, observe, trackPosition, type TrackPosition } from './observation.ts';

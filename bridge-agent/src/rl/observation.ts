@@ -3,8 +3,8 @@
  * plus what driving needs — lap progress, speed along the track, lateral offset and heading error
  * against the track line, and the line's curvature at five look-ahead distances. 25 floats.
  */
+import type { Track } from '../driving/track.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
-import type { Track } from '../sim/track.ts';
 
 export const LOOKAHEAD_M = [10, 30, 60, 100, 150] as const;
 

@@ -4,8 +4,8 @@
  */
 import type { Env, StepResult } from '../../../src/lib/ppo/envs/env.ts';
 import { toControls } from '../control/smoothing.ts';
-import { Track } from '../sim/track.ts';
-import { SimWorld } from '../world.ts';
+import { Track } from '../driving/track.ts';
+import { SimWorld } from '../sim/sim-world.ts';
 import { Driving } from './driving.ts';
 import { OBS_DIM } from './observation.ts';
 import type { RewardConfig } from './reward.ts';

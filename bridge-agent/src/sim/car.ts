@@ -5,6 +5,8 @@
  * front or rear tyres saturate: the car runs wide or spins. Below 3 m/s a kinematic model takes
  * over, where the dynamic one is singular.
  */
+import type { Controls } from '../driving/controls.ts';
+
 export interface CarParams {
 	mass: number;
 	yawInertia: number;
@@ -61,12 +63,6 @@ export const DEFAULT_CAR: CarParams = {
 
 const G = 9.81;
 const KINEMATIC_BELOW = 3;
-
-export interface Controls {
-	steer: number;
-	throttle: number;
-	brake: number;
-}
 
 export class Car {
 	x = 0;

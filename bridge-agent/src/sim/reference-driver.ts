@@ -3,8 +3,8 @@
  * curvature ahead (corner speed √(μ·g/κ), braking distance). It proves the simulated car can lap,
  * gives tests a known-good driver, and stands in while no policy has arrived.
  */
-import type { Controls } from './car.ts';
-import type { Track } from './track.ts';
+import type { Controls } from '../driving/controls.ts';
+import type { Track } from '../driving/track.ts';
 
 export interface DriverState {
 	x: number;

@@ -5,8 +5,9 @@
  * normalizedCarPosition and numberOfTyresOut behave as AC's do. Deterministic for a seed.
  */
 import { GRAPHICS_BYTES, GRAPHICS_FIELDS, PHYSICS_BYTES, PHYSICS_FIELDS, STATIC_BYTES, STATIC_FIELDS, AcStatus, writePage } from '../ac/layout.ts';
-import { Car, DEFAULT_CAR, type Controls } from './car.ts';
-import { Track } from './track.ts';
+import type { Controls } from '../driving/controls.ts';
+import { Track } from '../driving/track.ts';
+import { Car, DEFAULT_CAR } from './car.ts';
 
 /** Physics substep, s. */
 export const PHYSICS_DT = 0.005;

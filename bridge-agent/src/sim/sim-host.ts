@@ -12,11 +12,11 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Stepper } from '../control/stepper.ts';
 import { NEUTRAL, toControls } from '../control/smoothing.ts';
+import type { Track } from '../driving/track.ts';
 import { CONTROL_BYTES, ControlReader, buttonBit, controlPath, encodeControlPage } from '../sinks/file-control.ts';
 import { VJOY_BUTTON } from '../sinks/vjoy-sink.ts';
 import { PagePublisher } from './page-publisher.ts';
 import { SimCar } from './sim-car.ts';
-import type { Track } from './track.ts';
 
 export const CONTROL_TIMEOUT_MS = 1000;
 

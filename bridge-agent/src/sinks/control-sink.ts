@@ -3,7 +3,7 @@
  * the same guard: only finite, in-range values reach the device (anything else → neutral, counted)
  * and a dead-man that goes neutral when no fresh action arrives in time.
  */
-import type { Controls } from '../sim/car.ts';
+import type { Controls } from '../driving/controls.ts';
 
 export const NEUTRAL_CONTROLS: Readonly<Controls> = Object.freeze({ steer: 0, throttle: 0, brake: 0 });
 /** No apply() for this long → neutral controls. */

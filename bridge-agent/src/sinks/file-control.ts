@@ -8,7 +8,7 @@
 import { closeSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { NEUTRAL } from '../control/smoothing.ts';
-import type { Controls } from '../sim/car.ts';
+import type { Controls } from '../driving/controls.ts';
 import { AcNotRunningError } from '../sources/page-mapper.ts';
 import type { ControlDevice } from './control-sink.ts';
 

@@ -4,7 +4,7 @@
  * Acquired on open, neutral and relinquished on close.
  */
 import { createRequire } from 'node:module';
-import type { Controls } from '../sim/car.ts';
+import type { Controls } from '../driving/controls.ts';
 import type { ControlDevice } from './control-sink.ts';
 
 export const AXIS_MIN = 0x1;

@@ -7,10 +7,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, writeSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { AcWorld, SIM_HOST_RESET_MS } from '../../../bridge-agent/src/ac-world.ts';
+import { Track } from '../../../bridge-agent/src/driving/track.ts';
 import { PagePublisher } from '../../../bridge-agent/src/sim/page-publisher.ts';
 import { CONTROL_TIMEOUT_MS, SimHost } from '../../../bridge-agent/src/sim/sim-host.ts';
 import { SimCar } from '../../../bridge-agent/src/sim/sim-car.ts';
-import { Track } from '../../../bridge-agent/src/sim/track.ts';
 import { GuardedSink } from '../../../bridge-agent/src/sinks/control-sink.ts';
 import { CONTROL_BYTES, FileControlDevice, controlPath, decodeControlPage, encodeControlPage } from '../../../bridge-agent/src/sinks/file-control.ts';
 import { AcReader, WRITING_ID } from '../../../bridge-agent/src/sources/ac-reader.ts';

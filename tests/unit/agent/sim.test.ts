@@ -1,10 +1,10 @@
 /** The simulated car: sanity of its physics, laps and determinism. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Track } from '../../../bridge-agent/src/driving/track.ts';
 import { Car } from '../../../bridge-agent/src/sim/car.ts';
 import { ReferenceDriver } from '../../../bridge-agent/src/sim/reference-driver.ts';
 import { SimCar } from '../../../bridge-agent/src/sim/sim-car.ts';
-import { Track } from '../../../bridge-agent/src/sim/track.ts';
 
 const DT = 0.005;
 

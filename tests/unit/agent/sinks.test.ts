@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AcWorld } from '../../../bridge-agent/src/ac-world.ts';
+import type { Controls } from '../../../bridge-agent/src/driving/controls.ts';
+import { Track } from '../../../bridge-agent/src/driving/track.ts';
 import { LineRecorder } from '../../../bridge-agent/src/record-line.ts';
-import type { Controls } from '../../../bridge-agent/src/sim/car.ts';
 import { ReferenceDriver } from '../../../bridge-agent/src/sim/reference-driver.ts';
 import { SimCar } from '../../../bridge-agent/src/sim/sim-car.ts';
-import { Track } from '../../../bridge-agent/src/sim/track.ts';
 import { GuardedSink, type ControlDevice } from '../../../bridge-agent/src/sinks/control-sink.ts';
 import { AXIS_MAX, AXIS_MIN, VJOY_BUTTON, pedalAxis, steerAxis } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
 import { AcReader } from '../../../bridge-agent/src/sources/ac-reader.ts';

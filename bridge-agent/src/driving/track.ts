@@ -1,7 +1,8 @@
 /**
- * Closed tracks for the simulated car: a centre line resampled every metre (position, heading,
- * curvature), and the queries the car and the agent need (nearest point, lateral offset,
- * curvature ahead).
+ * Closed tracks: a centre line resampled every metre (position, heading, curvature), and the
+ * queries the car and the agent need (nearest point, lateral offset, curvature ahead). A line is
+ * built in (the simulated car's circuits, whose names sim-host publishes) or recorded in AC
+ * (`record-line`, Track.fromPoints).
  */
 export interface TrackDef {
 	name: string;
