@@ -1,47 +1,110 @@
-/** A small flag parser: declared options with defaults and help, --name value or --name=value. */
-export interface OptionSpec {
-	name: string;
-	help: string;
-	default?: string;
-	/** A switch without a value. */
-	flag?: boolean;
-	choices?: readonly string[];
-}
+/**
+ * The agent's flags, declared once per command (src/lib/options): their types, defaults, checks,
+ * `--help` and the tables in docs/operations.md come from these sets. cli.ts parses them with
+ * node:util parseArgs (strict): unknown flags and bad values exit 2 naming the flag.
+ */
+import { hostname } from 'node:os';
+import { OptionsError, bool, choice, custom, defineOptions, int, json, num, numberText, str, type OptionSet } from '../../src/lib/options/index.ts';
+import { DEFAULT_LIMITS } from '../../src/lib/protocol/index.ts';
+import { SMOOTHING_PRESETS } from './control/smoothing.ts';
+import { REWARD_OPTIONS } from './rl/reward.ts';
+import { TRACKS } from './driving/track.ts';
+import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
 
-export class UsageError extends Error {}
+/** A bad command line: exit code 2. */
+export { OptionsError as UsageError };
 
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): Record<string, string> {
-	const values: Record<string, string> = {};
-	for (const spec of specs) if (spec.default !== undefined) values[spec.name] = spec.default;
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-		const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-		const spec = specs.find((s) => s.name === name);
-		if (!spec) throw new UsageError(`unknown option --${name}`);
-		if (spec.flag) {
-			values[name] = 'true';
-			continue;
+const track = choice('sim track', Object.keys(TRACKS), 'mixed');
+const shmDir = str('shm: where sim-host publishes its pages', DEFAULT_SHM_DIR, { defaultDoc: '/dev/shm, else the temp dir' });
+const shmPrefix = str('shm: page file prefix', 'pitwall-ac');
+const logLevel = choice('log level', ['debug', 'info', 'warn', 'error'], 'info');
+const logJson = bool('JSON log lines');
+const isUrl = (x: unknown): x is string => typeof x === 'string' && /^wss?:\/\/\S+$/.test(x);
+const isScale = (x: unknown): x is number => x === Infinity || (typeof x === 'number' && x >= 0.01 && x <= 1000);
+
+/** run, doctor and record-line. */
+export const COMMON_OPTIONS = defineOptions(
+	{
+		learner: custom('string', 'learner WebSocket URL', 'ws://127.0.0.1:3000/ws/actor', 'a ws:// or wss:// URL', isUrl),
+		token: str('actor token', '', { env: 'PITWALL_ACTOR_TOKEN', defaultDoc: 'none' }),
+		source: choice('telemetry source: the in-process sim, Assetto Corsa, or a sim-host process through shared memory', ['sim', 'ac', 'shm'], 'sim'),
+		track,
+		start: choice('sim episodes start at the line, or at random points along the track (learns every corner sooner)', ['random', 'line'], 'random'),
+		line: str('AC: the track line recorded with record-line', 'track-line.json'),
+		shmDir,
+		shmPrefix,
+		vjoyDevice: int('vJoy device number (AC)', 1, { max: 16 }),
+		logLevel,
+		logJson
+	},
+	{ title: 'Common (run, doctor, record-line)', noun: 'option' }
+);
+
+export const RUN_OPTIONS = defineOptions(
+	{
+		mode: choice('local inference, or remote chunked control from the learner', ['local', 'remote'], 'local'),
+		controlHz: num('control rate, Hz', 20, { min: 1, max: 1000 }),
+		smoothing: choice('action smoothing preset', Object.keys(SMOOTHING_PRESETS), 'moderate'),
+		batchSteps: int('steps per transition batch', 256, { max: DEFAULT_LIMITS.maxBatchSteps }),
+		bufferLimit: int('steps kept while the learner is unreachable', 100_000),
+		columns: choice('column coding: compact (WAN) or raw (LAN, less CPU)', ['compact', 'raw'], 'compact'),
+		name: str('actor name shown in the console', () => `${hostname()}-${process.pid}`, { defaultDoc: 'host name-pid' }),
+		id: str('stable actor id (resume key)', undefined, { defaultDoc: 'the name' }),
+		timeScale: custom('number', 'sim speed: a factor of real time, or max', 1, 'in [0.01, 1000] or max', isScale, { fromText: (t) => (t === 'max' ? Infinity : numberText(t)) }),
+		seed: int('seed for the sim and action sampling', 1, { min: 0 }),
+		maxSteps: int('stop after recording this many steps (0 = run until stopped)', 0, { min: 0 }),
+		stepsPerPolicy: int('with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', 1024, { min: 0 }),
+		episodeSeconds: { ...REWARD_OPTIONS.options.maxEpisodeSec, doc: 'episode time limit, s (truncation): the reward setting maxEpisodeSec' },
+		reward: json('reward and episode-end overrides as JSON (keys below; docs/driving.md)', REWARD_OPTIONS, { example: '{"tyreOutPenalty":0.1}' })
+	},
+	{ title: 'run', noun: 'option' }
+);
+
+export const RECORD_OPTIONS = defineOptions(
+	{
+		out: str('where to write the line (JSON)', 'track-line.json'),
+		halfWidth: num('half the track width, m (used for off-track in observations)', 6, { min: 1 }),
+		maxSeconds: num('give up after this long, s', 600, { min: 1 })
+	},
+	{ title: 'record-line', noun: 'option' }
+);
+
+export const SIM_HOST_OPTIONS = defineOptions(
+	{
+		track,
+		seed: int('seed for the sim', 1, { min: 0 }),
+		shmDir: { ...shmDir, doc: 'where to publish the pages' },
+		shmPrefix: { ...shmPrefix, doc: 'page file prefix' },
+		publishHz: num('pages per simulated second (AC: ≈ 333)', 100, { min: 1, max: 2000 }),
+		timeScale: num('simulated seconds per real second', 1, { min: 0.01, max: 100 }),
+		logLevel,
+		logJson
+	},
+	{ title: 'sim-host', noun: 'option' }
+);
+
+export const RUN_SETS = [COMMON_OPTIONS, RUN_OPTIONS] as const;
+export const RECORD_SETS = [COMMON_OPTIONS, RECORD_OPTIONS] as const;
+
+/**
+ * Parsed values as `--flag` → text, for the code that still reads flags by name (worlds.ts,
+ * doctor.ts). The values were checked already.
+ */
+export function flagText(sets: readonly OptionSet[], values: readonly object[]): Record<string, string> {
+	const text: Record<string, string> = {};
+	sets.forEach((set, i) => {
+		for (const key of set.keys) {
+			const flag = set.flagOf(key);
+			const value = (values[i] as Record<string, unknown>)[key];
+			if (flag && value !== undefined) text[flag] = typeof value === 'object' ? JSON.stringify(value) : String(value);
 		}
-		const value = inline ?? argv[++i];
-		if (value === undefined) throw new UsageError(`--${name} needs a value`);
-		if (spec.choices && !spec.choices.includes(value)) throw new UsageError(`--${name} must be one of ${spec.choices.join(', ')}, got "${value}"`);
-		values[name] = value;
-	}
-	return values;
-}
-
-export function helpText(usage: string, specs: readonly OptionSpec[]): string {
-	const width = Math.max(...specs.map((s) => s.name.length)) + 4;
-	const lines = specs.map((s) => {
-		const extra = [s.choices ? `one of ${s.choices.join('|')}` : '', s.default !== undefined ? `default ${s.default || '""'}` : ''].filter(Boolean).join('; ');
-		return `  --${s.name.padEnd(width)}${s.help}${extra ? ` (${extra})` : ''}`;
 	});
-	return `${usage}\n\nOptions:\n${lines.join('\n')}\n`;
+	return text;
 }
 
+/** A number from flag text in [min, max] (worlds.ts reads --vjoy-device this way). */
 export function number(values: Record<string, string>, name: string, min: number, max = Infinity): number {
 	const value = Number(values[name]);
-	if (!Number.isFinite(value) || value < min || value > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${values[name]}"`);
+	if (!Number.isFinite(value) || value < min || value > max) throw new OptionsError(`--${name} must be a number in [${min}, ${max}], got "${values[name]}"`);
 	return value;
 }

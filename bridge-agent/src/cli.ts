@@ -6,104 +6,62 @@
  *   bridge-agent sim-host          play AC for another process: the sim car's pages in shared memory
  * Exit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.
  */
-import { hostname } from 'node:os';
+import { parseFlags } from '../../src/lib/options/argv.ts';
+import { didYouMean, helpText } from '../../src/lib/options/index.ts';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
 import { Agent } from './agent.ts';
-import { UsageError, helpText, number, parseArgs, type OptionSpec } from './args.ts';
+import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, flagText } from './args.ts';
 import { Stepper } from './control/stepper.ts';
-import { SMOOTHING_PRESETS } from './control/smoothing.ts';
-import { TRACKS, Track } from './driving/track.ts';
+import { Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
-import { createLogger, type Level } from './log.ts';
-import { parseRewardConfig, type RewardConfig } from './rl/reward.ts';
+import { createLogger } from './log.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { SimWorld } from './sim/sim-world.ts';
-import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
 import { makeWorld } from './worlds.ts';
 
 export const AGENT_VERSION = '0.1.0';
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
 
-const COMMON: OptionSpec[] = [
-	{ name: 'learner', help: 'learner WebSocket URL', default: 'ws://127.0.0.1:3000/ws/actor' },
-	{ name: 'token', help: 'actor token (or PITWALL_ACTOR_TOKEN)', default: process.env.PITWALL_ACTOR_TOKEN ?? '' },
-	{ name: 'source', help: 'telemetry source: the in-process sim, Assetto Corsa, or a sim-host process through shared memory', default: 'sim', choices: ['sim', 'ac', 'shm'] },
-	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
-	{ name: 'start', help: 'sim episodes start at the line, or at random points along the track (learns every corner sooner)', default: 'random', choices: ['random', 'line'] },
-	{ name: 'line', help: 'AC: the track line recorded with record-line', default: 'track-line.json' },
-	{ name: 'shm-dir', help: 'shm: where sim-host publishes its pages', default: DEFAULT_SHM_DIR },
-	{ name: 'shm-prefix', help: 'shm: page file prefix', default: 'pitwall-ac' },
-	{ name: 'vjoy-device', help: 'vJoy device number (AC)', default: '1' },
-	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
-	{ name: 'log-json', help: 'JSON log lines', flag: true },
-	{ name: 'help', help: 'this text', flag: true }
-];
-
-const RUN: OptionSpec[] = [
-	...COMMON,
-	{ name: 'mode', help: 'local inference, or remote chunked control from the learner', default: 'local', choices: ['local', 'remote'] },
-	{ name: 'control-hz', help: 'control rate', default: '20' },
-	{ name: 'smoothing', help: 'action smoothing preset', default: 'moderate', choices: Object.keys(SMOOTHING_PRESETS) },
-	{ name: 'batch-steps', help: 'steps per transition batch', default: '256' },
-	{ name: 'buffer-limit', help: 'steps kept while the learner is unreachable', default: '100000' },
-	{ name: 'columns', help: 'column coding: compact (WAN) or raw (LAN, less CPU)', default: 'compact', choices: ['compact', 'raw'] },
-	{ name: 'name', help: 'actor name shown in the console', default: `${hostname()}-${process.pid}` },
-	{ name: 'id', help: 'stable actor id (resume key); default derived from --name', default: '' },
-	{ name: 'time-scale', help: 'sim speed: a factor of real time, or max', default: '1' },
-	{ name: 'seed', help: 'seed for the sim and action sampling', default: '1' },
-	{ name: 'max-steps', help: 'stop after recording this many steps (0 = run until stopped)', default: '0' },
-	{ name: 'steps-per-policy', help: 'with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', default: '1024' },
-	{ name: 'episode-seconds', help: 'episode time limit (truncation)', default: '300' },
-	{ name: 'reward', help: `reward and episode-end overrides as JSON, e.g. '{"tyreOutPenalty":0.1}' (docs/driving.md)`, default: '{}' }
-];
-
-function rewardOverrides(json: string): Partial<RewardConfig> {
-	try {
-		return parseRewardConfig(json);
-	} catch (error) {
-		throw new UsageError(`--reward: ${(error as Error).message}`);
-	}
-}
+const FOOTER = 'Commands: run (the default), doctor, record-line, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
+const usage = (line: string) => `Usage: ${line}\n${FOOTER}`;
 
 async function run(argv: string[]): Promise<number> {
-	const values = parseArgs(argv, RUN);
-	if (values.help) {
-		process.stdout.write(helpText('bridge-agent run [options]: drive the car with the learner\'s policy and stream transitions', RUN));
+	const parsed = parseFlags(argv, process.env, RUN_SETS);
+	if (parsed.help) {
+		process.stdout.write(helpText(usage('bridge-agent [run] [options]: drive the car with the learner\'s policy and stream transitions'), RUN_SETS));
 		return EXIT.OK;
 	}
-	const log = createLogger({ level: values['log-level'] as Level, json: values['log-json'] === 'true', name: values.name });
-	const controlHz = number(values, 'control-hz', 1, 1000);
-	const seed = number(values, 'seed', 0);
-	const maxSteps = number(values, 'max-steps', 0);
-	const scale = values['time-scale'] === 'max' ? Infinity : number(values, 'time-scale', 0.01, 1000);
-	const world = await makeWorld(values, seed);
+	const [common, o] = parsed.values;
+	const log = createLogger({ level: common.logLevel, json: common.logJson, name: o.name });
+	const { controlHz, seed, maxSteps, timeScale: scale } = o;
+	const world = await makeWorld(flagText(RUN_SETS, parsed.values), seed);
 	const agent = new Agent(world, {
 		controlHz,
-		mode: values.mode as 'local' | 'remote',
-		smoothing: values.smoothing,
-		batchSteps: number(values, 'batch-steps', 1, 8192),
+		mode: o.mode,
+		smoothing: o.smoothing,
+		batchSteps: o.batchSteps,
 		seed,
-		reward: { maxEpisodeSec: number(values, 'episode-seconds', 1), ...rewardOverrides(values.reward) },
-		stepsPerPolicy: Number.isFinite(scale) ? 0 : number(values, 'steps-per-policy', 0),
+		reward: { maxEpisodeSec: o.episodeSeconds, ...o.reward },
+		stepsPerPolicy: Number.isFinite(scale) ? 0 : o.stepsPerPolicy,
 		log,
 		stepperStats: () => stepper.stats()
 	});
 	const stepper = new Stepper(Number.isFinite(scale) ? 1000 / controlHz / scale : 0);
 	let exitCode: number = EXIT.OK;
 	const link = new LearnerLink({
-		url: values.learner,
-		token: values.token,
-		columns: values.columns as 'compact' | 'raw',
-		bufferLimitSteps: number(values, 'buffer-limit', 1),
+		url: common.learner,
+		token: common.token,
+		columns: o.columns,
+		bufferLimitSteps: o.bufferLimit,
 		log,
 		hello: {
 			type: MessageType.HANDSHAKE,
 			protocolVersion: PROTOCOL_VERSION,
-			token: values.token,
-			actorId: values.id || values.name,
-			actorName: values.name,
-			mode: values.mode as 'local' | 'remote',
+			token: common.token,
+			actorId: o.id || o.name,
+			actorName: o.name,
+			mode: o.mode,
 			controlHz,
 			...driveSpecs(),
 			source: world.kind,
@@ -135,7 +93,7 @@ async function run(argv: string[]): Promise<number> {
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
-	log.info('driving', { source: world.kind, track: world.track.name, mode: values.mode, controlHz, timeScale: values['time-scale'], learner: values.learner });
+	log.info('driving', { source: world.kind, track: world.track.name, mode: o.mode, controlHz, timeScale: Number.isFinite(scale) ? scale : 'max', learner: common.learner });
 	try {
 		await stepper.run(() => (maxSteps > 0 && agent.steps >= maxSteps ? false : agent.tick()));
 	} finally {
@@ -152,44 +110,38 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function doctor(argv: string[]): Promise<number> {
-	const values = parseArgs(argv, COMMON);
-	if (values.help) {
-		process.stdout.write(helpText('bridge-agent doctor [options]: check the telemetry source, controls and learner before a run', COMMON));
+	const parsed = parseFlags(argv, process.env, [COMMON_OPTIONS]);
+	if (parsed.help) {
+		process.stdout.write(helpText(usage('bridge-agent doctor [options]: check the telemetry source, controls and learner before a run'), [COMMON_OPTIONS]));
 		return EXIT.OK;
 	}
 	const { runDoctor } = await import('./doctor.ts');
-	return runDoctor(values);
+	return runDoctor(flagText([COMMON_OPTIONS], parsed.values));
 }
 
-const RECORD: OptionSpec[] = [
-	...COMMON,
-	{ name: 'out', help: 'where to write the line (JSON)', default: 'track-line.json' },
-	{ name: 'half-width', help: 'half the track width, m (used for off-track in observations)', default: '6' },
-	{ name: 'max-seconds', help: 'give up after this long', default: '600' }
-];
-
 async function recordLine(argv: string[]): Promise<number> {
-	const values = parseArgs(argv, RECORD);
-	if (values.help) {
-		process.stdout.write(helpText('bridge-agent record-line [options]: drive one full lap (in AC yourself; in the sim the reference driver drives) and save the centre line', RECORD));
+	const parsed = parseFlags(argv, process.env, RECORD_SETS);
+	if (parsed.help) {
+		process.stdout.write(helpText(usage('bridge-agent record-line [options]: drive one full lap (in AC yourself; in the sim the reference driver drives) and save the centre line'), RECORD_SETS));
 		return EXIT.OK;
 	}
+	const [, o] = parsed.values;
 	const { LineRecorder, saveLine } = await import('./record-line.ts');
 	const { ReferenceDriver } = await import('./sim/reference-driver.ts');
-	const world = await makeWorld(values, 1, false);
+	const world = await makeWorld(flagText(RECORD_SETS, parsed.values), 1, false);
 	const recorder = new LineRecorder();
 	const driver = world instanceof SimWorld ? new ReferenceDriver(world.track) : undefined;
 	const dt = 0.05;
 	process.stderr.write('recording: drive across the start line, one full lap, and across it again\n');
-	for (let t = 0; t < number(values, 'max-seconds', 1); t += dt) {
+	for (let t = 0; t < o.maxSeconds; t += dt) {
 		if (world instanceof SimWorld && driver) {
 			const c = world.sim.car;
 			world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
 			world.advance(dt);
 		} else await new Promise((resolve) => setTimeout(resolve, dt * 1000));
 		if (recorder.feed(world.reader)) {
-			saveLine(values.out, { name: world.reader.read().static.track || 'recorded', halfWidth: number(values, 'half-width', 1), points: recorder.points });
-			process.stdout.write(`saved ${recorder.points.length} points to ${values.out}\n`);
+			saveLine(o.out, { name: world.reader.read().static.track || 'recorded', halfWidth: o.halfWidth, points: recorder.points });
+			process.stdout.write(`saved ${recorder.points.length} points to ${o.out}\n`);
 			world.close();
 			return EXIT.OK;
 		}
@@ -199,42 +151,24 @@ async function recordLine(argv: string[]): Promise<number> {
 	return EXIT.FAILURE;
 }
 
-const HOST: OptionSpec[] = [
-	{ name: 'track', help: 'sim track', default: 'mixed', choices: Object.keys(TRACKS) },
-	{ name: 'seed', help: 'seed for the sim', default: '1' },
-	{ name: 'shm-dir', help: 'where to publish the pages', default: DEFAULT_SHM_DIR },
-	{ name: 'shm-prefix', help: 'page file prefix', default: 'pitwall-ac' },
-	{ name: 'publish-hz', help: 'pages per simulated second (AC: ≈ 333)', default: '100' },
-	{ name: 'time-scale', help: 'simulated seconds per real second', default: '1' },
-	{ name: 'log-level', help: 'log level', default: 'info', choices: ['debug', 'info', 'warn', 'error'] },
-	{ name: 'log-json', help: 'JSON log lines', flag: true },
-	{ name: 'help', help: 'this text', flag: true }
-];
-
 /** Plays Assetto Corsa for a separate agent process: pages out, joystick in, restart buttons. */
 async function simHost(argv: string[]): Promise<number> {
-	const values = parseArgs(argv, HOST);
-	if (values.help) {
-		process.stdout.write(helpText('bridge-agent sim-host [options]: publish the simulated car as AC-layout pages in shared memory for `run --source shm`', HOST));
+	const parsed = parseFlags(argv, process.env, [SIM_HOST_OPTIONS]);
+	if (parsed.help) {
+		process.stdout.write(helpText(usage('bridge-agent sim-host [options]: publish the simulated car as AC-layout pages in shared memory for `run --source shm`'), [SIM_HOST_OPTIONS]));
 		return EXIT.OK;
 	}
-	const log = createLogger({ level: values['log-level'] as Level, json: values['log-json'] === 'true', name: 'sim-host' });
+	const [o] = parsed.values;
+	const log = createLogger({ level: o.logLevel, json: o.logJson, name: 'sim-host' });
 	const { SimHost } = await import('./sim/sim-host.ts');
-	const host = new SimHost({
-		track: Track.named(values.track),
-		seed: number(values, 'seed', 0),
-		dir: values['shm-dir'],
-		prefix: values['shm-prefix'],
-		publishHz: number(values, 'publish-hz', 1, 2000),
-		timeScale: number(values, 'time-scale', 0.01, 100)
-	});
+	const host = new SimHost({ track: Track.named(o.track), seed: o.seed, dir: o.shmDir, prefix: o.shmPrefix, publishHz: o.publishHz, timeScale: o.timeScale });
 	const stop = (signal: string) => {
 		log.info(`${signal}: stopping`);
 		host.stop();
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
-	log.info('publishing', { track: values.track, dir: values['shm-dir'], prefix: values['shm-prefix'], publishHz: values['publish-hz'] });
+	log.info('publishing', { track: o.track, dir: o.shmDir, prefix: o.shmPrefix, publishHz: o.publishHz });
 	try {
 		await host.run();
 	} finally {
@@ -251,7 +185,7 @@ async function main(): Promise<number> {
 	const command = argv[0] && !argv[0].startsWith('--') ? argv.shift()! : 'run';
 	const handler = COMMANDS[command];
 	if (!handler) {
-		process.stderr.write(`unknown command "${command}" (choose ${Object.keys(COMMANDS).join(', ')})\n`);
+		process.stderr.write(`bridge-agent: unknown command "${command}"${didYouMean(command, Object.keys(COMMANDS))} (see --help)\n`);
 		return EXIT.USAGE;
 	}
 	try {

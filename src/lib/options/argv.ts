@@ -60,7 +60,7 @@ function usageError(error: unknown, flags: string[]): Error {
 	const name = quoted.replace(/ <value>$/, '');
 	if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
 		const bare = name.replace(/^-+/, '');
-		return new OptionsError(`unknown option ${name}${didYouMean(bare, flags, (f) => `--${f}`)}`);
+		return new OptionsError(`unknown option ${name}${didYouMean(bare, flags, (f) => `--${f}`, false)}`);
 	}
 	if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new OptionsError(`unexpected argument "${quoted}"`);
 	if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

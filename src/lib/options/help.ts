@@ -2,13 +2,15 @@
 import type { OptionSet } from './set.ts';
 
 const MAX_FLAG_COLUMN = 36;
+/** Longer choice lists show as NAME, with the choices after the doc. */
+const MAX_CHOICES_LENGTH = 24;
 
 /** The default as help (docs: false) or docs (docs: true) show it. */
 export function defaultText(set: OptionSet, key: string, docs = false): string {
 	const option = set.options[key];
 	const value: unknown = set.defaultOf(key);
 	// Help shows a static default as it is here (a local path); docs show it for every machine.
-	if (option.defaultDoc !== undefined && (docs || typeof option.default === 'function' || value === undefined)) return option.defaultDoc;
+	if (option.defaultDoc !== undefined && (docs || typeof option.default === 'function' || value === undefined || value === '')) return option.defaultDoc;
 	if (value === undefined) return 'none';
 	if (typeof value === 'boolean') return value ? 'on' : 'off';
 	if (typeof value === 'string') return value === '' ? '""' : value;
@@ -25,7 +27,7 @@ export function placeholder(set: OptionSet, key: string): string {
 		case 'number':
 			return 'N';
 		case 'choice':
-			return option.choices!.join('|');
+			return option.choices!.join('|').length <= MAX_CHOICES_LENGTH ? option.choices!.join('|') : 'NAME';
 		case 'list':
 			return 'A,B,…';
 		case 'json':
@@ -51,7 +53,8 @@ export function helpText(usage: string, sets: readonly OptionSet[]): string {
 			const env = set.envOf(key);
 			const value = placeholder(set, key);
 			const aliases = (option.aliases ?? []).map((a) => `; or --${a}`).join('');
-			rows.push([`--${flag}${value ? ` ${value}` : ''}`, `${plain(option.doc)} [default ${defaultText(set, key)}${env ? `; env ${env}` : ''}${aliases}]`]);
+			const choices = value === 'NAME' ? ` (${option.choices!.join(', ')})` : '';
+			rows.push([`--${flag}${value ? ` ${value}` : ''}`, `${plain(option.doc)}${choices} [default ${defaultText(set, key)}${env ? `; env ${env}` : ''}${aliases}]`]);
 			if (option.nested) nested.push([`--${flag}`, option.nested]);
 		}
 		if (i === flagSets.length - 1) rows.push(['-h, --help', 'this text']);

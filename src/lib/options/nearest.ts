@@ -28,8 +28,8 @@ export function nearest(name: string, known: readonly string[]): string | undefi
 	return plausible ? best : undefined;
 }
 
-/** ` (did you mean "x"?)`, or ` (known: a, b, c)` when nothing is close. */
-export function didYouMean(name: string, known: readonly string[], quote = (s: string) => `"${s}"`): string {
+/** ` (did you mean "x"?)`, or when nothing is close ` (known: a, b, c)` (or nothing, with listKnown false). */
+export function didYouMean(name: string, known: readonly string[], quote = (s: string) => `"${s}"`, listKnown = true): string {
 	const near = nearest(name, known);
-	return near !== undefined ? ` (did you mean ${quote(near)}?)` : ` (known: ${known.join(', ')})`;
+	return near !== undefined ? ` (did you mean ${quote(near)}?)` : listKnown ? ` (known: ${known.join(', ')})` : '';
 }
