@@ -50,7 +50,9 @@ export const RUN_OPTIONS = defineOptions(
 		columns: choice('column coding: compact (WAN) or raw (LAN, less CPU)', ['compact', 'raw'], 'compact'),
 		name: str('actor name shown in the console', () => `${hostname()}-${process.pid}`, { defaultDoc: 'host name-pid' }),
 		id: str('stable actor id (resume key)', undefined, { defaultDoc: 'the name' }),
-		timeScale: custom('number', 'sim speed: a factor of real time, or max', 1, 'in [0.01, 1000] or max', isScale, { fromText: (t) => (t === 'max' ? Infinity : numberText(t)) }),
+		timeScale: custom('number', 'sim speed: a factor of real time, or max', 1, 'in [0.01, 1000] or max', isScale, {
+			fromText: (t) => (t === 'max' ? Infinity : numberText(t))
+		}),
 		seed: int('seed for the sim and action sampling', 1, { min: 0 }),
 		maxSteps: int('stop after recording this many steps (0 = run until stopped)', 0, { min: 0 }),
 		stepsPerPolicy: int('with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', 1024, { min: 0 }),

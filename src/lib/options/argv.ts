@@ -21,7 +21,10 @@ export function fromText(option: Option, text: string, label: string): unknown {
 		case 'boolean':
 			return /^(true|1|yes|on)$/i.test(text) ? true : /^(false|0|no|off)$/i.test(text) ? false : text;
 		case 'list':
-			return text.split(',').map((item) => item.trim()).filter(Boolean);
+			return text
+				.split(',')
+				.map((item) => item.trim())
+				.filter(Boolean);
 		case 'json':
 			return parseJsonText(text, label);
 		default:
@@ -75,7 +78,11 @@ function usageError(error: unknown, flags: string[]): Error {
  * Parses `argv` against the sets' flags; returns each set's full values in order, or `help`
  * when -h/--help is given (after unknown flags are refused, before values are checked).
  */
-export function parseFlags<const S extends readonly OptionSet[]>(argv: readonly string[], env: Env, sets: S): { help: true } | { help: false; values: FlagValues<S> } {
+export function parseFlags<const S extends readonly OptionSet[]>(
+	argv: readonly string[],
+	env: Env,
+	sets: S
+): { help: true } | { help: false; values: FlagValues<S> } {
 	const { entries, config } = flagEntries(sets);
 	let values: Record<string, string | boolean | undefined>;
 	try {

@@ -50,23 +50,49 @@ function range(min: number | undefined, max: number | undefined, above: number |
 /** A safe integer, ≥ 1 unless `min` says otherwise. */
 export function int(doc: string, def: Default<number>, o: Extra & { min?: number; max?: number } = {}): Option<number> {
 	const { min = 1, max, ...extra } = o;
-	const expects = max !== undefined ? `an integer in [${min}, ${max}]` : min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+	const expects =
+		max !== undefined ? `an integer in [${min}, ${max}]` : min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
 	const ok = range(min, max, undefined);
-	return option('number', doc, def, expects, v.pipe(v.number(expects), v.check((x) => Number.isSafeInteger(x) && ok(x), expects)), extra);
+	return option(
+		'number',
+		doc,
+		def,
+		expects,
+		v.pipe(
+			v.number(expects),
+			v.check((x) => Number.isSafeInteger(x) && ok(x), expects)
+		),
+		extra
+	);
 }
 
 /** A finite number; `above` is an exclusive lower bound (above: 0 = positive). */
 export function num(doc: string, def: Default<number>, o: Extra & { min?: number; max?: number; above?: number } = {}): Option<number> {
 	const { min, max, above, ...extra } = o;
 	const expects =
-		min !== undefined && max !== undefined ? `in [${min}, ${max}]`
-		: above === 0 && max === undefined ? 'a positive number'
-		: above !== undefined ? `a number > ${above}${max !== undefined ? ` and ≤ ${max}` : ''}`
-		: min === 0 ? 'a non-negative number'
-		: min !== undefined ? `a number ≥ ${min}`
-		: 'a finite number';
+		min !== undefined && max !== undefined
+			? `in [${min}, ${max}]`
+			: above === 0 && max === undefined
+				? 'a positive number'
+				: above !== undefined
+					? `a number > ${above}${max !== undefined ? ` and ≤ ${max}` : ''}`
+					: min === 0
+						? 'a non-negative number'
+						: min !== undefined
+							? `a number ≥ ${min}`
+							: 'a finite number';
 	const ok = range(min, max, above);
-	return option('number', doc, def, expects, v.pipe(v.number(expects), v.check((x) => Number.isFinite(x) && ok(x), expects)), extra);
+	return option(
+		'number',
+		doc,
+		def,
+		expects,
+		v.pipe(
+			v.number(expects),
+			v.check((x) => Number.isFinite(x) && ok(x), expects)
+		),
+		extra
+	);
 }
 
 /** A number, or null (e.g. "no target KL"). */
@@ -108,7 +134,10 @@ export function nums(doc: string, def: number[], o: Extra & { int?: boolean; min
 	const item = whole ? (min === 1 ? 'positive integers' : 'integers') : 'finite numbers';
 	const expects = `a ${nonEmpty ? 'non-empty ' : ''}list of ${item}`;
 	const ok = (x: number) => (whole ? Number.isSafeInteger(x) : Number.isFinite(x)) && (min === undefined || x >= min);
-	const schema = v.pipe(v.array(v.number(expects), expects), v.check((xs) => (!nonEmpty || xs.length > 0) && xs.every(ok), expects));
+	const schema = v.pipe(
+		v.array(v.number(expects), expects),
+		v.check((xs) => (!nonEmpty || xs.length > 0) && xs.every(ok), expects)
+	);
 	const fromText = (text: string) => text.split(',').map((item) => numberText(item.trim()));
 	return option('list', doc, def, expects, schema, { fromText, ...extra });
 }

@@ -54,7 +54,10 @@ export function helpText(usage: string, sets: readonly OptionSet[]): string {
 			const value = placeholder(set, key);
 			const aliases = (option.aliases ?? []).map((a) => `; or --${a}`).join('');
 			const choices = value === 'NAME' ? ` (${option.choices!.join(', ')})` : '';
-			rows.push([`--${flag}${value ? ` ${value}` : ''}`, `${plain(option.doc)}${choices} [default ${defaultText(set, key)}${env ? `; env ${env}` : ''}${aliases}]`]);
+			rows.push([
+				`--${flag}${value ? ` ${value}` : ''}`,
+				`${plain(option.doc)}${choices} [default ${defaultText(set, key)}${env ? `; env ${env}` : ''}${aliases}]`
+			]);
 			if (option.nested) nested.push([`--${flag}`, option.nested]);
 		}
 		if (i === flagSets.length - 1) rows.push(['-h, --help', 'this text']);

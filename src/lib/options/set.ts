@@ -120,8 +120,23 @@ export function defineOptions<O extends Options>(options: O, info: SetInfo<Optio
 export function json<O extends Options>(doc: string, set: OptionSet<O>, extra: Extra & { example?: string } = {}): Option<Partial<OptionValues<O>>> {
 	const { example, ...rest } = extra;
 	const problem = (input: unknown) => set.problem(input as Partial<OptionValues<O>>);
-	const schema = v.pipe(set.schema, v.check((partial) => problem(partial) === undefined, (issue) => problem(issue.input) ?? ''));
-	return { kind: 'json', doc: example ? `${doc}, e.g. \`${example}\`` : doc, default: () => ({}), defaultDoc: '{}', expects: 'a JSON object', schema, nested: set as unknown as OptionSet, ...rest };
+	const schema = v.pipe(
+		set.schema,
+		v.check(
+			(partial) => problem(partial) === undefined,
+			(issue) => problem(issue.input) ?? ''
+		)
+	);
+	return {
+		kind: 'json',
+		doc: example ? `${doc}, e.g. \`${example}\`` : doc,
+		default: () => ({}),
+		defaultDoc: '{}',
+		expects: 'a JSON object',
+		schema,
+		nested: set as unknown as OptionSet,
+		...rest
+	};
 }
 
 export function parseJsonText(text: string, whole: string): unknown {

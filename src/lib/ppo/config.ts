@@ -26,7 +26,7 @@ export const PPO_OPTIONS = defineOptions(
 		adamEps: num('Adam ε (CleanRL uses 1e-5)', 1e-5, { above: 0 }),
 		hiddenSizes: nums('hidden layer sizes, same for actor and critic (tanh)', [64, 64], { int: true, min: 1, nonEmpty: true }),
 		initLogStd: num('initial log standard deviation of the Gaussian policy', 0),
-		initActionMean: nums('initial mean action (the mean head\'s bias), one per action dimension; [] = zeros', []),
+		initActionMean: nums("initial mean action (the mean head's bias), one per action dimension; [] = zeros", []),
 		normObs: bool('normalise observations with running statistics', true),
 		obsClip: num('clip normalised observations to ±this', 10, { above: 0 }),
 		normReward: bool('scale rewards by the running std of the discounted return', false),

@@ -47,7 +47,10 @@ const isSet = (ppo: Partial<PpoConfig>, key: keyof PpoConfig) => ppo[key] !== un
  * train (a bad setting, an initial mean action of another size than the action, an empty spec).
  */
 export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<PpoConfig> } | { error: string } {
-	for (const [what, spec] of [['observation', obsSpec], ['action', actionSpec]] as const) {
+	for (const [what, spec] of [
+		['observation', obsSpec],
+		['action', actionSpec]
+	] as const) {
 		if (!Number.isInteger(spec.dim) || spec.dim < 1) return { error: `the ${what} spec has no dimensions (dim ${spec.dim})` };
 		if (spec.names.length !== spec.dim) return { error: `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}` };
 	}

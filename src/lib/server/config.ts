@@ -16,7 +16,10 @@ export const DEFAULT_PORT = 3000;
 const MIB = 1024 * 1024;
 
 export function newRunId(now = new Date()): string {
-	return now.toISOString().replace(/\.\d+Z$/, '').replace(/[:T]/g, '-');
+	return now
+		.toISOString()
+		.replace(/\.\d+Z$/, '')
+		.replace(/[:T]/g, '-');
 }
 
 export const SERVER_OPTIONS = defineOptions(
@@ -35,16 +38,22 @@ export const SERVER_OPTIONS = defineOptions(
 export const LEARNER_OPTIONS = defineOptions(
 	{
 		runsDir: str('where run directories go', 'runs'),
-		runId: str('this run\'s id; an existing run with a checkpoint is resumed', () => newRunId(), { defaultDoc: 'start time' }),
-		ppo: json('PPO overrides as JSON (keys below); the first actor\'s action spec may add its preset for keys left out', PPO_OPTIONS, { example: '{"nSteps":4096,"entCoef":0.01}' }),
-		backends: strings('tfjs backends to try, in order', undefined, { flag: 'backend', choices: ['tensorflow', 'wasm', 'cpu'], defaultDoc: 'tensorflow,wasm,cpu' }),
+		runId: str("this run's id; an existing run with a checkpoint is resumed", () => newRunId(), { defaultDoc: 'start time' }),
+		ppo: json("PPO overrides as JSON (keys below); the first actor's action spec may add its preset for keys left out", PPO_OPTIONS, {
+			example: '{"nSteps":4096,"entCoef":0.01}'
+		}),
+		backends: strings('tfjs backends to try, in order', undefined, {
+			flag: 'backend',
+			choices: ['tensorflow', 'wasm', 'cpu'],
+			defaultDoc: 'tensorflow,wasm,cpu'
+		}),
 		maxActors: int('more actors are refused (4005)', 64),
 		heartbeatIntervalMs: int('PING interval to every actor, ms', 1000),
 		actorTimeoutMs: int('an actor silent this long is marked lost and closed, ms', 10_000),
 		controlChunk: int('actions per CONTROL_BATCH for remote-mode actors (≤ --max-control-chunk)', 10),
 		telemetryHz: num('telemetry rate asked of actors for the live view, Hz', 5, { above: 0, max: 1000 }),
 		maxTelemetryPerSec: int('telemetry frames per second an actor may send before it is refused (RATE_LIMITED)', 200),
-		weightsMaxBufferedBytes: int('above this many unsent bytes an actor\'s weights wait (coalesced) instead of queueing', MIB),
+		weightsMaxBufferedBytes: int("above this many unsent bytes an actor's weights wait (coalesced) instead of queueing", MIB),
 		checkpointEveryUpdates: int('updates between periodic checkpoints', 10, { flag: 'checkpoint-every-updates', aliases: ['checkpoint-every'] }),
 		checkpointEverySec: int('seconds between periodic checkpoints, whatever the updates', 300),
 		keepCheckpoints: int('numbered checkpoints kept (plus latest and best)', 5),
@@ -54,7 +63,10 @@ export const LEARNER_OPTIONS = defineOptions(
 		title: 'Learner',
 		noun: 'learner option',
 		envPrefix: 'PITWALL_',
-		check: (o) => (o.actorTimeoutMs <= o.heartbeatIntervalMs ? `--actor-timeout-ms (${o.actorTimeoutMs}) must exceed --heartbeat-interval-ms (${o.heartbeatIntervalMs})` : undefined)
+		check: (o) =>
+			o.actorTimeoutMs <= o.heartbeatIntervalMs
+				? `--actor-timeout-ms (${o.actorTimeoutMs}) must exceed --heartbeat-interval-ms (${o.heartbeatIntervalMs})`
+				: undefined
 	}
 );
 
@@ -74,7 +86,8 @@ export function isLoopback(host: string): boolean {
 	return LOOPBACK.test(host);
 }
 
-export const SERVER_USAGE = 'Usage: tsx server.ts [options]\nServes the learner, its console and the actor WebSocket on one port; flags win over env, env over defaults.';
+export const SERVER_USAGE =
+	'Usage: tsx server.ts [options]\nServes the learner, its console and the actor WebSocket on one port; flags win over env, env over defaults.';
 
 export function serverHelp(): string {
 	return helpText(SERVER_USAGE, SERVER_SETS);
@@ -110,7 +123,8 @@ function combinationProblem(c: ServerConfig): string | undefined {
 	if (!isLoopback(c.host) && !c.insecure && (!c.actorToken || !c.consoleToken)) {
 		return `refusing to bind ${c.host} without PITWALL_ACTOR_TOKEN and PITWALL_CONSOLE_TOKEN; set both, or pass --insecure`;
 	}
-	if (c.learner.controlChunk > c.limits.maxControlChunk) return `--control-chunk (${c.learner.controlChunk}) must not exceed --max-control-chunk (${c.limits.maxControlChunk})`;
+	if (c.learner.controlChunk > c.limits.maxControlChunk)
+		return `--control-chunk (${c.learner.controlChunk}) must not exceed --max-control-chunk (${c.limits.maxControlChunk})`;
 	if (c.simActors > c.learner.maxActors) return `--sim-actors (${c.simActors}) must not exceed --max-actors (${c.learner.maxActors})`;
 	return undefined;
 }

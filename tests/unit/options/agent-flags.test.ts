@@ -43,8 +43,28 @@ describe('agent flags', () => {
 	});
 
 	it('takes the flags sim-actors passes', () => {
-		const [common, o] = run(['--source', 'sim', '--track', 'oval', '--learner', 'ws://127.0.0.1:1/ws/actor', '--time-scale', 'max', '--columns', 'raw',
-			'--name', 'sim-1', '--seed', '1', '--steps-per-policy', '512', '--log-level', 'warn', '--reward', '{"tyreOutPenalty":0.2}']);
+		const [common, o] = run([
+			'--source',
+			'sim',
+			'--track',
+			'oval',
+			'--learner',
+			'ws://127.0.0.1:1/ws/actor',
+			'--time-scale',
+			'max',
+			'--columns',
+			'raw',
+			'--name',
+			'sim-1',
+			'--seed',
+			'1',
+			'--steps-per-policy',
+			'512',
+			'--log-level',
+			'warn',
+			'--reward',
+			'{"tyreOutPenalty":0.2}'
+		]);
 		assert.equal(o.timeScale, Infinity);
 		assert.deepEqual([common.track, o.columns, o.name, o.stepsPerPolicy, common.logLevel], ['oval', 'raw', 'sim-1', 512, 'warn']);
 		assert.deepEqual(o.reward, { tyreOutPenalty: 0.2 });
@@ -52,10 +72,16 @@ describe('agent flags', () => {
 
 	it('refuse bad values naming the flag', () => {
 		assert.equal(refused(['--control-hz', 'fast']), '--control-hz must be in [1, 1000], got "fast"');
-		assert.equal(refused(['--batch-steps', String(DEFAULT_LIMITS.maxBatchSteps + 1)]), `--batch-steps must be an integer in [1, ${DEFAULT_LIMITS.maxBatchSteps}], got ${DEFAULT_LIMITS.maxBatchSteps + 1}`);
+		assert.equal(
+			refused(['--batch-steps', String(DEFAULT_LIMITS.maxBatchSteps + 1)]),
+			`--batch-steps must be an integer in [1, ${DEFAULT_LIMITS.maxBatchSteps}], got ${DEFAULT_LIMITS.maxBatchSteps + 1}`
+		);
 		assert.equal(refused(['--time-scale', '0']), '--time-scale must be in [0.01, 1000] or max, got 0');
 		assert.equal(refused(['--learner', 'http://x']), '--learner must be a ws:// or wss:// URL, got "http://x"');
-		assert.equal(refused(['--reward', '{"bonus":1}']), '--reward: unknown reward setting "bonus" (known: progressScale, tyreOutPenalty, harshInputPenalty, crashPenalty, offTrackSec, stuckSec, wrongWaySec, maxEpisodeSec)');
+		assert.equal(
+			refused(['--reward', '{"bonus":1}']),
+			'--reward: unknown reward setting "bonus" (known: progressScale, tyreOutPenalty, harshInputPenalty, crashPenalty, offTrackSec, stuckSec, wrongWaySec, maxEpisodeSec)'
+		);
 		assert.equal(refused(['--reward', '{"stuckSec":-1}']), '--reward: reward setting stuckSec must be a non-negative number, got -1');
 		assert.equal(refused(['--max-step', '5']), 'unknown option --max-step (did you mean --max-steps?)');
 		assert.equal(refused(['--episode-seconds', '0']), '--episode-seconds must be a positive number, got 0');

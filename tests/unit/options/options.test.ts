@@ -4,12 +4,35 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parseFlags } from '../../../src/lib/options/argv.ts';
 import {
-	OptionsError, bool, choice, defineOptions, flagTable, helpText, int, json, keyTable, nearest, num, nums, replaceSection, str, strings
+	OptionsError,
+	bool,
+	choice,
+	defineOptions,
+	flagTable,
+	helpText,
+	int,
+	json,
+	keyTable,
+	nearest,
+	num,
+	nums,
+	replaceSection,
+	str,
+	strings
 } from '../../../src/lib/options/index.ts';
 
 const INNER = defineOptions(
-	{ nSteps: int('samples per update', 2048), minibatchSize: int('samples per minibatch', 64), sizes: nums('layer sizes', [64, 64], { int: true, min: 1, nonEmpty: true }) },
-	{ title: 'Inner', noun: 'inner setting', flags: false, check: (c) => (c.minibatchSize > c.nSteps ? `minibatchSize (${c.minibatchSize}) must not exceed nSteps (${c.nSteps})` : undefined) }
+	{
+		nSteps: int('samples per update', 2048),
+		minibatchSize: int('samples per minibatch', 64),
+		sizes: nums('layer sizes', [64, 64], { int: true, min: 1, nonEmpty: true })
+	},
+	{
+		title: 'Inner',
+		noun: 'inner setting',
+		flags: false,
+		check: (c) => (c.minibatchSize > c.nSteps ? `minibatchSize (${c.minibatchSize}) must not exceed nSteps (${c.nSteps})` : undefined)
+	}
 );
 
 let runs = 0;
@@ -63,26 +86,65 @@ describe('option sets', () => {
 	});
 
 	it('refuses an unknown key naming the nearest valid one', () => {
-		assert.equal(message(() => INNER.resolve({ nStep: 1 })), 'unknown inner setting "nStep" (did you mean "nSteps"?)');
-		assert.match(message(() => INNER.resolve({ bogus: 1 })), /unknown inner setting "bogus" \(known: nSteps, minibatchSize, sizes\)/);
-		assert.match(message(() => INNER.resolve(JSON.parse('{"__proto__":1}'))), /unknown inner setting "__proto__"/);
+		assert.equal(
+			message(() => INNER.resolve({ nStep: 1 })),
+			'unknown inner setting "nStep" (did you mean "nSteps"?)'
+		);
+		assert.match(
+			message(() => INNER.resolve({ bogus: 1 })),
+			/unknown inner setting "bogus" \(known: nSteps, minibatchSize, sizes\)/
+		);
+		assert.match(
+			message(() => INNER.resolve(JSON.parse('{"__proto__":1}'))),
+			/unknown inner setting "__proto__"/
+		);
 	});
 
 	it('says what a valid value is and what it got', () => {
-		assert.equal(message(() => INNER.resolve({ nSteps: 0 })), 'inner setting nSteps must be a positive integer, got 0');
-		assert.equal(message(() => INNER.resolve({ nSteps: 1.5 })), 'inner setting nSteps must be a positive integer, got 1.5');
-		assert.equal(message(() => INNER.resolve({ sizes: [64, 'x'] })), 'inner setting sizes must be a non-empty list of positive integers, got [64,"x"]');
-		assert.equal(message(() => OUTER.resolve({ rate: Infinity })), 'outer option rate must be a number > 0 and ≤ 1000, got Infinity');
-		assert.equal(message(() => INNER.resolve([1])), 'inner settings must be a JSON object, got [1]');
-		assert.equal(message(() => INNER.resolve({ minibatchSize: 4096 })), 'minibatchSize (4096) must not exceed nSteps (2048)');
+		assert.equal(
+			message(() => INNER.resolve({ nSteps: 0 })),
+			'inner setting nSteps must be a positive integer, got 0'
+		);
+		assert.equal(
+			message(() => INNER.resolve({ nSteps: 1.5 })),
+			'inner setting nSteps must be a positive integer, got 1.5'
+		);
+		assert.equal(
+			message(() => INNER.resolve({ sizes: [64, 'x'] })),
+			'inner setting sizes must be a non-empty list of positive integers, got [64,"x"]'
+		);
+		assert.equal(
+			message(() => OUTER.resolve({ rate: Infinity })),
+			'outer option rate must be a number > 0 and ≤ 1000, got Infinity'
+		);
+		assert.equal(
+			message(() => INNER.resolve([1])),
+			'inner settings must be a JSON object, got [1]'
+		);
+		assert.equal(
+			message(() => INNER.resolve({ minibatchSize: 4096 })),
+			'minibatchSize (4096) must not exceed nSteps (2048)'
+		);
 	});
 
 	it('parses JSON text and names a nested key inside a JSON-valued option', () => {
 		assert.deepEqual(INNER.parseJson('{"nSteps":512}'), { nSteps: 512 });
-		assert.equal(message(() => INNER.parseJson('nope')), 'inner settings is not JSON: "nope"');
-		assert.equal(message(() => OUTER.resolve({ inner: { nStep: 1 } })), 'outer option inner: unknown inner setting "nStep" (did you mean "nSteps"?)');
-		assert.equal(message(() => OUTER.resolve({ inner: { minibatchSize: 4096 } })), 'outer option inner: minibatchSize (4096) must not exceed nSteps (2048)');
-		assert.equal(message(() => OUTER.resolve({ inner: 3 })), 'outer option inner must be a JSON object, got 3');
+		assert.equal(
+			message(() => INNER.parseJson('nope')),
+			'inner settings is not JSON: "nope"'
+		);
+		assert.equal(
+			message(() => OUTER.resolve({ inner: { nStep: 1 } })),
+			'outer option inner: unknown inner setting "nStep" (did you mean "nSteps"?)'
+		);
+		assert.equal(
+			message(() => OUTER.resolve({ inner: { minibatchSize: 4096 } })),
+			'outer option inner: minibatchSize (4096) must not exceed nSteps (2048)'
+		);
+		assert.equal(
+			message(() => OUTER.resolve({ inner: 3 })),
+			'outer option inner must be a JSON object, got 3'
+		);
 	});
 });
 
@@ -108,23 +170,65 @@ describe('parseFlags', () => {
 	});
 
 	it('refuses unknown flags naming the nearest, and positionals', () => {
-		assert.equal(message(() => parse(['--max-actor', '8'])), 'unknown option --max-actor (did you mean --max-actors?)');
-		assert.equal(message(() => parse(['--max-actor=8'])), 'unknown option --max-actor (did you mean --max-actors?)');
-		assert.equal(message(() => parse(['8'])), 'unexpected argument "8"');
+		assert.equal(
+			message(() => parse(['--max-actor', '8'])),
+			'unknown option --max-actor (did you mean --max-actors?)'
+		);
+		assert.equal(
+			message(() => parse(['--max-actor=8'])),
+			'unknown option --max-actor (did you mean --max-actors?)'
+		);
+		assert.equal(
+			message(() => parse(['8'])),
+			'unexpected argument "8"'
+		);
 	});
 
 	it('names the flag or env var of a bad or missing value', () => {
-		assert.equal(message(() => parse(['--port', 'abc'])), '--port must be an integer in [0, 65535], got "abc"');
-		assert.equal(message(() => parse([], { PORT: '70000' })), 'PORT must be an integer in [0, 65535], got 70000');
-		assert.equal(message(() => parse([], { T_INSECURE: 'maybe' })), 'T_INSECURE must be a boolean, got "maybe"');
-		assert.equal(message(() => parse(['--port'])), '--port needs a value');
-		assert.match(message(() => parse(['--port', '-1'])), /^--port needs a value \(one starting with "-" goes as --port=-…\)$/);
-		assert.equal(message(() => parse(['--insecure=yes'])), '--insecure takes no value');
-		assert.equal(message(() => parse(['--track', 'monza'])), '--track must be one of oval, mixed, got "monza"');
-		assert.equal(message(() => parse(['--backend', 'gpu'])), '--backend must be a list of wasm, cpu, got ["gpu"]');
-		assert.equal(message(() => parse(['--inner', '{"nStep":1}'])), '--inner: unknown inner setting "nStep" (did you mean "nSteps"?)');
-		assert.equal(message(() => parse(['--inner', '{x'])), '--inner is not JSON: "{x"');
-		assert.equal(message(() => parse(['--every', '0'])), '--every must be a positive integer, got 0');
+		assert.equal(
+			message(() => parse(['--port', 'abc'])),
+			'--port must be an integer in [0, 65535], got "abc"'
+		);
+		assert.equal(
+			message(() => parse([], { PORT: '70000' })),
+			'PORT must be an integer in [0, 65535], got 70000'
+		);
+		assert.equal(
+			message(() => parse([], { T_INSECURE: 'maybe' })),
+			'T_INSECURE must be a boolean, got "maybe"'
+		);
+		assert.equal(
+			message(() => parse(['--port'])),
+			'--port needs a value'
+		);
+		assert.match(
+			message(() => parse(['--port', '-1'])),
+			/^--port needs a value \(one starting with "-" goes as --port=-…\)$/
+		);
+		assert.equal(
+			message(() => parse(['--insecure=yes'])),
+			'--insecure takes no value'
+		);
+		assert.equal(
+			message(() => parse(['--track', 'monza'])),
+			'--track must be one of oval, mixed, got "monza"'
+		);
+		assert.equal(
+			message(() => parse(['--backend', 'gpu'])),
+			'--backend must be a list of wasm, cpu, got ["gpu"]'
+		);
+		assert.equal(
+			message(() => parse(['--inner', '{"nStep":1}'])),
+			'--inner: unknown inner setting "nStep" (did you mean "nSteps"?)'
+		);
+		assert.equal(
+			message(() => parse(['--inner', '{x'])),
+			'--inner is not JSON: "{x"'
+		);
+		assert.equal(
+			message(() => parse(['--every', '0'])),
+			'--every must be a positive integer, got 0'
+		);
 	});
 
 	it('answers --help and -h before checking values', () => {
@@ -169,7 +273,8 @@ it('the options module is pure (valibot and itself) but for the node-only argv.t
 	const offenders: string[] = [];
 	for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== 'argv.ts')) {
 		const source = readFileSync(new URL(name, dir), 'utf8');
-		for (const [, specifier] of source.matchAll(/from\s+['"]([^'"]+)['"]/g)) if (!specifier.startsWith('./') && specifier !== 'valibot') offenders.push(`${name}: ${specifier}`);
+		for (const [, specifier] of source.matchAll(/from\s+['"]([^'"]+)['"]/g))
+			if (!specifier.startsWith('./') && specifier !== 'valibot') offenders.push(`${name}: ${specifier}`);
 		if (/\b(process|Buffer|require|window|document)\b\s*[.([]/.test(source.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''))) offenders.push(`${name}: host global`);
 	}
 	assert.deepEqual(offenders, []);

@@ -36,12 +36,33 @@ describe('server config', () => {
 			}
 		}
 		const config = parseServerConfig(
-			['--heartbeat-interval-ms', '500', '--actor-timeout-ms', '4000', '--telemetry-hz', '2.5', '--max-telemetry-per-sec', '50', '--weights-max-buffered-bytes', '65536',
-				'--checkpoint-every-sec', '60', '--stall-alert-ms', '30000', '--max-frame-bytes', '65536', '--max-batch-steps', '1024'],
+			[
+				'--heartbeat-interval-ms',
+				'500',
+				'--actor-timeout-ms',
+				'4000',
+				'--telemetry-hz',
+				'2.5',
+				'--max-telemetry-per-sec',
+				'50',
+				'--weights-max-buffered-bytes',
+				'65536',
+				'--checkpoint-every-sec',
+				'60',
+				'--stall-alert-ms',
+				'30000',
+				'--max-frame-bytes',
+				'65536',
+				'--max-batch-steps',
+				'1024'
+			],
 			{ PITWALL_MAX_ACTION_DIM: '4', PITWALL_RUNS_DIR: '/tmp/r' }
 		);
 		const l = config.learner;
-		assert.deepEqual([l.heartbeatIntervalMs, l.actorTimeoutMs, l.telemetryHz, l.maxTelemetryPerSec, l.weightsMaxBufferedBytes, l.checkpointEverySec, l.stallAlertMs], [500, 4000, 2.5, 50, 65536, 60, 30000]);
+		assert.deepEqual(
+			[l.heartbeatIntervalMs, l.actorTimeoutMs, l.telemetryHz, l.maxTelemetryPerSec, l.weightsMaxBufferedBytes, l.checkpointEverySec, l.stallAlertMs],
+			[500, 4000, 2.5, 50, 65536, 60, 30000]
+		);
 		assert.deepEqual([config.limits.maxFrameBytes, config.limits.maxBatchSteps, config.limits.maxActionDim, l.runsDir], [65536, 1024, 4, '/tmp/r']);
 	});
 
@@ -85,7 +106,7 @@ describe('server config', () => {
 		assert.match(text, /PPO settings \(keys of --ppo JSON\):/);
 	});
 
-	it('the backend default shown is the trainer\'s preference order', async () => {
+	it("the backend default shown is the trainer's preference order", async () => {
 		const { BACKEND_PREFERENCE } = await import('../../../src/lib/ppo/backend.ts');
 		assert.equal(LEARNER_OPTIONS.options.backends.defaultDoc, BACKEND_PREFERENCE.join(','));
 		assert.deepEqual(LEARNER_OPTIONS.options.backends.choices, BACKEND_PREFERENCE);

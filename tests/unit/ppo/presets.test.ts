@@ -6,7 +6,12 @@ import { DEFAULT_PPO_CONFIG, resolvePpoConfig } from '../../../src/lib/ppo/confi
 import { DRIVING_PRESET, presetFor, trainerConfigFor } from '../../../src/lib/ppo/presets.ts';
 import type { VectorSpec } from '../../../src/lib/protocol/index.ts';
 
-const spec = (names: string[]): VectorSpec => ({ dim: names.length, names, low: new Float32Array(names.length).fill(-1), high: new Float32Array(names.length).fill(1) });
+const spec = (names: string[]): VectorSpec => ({
+	dim: names.length,
+	names,
+	low: new Float32Array(names.length).fill(-1),
+	high: new Float32Array(names.length).fill(1)
+});
 const { obsSpec, actionSpec } = driveSpecs();
 
 const config = (result: ReturnType<typeof trainerConfigFor>) => {
@@ -25,7 +30,7 @@ describe('trainerConfigFor', () => {
 		assert.equal(DEFAULT_PPO_CONFIG.initLogStd, 0);
 	});
 
-	it('the driving preset is for the agent\'s own action names', () => {
+	it("the driving preset is for the agent's own action names", () => {
 		assert.deepEqual(Object.keys(DRIVING_PRESET.actionMeans).sort(), [...ACTION_NAMES].sort());
 		assert.equal(presetFor(actionSpec), DRIVING_PRESET);
 	});
@@ -35,11 +40,20 @@ describe('trainerConfigFor', () => {
 	});
 
 	it('keeps every key the user set, and fills only the others', () => {
-		assert.deepEqual(config(trainerConfigFor({ entCoef: 0.01, nSteps: 1024 }, obsSpec, actionSpec)), { initLogStd: -0.5, entCoef: 0.01, nSteps: 1024, initActionMean: [0, 0.5, -0.5] });
-		assert.deepEqual(config(trainerConfigFor({ initActionMean: [], initLogStd: 0 }, obsSpec, actionSpec)), { entCoef: 0.005, initActionMean: [], initLogStd: 0 });
+		assert.deepEqual(config(trainerConfigFor({ entCoef: 0.01, nSteps: 1024 }, obsSpec, actionSpec)), {
+			initLogStd: -0.5,
+			entCoef: 0.01,
+			nSteps: 1024,
+			initActionMean: [0, 0.5, -0.5]
+		});
+		assert.deepEqual(config(trainerConfigFor({ initActionMean: [], initLogStd: 0 }, obsSpec, actionSpec)), {
+			entCoef: 0.005,
+			initActionMean: [],
+			initLogStd: 0
+		});
 	});
 
-	it('orders the preset\'s mean action by the spec\'s names', () => {
+	it("orders the preset's mean action by the spec's names", () => {
 		assert.deepEqual(config(trainerConfigFor({}, obsSpec, spec(['throttle', 'brake', 'steer']))).initActionMean, [0.5, -0.5, 0]);
 	});
 
@@ -56,7 +70,10 @@ describe('trainerConfigFor', () => {
 			error(trainerConfigFor({ initActionMean: [0, 0.5, -0.5] }, spec(['x']), spec(['push', 'turn']))),
 			'PPO setting initActionMean has 3 values ([0,0.5,-0.5]) but the action has 2 (push, turn): give one per action dimension, or [] for zeros'
 		);
-		assert.match(error(trainerConfigFor({ initActionMean: [1] }, obsSpec, actionSpec)), /has 1 values \(\[1\]\) but the action has 3 \(steer, throttle, brake\)/);
+		assert.match(
+			error(trainerConfigFor({ initActionMean: [1] }, obsSpec, actionSpec)),
+			/has 1 values \(\[1\]\) but the action has 3 \(steer, throttle, brake\)/
+		);
 	});
 
 	it('says why bad user settings or empty specs cannot train', () => {
