@@ -1,18 +1,22 @@
 /**
- * Production entry: `tsx server.ts [--host H] [--port P] [--sim-actors N] [--track T] [flags]`.
- * Serves the built SvelteKit app (build/handler.js) and the WebSocket routes on one port, and
- * starts N simulated actors (default 2; 0 for none) as real bridge-agent processes.
- * Flags: `tsx server.ts --help`, docs/operations.md. Exit codes: 0 done, 1 failure, 2 usage.
+ * Production entry: `node build/server.js [--host H] [--port P] [--sim-actors N] [--track T] [flags]`
+ * (built by `npm run build`; `tsx server.ts` runs the same from source). Serves the built
+ * SvelteKit app (build/handler.js) and the WebSocket routes on one port, and starts N simulated
+ * actors (default 2; 0 for none) as real bridge-agent processes.
+ * Flags: `--help`, docs/operations.md. Exit codes: 0 done, 1 failure, 2 usage.
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
+import { DEFAULT_PPO_CONFIG } from './src/lib/ppo/config.ts';
 import { OptionsError } from './src/lib/options/index.ts';
 import { parseServerArgs, serverHelp } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
+import { createLog } from './src/lib/server/log.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
 import { spawnSimActors } from './src/lib/server/sim-actors.ts';
 
-const HANDLER_PATH = './build/handler.js';
+/** The SvelteKit handler: beside this file when it runs bundled (build/server.js), under build/ from the source. */
+const HANDLER_URL = new URL(import.meta.url.endsWith('/build/server.js') ? './handler.js' : './build/handler.js', import.meta.url);
 /**
  * adapter-node assumes https when it is told nothing, which breaks same-origin checks (form
  * posts such as /login) on this plain-HTTP server. Unless ORIGIN or PROTOCOL_HEADER is set (as it
@@ -28,12 +32,13 @@ async function main(): Promise<void> {
 	}
 	const { config } = parsed;
 	const { simActors } = config;
+	const log = createLog({ level: config.logLevel, format: config.logFormat });
 	// Actors always authenticate: without a configured token, this run gets a fresh one.
 	config.actorToken ??= randomBytes(16).toString('hex');
-	const runtime = getRuntime(config);
+	const runtime = getRuntime(config, { log });
 	const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 	if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
-	const { handler } = (await import(HANDLER_PATH)) as { handler: RequestListener };
+	const { handler } = (await import(HANDLER_URL.href)) as { handler: RequestListener };
 	const listener: RequestListener = ownProtocol
 		? (req, res) => {
 				req.headers[OWN_PROTOCOL_HEADER] = 'http'; // overwrites anything a client sent
@@ -41,29 +46,31 @@ async function main(): Promise<void> {
 			}
 		: handler;
 	const server = await startServer(runtime, listener);
-	console.log(`pitwall ${runtime.runId} listening on ${server.url}`);
-	console.log(`actor token: ${config.actorToken}`);
-	console.log(`run directory: ${runtime.run.dir}`);
-	const nSteps = runtime.training.snapshot?.config.nSteps ?? config.learner.ppo.nSteps ?? 2048;
-	const actors = simActors > 0
-		? spawnSimActors({
-			count: simActors,
-			learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
-			token: config.actorToken,
-			stepsPerPolicy: Math.ceil(nSteps / simActors),
-			track: config.simTrack,
-			log: (line) => console.log(line)
-		})
-		: undefined;
-	if (actors) console.log(`${simActors} simulated actors driving; open ${server.url} to watch`);
+	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
+	log.info(`actor token: ${config.actorToken}`);
+	const nSteps = runtime.training.snapshot?.config.nSteps ?? config.learner.ppo.nSteps ?? DEFAULT_PPO_CONFIG.nSteps;
+	const simLog = log.child({ service: 'sim-actors' });
+	const actors =
+		simActors > 0
+			? spawnSimActors({
+					count: simActors,
+					learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
+					token: config.actorToken,
+					stepsPerPolicy: Math.ceil(nSteps / simActors),
+					track: config.simTrack,
+					log: (line) => simLog.warn(line)
+				})
+			: undefined;
+	if (actors) log.info({ simActors, track: config.simTrack }, `${simActors} simulated actors driving; open ${server.url} to watch`);
 
 	let stopping = false;
 	const stop = async (signal: string) => {
 		if (stopping) return;
 		stopping = true;
-		console.log(`${signal}: shutting down (saving a checkpoint)`);
+		log.info({ signal }, `${signal}: shutting down (saving a checkpoint)`);
 		await actors?.stop();
 		await server.close();
+		log.info('stopped');
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));

@@ -10,6 +10,7 @@ import { PPO_OPTIONS } from '../ppo/config.ts';
 import { LIMIT_OPTIONS, type Limits } from '../protocol/index.ts';
 // The server starts simulated agents on the agent's own tracks (a pure module).
 import { TRACKS } from '../../../bridge-agent/src/driving/track.ts';
+import { LOG_FORMATS, LOG_LEVELS } from './log.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 3000;
@@ -30,7 +31,9 @@ export const SERVER_OPTIONS = defineOptions(
 		consoleToken: str('required by `/api/*` and `/ws/console` (cookie `pitwall_console` or Bearer)', undefined),
 		insecure: bool('allow a non-loopback bind without both tokens'),
 		simActors: int('simulated bridge-agent processes started with the server (0 = none)', 2, { min: 0 }),
-		simTrack: choice('their track', Object.keys(TRACKS), 'mixed', { flag: 'track' })
+		simTrack: choice('their track', Object.keys(TRACKS), 'mixed', { flag: 'track' }),
+		logLevel: choice('log level', LOG_LEVELS, 'info'),
+		logFormat: choice('log lines: json, pretty, or auto (pretty on a terminal, JSON otherwise)', LOG_FORMATS, 'auto')
 	},
 	{ title: 'Server', noun: 'server option', envPrefix: 'PITWALL_' }
 );

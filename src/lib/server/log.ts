@@ -8,10 +8,13 @@ import pretty from 'pino-pretty';
 export type Log = Logger;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
-export function createLog(options: { level?: LogLevel; pretty?: boolean } = {}): Log {
+export function createLog(options: { level?: LogLevel; format?: LogFormat } = {}): Log {
 	const level = options.level ?? 'info';
-	const readable = options.pretty ?? process.stdout.isTTY === true;
+	const format = options.format ?? 'auto';
+	const readable = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
 	const base = { name: 'pitwall' };
 	if (!readable) return pino({ level, base });
 	return pino({ level, base }, pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));

@@ -48,7 +48,7 @@ export class ActorRegistry {
 		if (this.byActorId(hello.actorId)) throw new ProtocolError(ErrorCode.INVALID_FIELD, `actor id ${hello.actorId} is already connected`);
 		const entry = new ActorEntry(sessionId, hello, address, link, this.clock);
 		this.bySession.set(sessionId, entry);
-		this.log.info({ actorId: hello.actorId, name: hello.actorName, address, mode: hello.mode, source: hello.source, sessionId }, 'actor connected');
+		this.log.info({ actorId: hello.actorId, actorName: hello.actorName, address, mode: hello.mode, source: hello.source, sessionId }, 'actor connected');
 		return entry;
 	}
 

@@ -65,7 +65,7 @@ export class Runtime {
 		const { learner } = config;
 		this.runId = learner.runId;
 		this.clock = deps.clock ?? systemClock;
-		this.log = deps.log ?? createLog();
+		this.log = deps.log ?? createLog({ level: config.logLevel, format: config.logFormat });
 		this.startedAt = this.clock.now();
 		const child = (service: string) => this.logger(service);
 		this.alerts = new Alerts(this.clock, child('alerts'));
