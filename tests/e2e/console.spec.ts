@@ -1,89 +1,125 @@
 /**
  * The console in Chromium against the real server training two simulated actors (real
- * bridge-agent processes): charts, actor table, broadcast, pause/resume, checkpoints, the live
- * actor view, the login gate, and no browser errors. Screenshots go to screenshots/.
+ * bridge-agent processes): charts, actor table, broadcast, pause/resume, checkpoints,
+ * hyperparameters, the live actor view, the login gate, and no browser errors. Each test first
+ * waits for the console to be connected (controls stay disabled until then) and for positive
+ * states; screenshots go to screenshots/.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { initBackend } from '../../src/lib/ppo/backend.ts';
 import { loadCheckpoint } from '../../src/lib/ppo/checkpoint.ts';
+import { controlResult, number, openConsole, pixelsOf, SCREENSHOTS, waitForUpdates, watchErrors } from './helpers.ts';
 
-const SCREENSHOTS = 'screenshots';
 mkdirSync(SCREENSHOTS, { recursive: true });
 
-function watchErrors(page: Page): string[] {
-	const errors: string[] = [];
-	page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-	page.on('pageerror', (e) => errors.push(e.message));
-	return errors;
-}
-
-const number = async (page: Page, testId: string) => Number((await page.getByTestId(testId).textContent())?.replace(/[^\d.]/g, ''));
+/** Training-state texts of a run that is not paused. */
+const RUNNING = /^(waiting for samples|training)$/;
 
 test('dashboard: both actors, live curves, no errors', async ({ page }) => {
 	const errors = watchErrors(page);
 	await page.setViewportSize({ width: 1600, height: 1000 });
-	await page.goto('/');
-	await expect(page.getByTestId('connection')).toHaveText('connected');
+	await openConsole(page);
 	await expect(page.getByTestId('actor-row')).toHaveCount(2);
-	await expect(page.getByTestId('actor-row').first()).toContainText('sim-');
-	await expect.poll(() => number(page, 'updates'), { timeout: 60_000 }).toBeGreaterThan(2);
-	await expect(page.getByTestId('point-count')).not.toHaveText(/^0 updates/);
-	await expect(page.locator('[data-testid="chart-policy loss"] canvas')).toHaveCount(1);
+	for (const row of await page.getByTestId('actor-row').all()) await expect(row).toContainText('sim-');
+	await waitForUpdates(page, 3);
+	await expect(page.getByTestId('point-count')).toHaveText(/^[1-9]\d* updates · \d+ episodes$/);
+	// The curve itself is drawn (in its colour), not just an empty canvas.
+	const policyLoss = page.locator('[data-testid="chart-policy loss"] canvas');
+	await expect(policyLoss).toHaveCount(1);
+	await expect.poll(() => pixelsOf(policyLoss, '#e06c6c')).toBeGreaterThan(20);
+	await page.getByRole('radio', { name: 'updates' }).check();
+	await expect(page.locator('[data-testid="chart-policy loss"]')).toContainText('updates');
+	await expect.poll(() => pixelsOf(policyLoss, '#e06c6c')).toBeGreaterThan(20);
 	await page.waitForTimeout(1500);
 	await page.screenshot({ path: `${SCREENSHOTS}/dashboard.png`, fullPage: true });
 	expect(errors).toEqual([]);
 });
 
 test('broadcast raises both actors to the current policy version', async ({ page }) => {
-	await page.goto('/');
+	await openConsole(page);
 	await expect(page.getByTestId('actor-row')).toHaveCount(2);
+	await waitForUpdates(page, 1);
 	await page.getByTestId('pause').click(); // hold the version still while we check
 	await expect(page.getByTestId('training-state')).toHaveText('paused', { timeout: 30_000 });
 	await page.getByTestId('broadcast').click();
-	await expect(page.getByTestId('control-message')).toContainText('"sent":2');
-	const version = await number(page, 'policy-version');
-	for (const cell of await page.getByTestId('acked-version').all()) await expect(cell).toHaveText(`v${version}`);
+	const { policyVersion, sent } = await controlResult<{ policyVersion: number; sent: number }>(page, 'broadcast');
+	expect(sent).toBe(2);
+	await expect(page.getByTestId('policy-version')).toHaveText(`v${policyVersion}`);
+	await expect(page.getByTestId('acked-version')).toHaveText([`v${policyVersion}`, `v${policyVersion}`]);
 	await page.getByTestId('resume').click();
-	await expect(page.getByTestId('pause')).toBeVisible();
+	await expect(page.getByTestId('pause')).toBeEnabled();
+	await expect(page.getByTestId('training-state')).toHaveText(RUNNING);
 });
 
 test('pause stops updates and resume restarts them', async ({ page }) => {
-	await page.goto('/');
-	await expect(page.getByTestId('training-state')).not.toHaveText('paused');
+	await openConsole(page);
+	await waitForUpdates(page, 1);
+	await expect(page.getByTestId('training-state')).toHaveText(RUNNING);
 	await page.getByTestId('pause').click();
 	await expect(page.getByTestId('training-state')).toHaveText('paused', { timeout: 30_000 });
+	await expect(page.getByTestId('resume')).toBeEnabled();
 	const paused = await number(page, 'updates');
 	await page.waitForTimeout(3000);
+	await expect(page.getByTestId('training-state')).toHaveText('paused');
 	expect(await number(page, 'updates')).toBe(paused);
 	await page.getByTestId('resume').click();
 	await expect.poll(() => number(page, 'updates'), { timeout: 60_000 }).toBeGreaterThan(paused);
+	await expect(page.getByTestId('training-state')).toHaveText(RUNNING);
 });
 
 test('a saved checkpoint downloads and loads', async ({ page }) => {
-	await page.goto('/');
+	await openConsole(page);
+	await waitForUpdates(page, 1); // a trainer exists, and its checkpoint has updates in it
 	await page.getByTestId('save-checkpoint').click();
-	await expect(page.getByTestId('control-message')).toContainText('checkpoint: {"id"');
-	await expect(page.getByTestId('checkpoints').getByRole('link', { name: 'latest' })).toBeVisible();
+	const { id } = await controlResult<{ id: string }>(page, 'checkpoint');
+	expect(id).toMatch(/^ckpt-\d{8}$/);
+	const list = page.getByTestId('checkpoints');
+	await expect(list.getByRole('link', { name: 'latest', exact: true })).toBeVisible();
+	const link = list.getByRole('link', { name: id, exact: true });
+	await expect(link).toBeVisible();
 	const download = page.waitForEvent('download');
-	await page.getByTestId('checkpoints').getByRole('link', { name: 'latest' }).click();
+	await link.click();
 	const path = await (await download).path();
-	const { readFileSync } = await import('node:fs');
 	await initBackend(['cpu']);
 	const { trainer } = loadCheckpoint(readFileSync(path));
 	expect(trainer.counters.updates).toBeGreaterThan(0);
 	trainer.dispose();
 });
 
+test('hyperparameters apply live', async ({ page }) => {
+	await openConsole(page);
+	await waitForUpdates(page, 1);
+	const input = page.locator('input[name=entCoef]');
+	await expect(input).toHaveAttribute('placeholder', /^\d/);
+	const before = (await input.getAttribute('placeholder')) ?? '';
+	const next = before === '0.005' ? '0.006' : '0.005';
+	await input.fill(next);
+	await page.getByTestId('apply-hyperparams').click();
+	const result = await controlResult<{ learningRate: number; entCoef: number }>(page, 'hyperparameters');
+	expect(result.entCoef).toBe(Number(next));
+	await expect(input).toHaveAttribute('placeholder', next); // the learner's status says so too
+	await input.fill(before);
+	await page.getByTestId('apply-hyperparams').click();
+	await expect(input).toHaveAttribute('placeholder', before);
+});
+
 test('live actor view: speed, traces and track map', async ({ page }) => {
 	const errors = watchErrors(page);
 	await page.setViewportSize({ width: 1400, height: 800 });
-	await page.goto('/');
-	await page.getByTestId('actor-row').first().getByRole('link').click();
-	await expect(page.getByTestId('actor-name')).toContainText('sim-');
-	await expect(page.getByTestId('speed')).toContainText('km/h');
-	await expect(page.getByTestId('track-map')).toBeVisible();
+	await openConsole(page);
+	const link = page.getByTestId('actor-row').first().getByRole('link');
+	await expect(link).toHaveText(/^sim-/);
+	const name = (await link.textContent()) ?? '';
+	await link.click();
+	await expect(page).toHaveURL(/\/actors\/[^/]+$/);
+	await expect(page.getByTestId('actor-name')).toHaveText(name);
+	await expect(page.getByTestId('speed')).toHaveText(/^\d+ km\/h$/);
+	const map = page.getByTestId('track-map');
+	await expect.poll(() => pixelsOf(map, '#3a404d')).toBeGreaterThan(20); // the line driven
+	await expect.poll(async () => (await pixelsOf(map, '#7ccf8a')) + (await pixelsOf(map, '#e06c6c'))).toBeGreaterThan(10); // the car
+	await expect.poll(() => pixelsOf(page.locator('[data-testid="chart-speed (km/h)"] canvas'), '#8ab4f8')).toBeGreaterThan(20);
 	await page.waitForTimeout(1500);
 	await page.screenshot({ path: `${SCREENSHOTS}/actor.png`, fullPage: true });
 	expect(errors).toEqual([]);
@@ -91,7 +127,11 @@ test('live actor view: speed, traces and track map', async ({ page }) => {
 
 test('the login gate holds when a console token is set', async ({ browser }) => {
 	const port = 4391;
-	const server = spawn(process.execPath, ['--import', 'tsx', 'server.ts', '--port', String(port), '--sim-actors', '0', '--console-token', 'gate-secret', '--runs-dir', '.test-output/runs-gate'], { stdio: 'ignore' });
+	const server = spawn(
+		process.execPath,
+		['--import', 'tsx', 'server.ts', '--port', String(port), '--sim-actors', '0', '--console-token', 'gate-secret', '--runs-dir', '.test-output/runs-gate'],
+		{ stdio: 'ignore' }
+	);
 	try {
 		const page = await browser.newPage();
 		const errors = watchErrors(page);
@@ -104,7 +144,9 @@ test('the login gate holds when a console token is set', async ({ browser }) => 
 		await expect(page.getByRole('alert')).toHaveText('wrong token');
 		await page.fill('input[name=token]', 'gate-secret');
 		await page.click('button[type=submit]');
+		await expect(page).toHaveURL(`http://127.0.0.1:${port}/`);
 		await expect(page.getByTestId('connection')).toHaveText('connected');
+		await expect(page.getByTestId('save-checkpoint')).toBeEnabled();
 		expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
 	} finally {
 		server.kill('SIGTERM');

@@ -48,9 +48,7 @@ export class ConsoleSocket {
 	}
 
 	private open(): void {
-		const url = new URL('/ws/console', location.href);
-		url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-		const socket = new WebSocket(url);
+		const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws/console`);
 		this.socket = socket;
 		socket.onopen = () => {
 			if (this.socket !== socket) return;
