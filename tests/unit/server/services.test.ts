@@ -77,7 +77,7 @@ describe('RunRecorder failure policy', () => {
 		snapshot: { counters: { updates: 10, samples: 640, policyVersion: 11 } },
 		obsSpec: undefined,
 		actionSpec: undefined,
-		save: async (meta: Record<string, unknown>) => (saves.push(meta), new Uint8Array([1, 2, 3]))
+		save: async (meta: Record<string, unknown>) => (saves.push(meta), { checkpoint: new Uint8Array([1, 2, 3]), counters: { updates: 10, samples: 640, policyVersion: 11 } })
 	} as unknown as TrainingLoop;
 
 	function recorder() {

@@ -136,9 +136,9 @@ export class RunRecorder {
 			obsSpec: obsSpec && specToJson(obsSpec),
 			actionSpec: actionSpec && specToJson(actionSpec)
 		};
-		const bytes = await this.training.save(meta);
-		const updates = this.training.snapshot?.counters.updates ?? 0;
-		const info = this.run.saveCheckpoint(bytes, updates, this.o.keepCheckpoints, isBest);
+		const { checkpoint, counters } = await this.training.save(meta);
+		const { updates } = counters; // what the checkpoint holds, even if an update finished meanwhile
+		const info = this.run.saveCheckpoint(checkpoint, updates, this.o.keepCheckpoints, isBest);
 		if (isBest) this.bestReturn = recent;
 		this.log.info({ id: info.id, reason, best: isBest, updates }, 'checkpoint saved');
 		this.event('checkpoint', { id: info.id, reason, best: isBest });

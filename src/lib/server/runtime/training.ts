@@ -125,7 +125,7 @@ export class TrainingLoop {
 		this.maybeUpdate();
 	}
 
-	async save(meta: Record<string, unknown>): Promise<Uint8Array> {
+	async save(meta: Record<string, unknown>): ReturnType<TrainerHost['save']> {
 		if (!this.host) throw new Error('no trainer yet: nothing to save');
 		return this.host.save(meta);
 	}

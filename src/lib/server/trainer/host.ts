@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PpoConfig } from '../../ppo/config.ts';
-import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
+import type { TrainerCounters, TrainerUpdateResult } from '../../ppo/trainer.ts';
 import { transferList, type Rollout } from '../../transitions/index.ts';
 import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
 
@@ -78,9 +78,10 @@ export class TrainerHost {
 		return { result: reply.result, snapshot: reply.snapshot };
 	}
 
-	async save(meta: Record<string, unknown>): Promise<Uint8Array> {
+	/** The checkpoint's bytes and the counters they hold (an update may finish while it is written). */
+	async save(meta: Record<string, unknown>): Promise<{ checkpoint: Uint8Array; counters: TrainerCounters }> {
 		const reply = (await this.call('save', { meta })) as Extract<WorkerReply, { kind: 'saved' }>;
-		return reply.checkpoint;
+		return { checkpoint: reply.checkpoint, counters: reply.counters };
 	}
 
 	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
