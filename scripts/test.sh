@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: type check, unit + integration tests (Node's runner, real sockets), then the browser
+# `npm test`: type check, lint and format check, unit + integration tests (Node's runner, real sockets), then the browser
 # tests (Playwright + Debian's Chromium against the built server). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,9 @@ if npx svelte-kit sync && npx svelte-check --tsconfig ./tsconfig.json --threshol
 else
 	failed=$((failed + 1))
 fi
+
+step "lint (ESLint) and format (Prettier): npm run format fixes most of it"
+if npx eslint . && npx prettier --check . --log-level warn; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 step "build (the integration tests drive the built SvelteKit handler and the bundled agent; npm start runs the server bundle)"
 if npx vite build --logLevel warn && node bridge-agent/build.mjs && node scripts/build-server.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
