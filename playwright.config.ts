@@ -14,8 +14,16 @@ export default defineConfig({
 		baseURL: `http://127.0.0.1:${PORT}`,
 		launchOptions: {
 			executablePath: process.env.PITWALL_CHROMIUM ?? '/usr/bin/chromium',
-			args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-				'--disable-component-update', '--disable-sync', '--no-first-run']
+			args: [
+				'--no-sandbox',
+				'--headless',
+				'--disable-gpu',
+				'--disable-quic',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--no-first-run'
+			]
 		}
 	},
 	webServer: {

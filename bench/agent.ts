@@ -47,7 +47,16 @@ export async function run(): Promise<BenchResult> {
 	const world = new FrozenSim(Track.named('oval'), 1); // parked at speed on the straight
 	world.sim.apply({ steer: 0, throttle: 1, brake: 0 });
 	for (let i = 0; i < 100; i++) world.sim.step(0.05); // moving, so every feature is live
-	const agent = new Agent(world, { controlHz: 20, mode: 'local', smoothing: 'moderate', batchSteps: 256, seed: 1, stepsPerPolicy: 0, log, reward: { maxEpisodeSec: 1e9 } });
+	const agent = new Agent(world, {
+		controlHz: 20,
+		mode: 'local',
+		smoothing: 'moderate',
+		batchSteps: 256,
+		seed: 1,
+		stepsPerPolicy: 0,
+		log,
+		reward: { maxEpisodeSec: 1e9 }
+	});
 	const layout = policyLayout(OBS_DIM, ACTION_DIM, [64, 64]);
 	const error = agent.loadWeights(weightsMessage(layout, initParams(layout, new Rng(1), -0.5), 1));
 	if (error) throw new Error(error);

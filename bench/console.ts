@@ -25,7 +25,17 @@ export async function run(): Promise<BenchResult> {
 	});
 	const browser = await chromium.launch({
 		executablePath: process.env.PITWALL_CHROMIUM ?? '/usr/bin/chromium',
-		args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info', '--js-flags=--expose-gc']
+		args: [
+			'--no-sandbox',
+			'--headless',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--no-first-run',
+			'--enable-precise-memory-info',
+			'--js-flags=--expose-gc'
+		]
 	});
 	try {
 		const page = await browser.newPage();

@@ -32,7 +32,9 @@ export async function run(): Promise<BenchResult> {
 		const t = (performance.now() - started) / 1000;
 		if (t >= nextMark) {
 			bestOverTime.push(`${nextMark}s:${Number.isFinite(best) ? (best / 1000).toFixed(1) : '–'}`);
-			console.error(`  ${nextMark} s: updates ${runtime.status().updates}, recent return ${runtime.metrics.recentReturn().toFixed(1)}, best clean lap ${Number.isFinite(best) ? (best / 1000).toFixed(1) + ' s' : 'none yet'}`);
+			console.error(
+				`  ${nextMark} s: updates ${runtime.status().updates}, recent return ${runtime.metrics.recentReturn().toFixed(1)}, best clean lap ${Number.isFinite(best) ? (best / 1000).toFixed(1) + ' s' : 'none yet'}`
+			);
 			nextMark += 60;
 		}
 	}

@@ -39,25 +39,33 @@ function updateSpeed(hidden: number): number {
 
 function cartpoleStepsTo500(seed: number): number {
 	let reached = Infinity;
-	const { trainer } = train(() => new CartPole(), { ...REFERENCE_CONFIGS.cartpole.config, seed }, {
-		numEnvs: REFERENCE_CONFIGS.cartpole.numEnvs,
-		totalSteps: CARTPOLE_BUDGET,
-		onUpdate: (r) => {
-			if (r.episodes.length > 0 && r.episodes.every((e) => e.return >= 500)) reached = r.globalStep;
-			return reached === Infinity;
+	const { trainer } = train(
+		() => new CartPole(),
+		{ ...REFERENCE_CONFIGS.cartpole.config, seed },
+		{
+			numEnvs: REFERENCE_CONFIGS.cartpole.numEnvs,
+			totalSteps: CARTPOLE_BUDGET,
+			onUpdate: (r) => {
+				if (r.episodes.length > 0 && r.episodes.every((e) => e.return >= 500)) reached = r.globalStep;
+				return reached === Infinity;
+			}
 		}
-	});
+	);
 	trainer.dispose();
 	return reached;
 }
 
 function pendulumReturn(seed: number): number {
 	const returns: number[] = [];
-	const { trainer } = train(() => new Pendulum(), { ...REFERENCE_CONFIGS.pendulum.config, seed }, {
-		numEnvs: REFERENCE_CONFIGS.pendulum.numEnvs,
-		totalSteps: PENDULUM_STEPS,
-		onUpdate: (r) => void returns.push(...r.episodes.map((e) => e.return))
-	});
+	const { trainer } = train(
+		() => new Pendulum(),
+		{ ...REFERENCE_CONFIGS.pendulum.config, seed },
+		{
+			numEnvs: REFERENCE_CONFIGS.pendulum.numEnvs,
+			totalSteps: PENDULUM_STEPS,
+			onUpdate: (r) => void returns.push(...r.episodes.map((e) => e.return))
+		}
+	);
 	trainer.dispose();
 	const last = returns.slice(-20);
 	return last.reduce((s, x) => s + x, 0) / last.length;

@@ -63,10 +63,11 @@ export function run(): BenchResult {
 	});
 
 	let k = 0;
-	const jsonPerSec = throughput(() => {
-		const i = k++ % BATCHES;
-		JSON.parse(JSON.stringify(seeds[i]));
-	}) * STEPS;
+	const jsonPerSec =
+		throughput(() => {
+			const i = k++ % BATCHES;
+			JSON.parse(JSON.stringify(seeds[i]));
+		}) * STEPS;
 	const compactPerSec = throughput(() => decodeMessage(encodeMessage(batches[k++ % BATCHES]))) * STEPS;
 	const rawPerSec = throughput(() => decodeMessage(encodeMessage(batches[k++ % BATCHES], { columns: 'raw' }))) * STEPS;
 

@@ -181,7 +181,17 @@ export class Agent {
 		this.lastReturn = this.episodeReturn;
 		const { episodeId, stepIndex: length } = this.recorder;
 		const summary = { return: this.episodeReturn, length, reason, cleanLaps: laps };
-		this.link?.sendEpisode({ episodeId, return: this.episodeReturn, length, endReason: reason, terminated, truncated, lapTimesMs: laps, cleanLaps: laps.length, policyVersion: this.policyVersion });
+		this.link?.sendEpisode({
+			episodeId,
+			return: this.episodeReturn,
+			length,
+			endReason: reason,
+			terminated,
+			truncated,
+			lapTimesMs: laps,
+			cleanLaps: laps.length,
+			policyVersion: this.policyVersion
+		});
 		this.onEpisode?.(summary);
 		this.o.log.debug('episode', { ...summary });
 		this.recorder.nextEpisode();
@@ -198,10 +208,22 @@ export class Agent {
 	private frameOf(s: Snapshot): TelemetryFrame {
 		const [x, y, z] = s.graphics.carCoordinates;
 		return {
-			t: Date.now(), speedKmh: s.physics.speedKmh, steer: s.physics.steerAngle, gas: s.physics.gas, brake: s.physics.brake,
-			gear: s.physics.gear - 1, rpm: s.physics.rpms, x, y, z, lapPosition: s.graphics.normalizedCarPosition,
-			completedLaps: s.graphics.completedLaps, lapTimeMs: s.graphics.iCurrentTime, lastLapMs: s.graphics.iLastTime,
-			bestLapMs: s.graphics.iBestTime, tyresOut: s.physics.numberOfTyresOut
+			t: Date.now(),
+			speedKmh: s.physics.speedKmh,
+			steer: s.physics.steerAngle,
+			gas: s.physics.gas,
+			brake: s.physics.brake,
+			gear: s.physics.gear - 1,
+			rpm: s.physics.rpms,
+			x,
+			y,
+			z,
+			lapPosition: s.graphics.normalizedCarPosition,
+			completedLaps: s.graphics.completedLaps,
+			lapTimeMs: s.graphics.iCurrentTime,
+			lastLapMs: s.graphics.iLastTime,
+			bestLapMs: s.graphics.iBestTime,
+			tyresOut: s.physics.numberOfTyresOut
 		};
 	}
 
@@ -212,9 +234,17 @@ export class Agent {
 	stats(): ActorStats {
 		const s = this.o.stepperStats?.() ?? { jitterP50Ms: 0, jitterP99Ms: 0, overruns: 0, achievedHz: 0 };
 		return {
-			controlHz: s.achievedHz, jitterP50Ms: s.jitterP50Ms, jitterP99Ms: s.jitterP99Ms, overruns: s.overruns, steps: this.steps,
-			episodes: this.episodes, bufferedSteps: this.link?.bufferedSteps ?? 0, droppedSteps: this.link?.droppedSteps ?? 0,
-			neutralActions: this.neutralActions, policyVersion: this.policyVersion, rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20)
+			controlHz: s.achievedHz,
+			jitterP50Ms: s.jitterP50Ms,
+			jitterP99Ms: s.jitterP99Ms,
+			overruns: s.overruns,
+			steps: this.steps,
+			episodes: this.episodes,
+			bufferedSteps: this.link?.bufferedSteps ?? 0,
+			droppedSteps: this.link?.droppedSteps ?? 0,
+			neutralActions: this.neutralActions,
+			policyVersion: this.policyVersion,
+			rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20)
 		};
 	}
 
@@ -229,4 +259,3 @@ export class Agent {
 		this.flush(this.obs, false, false);
 	}
 }
-

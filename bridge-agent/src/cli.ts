@@ -23,13 +23,14 @@ import { makeWorld } from './worlds.ts';
 export const AGENT_VERSION = '0.1.0';
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
 
-const FOOTER = 'Commands: run (the default), doctor, record-line, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
+const FOOTER =
+	'Commands: run (the default), doctor, record-line, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
 const usage = (line: string) => `Usage: ${line}\n${FOOTER}`;
 
 async function run(argv: string[]): Promise<number> {
 	const parsed = parseFlags(argv, process.env, RUN_SETS);
 	if (parsed.help) {
-		process.stdout.write(helpText(usage('bridge-agent [run] [options]: drive the car with the learner\'s policy and stream transitions'), RUN_SETS));
+		process.stdout.write(helpText(usage("bridge-agent [run] [options]: drive the car with the learner's policy and stream transitions"), RUN_SETS));
 		return EXIT.OK;
 	}
 	const [common, o] = parsed.values;
@@ -93,7 +94,14 @@ async function run(argv: string[]): Promise<number> {
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
-	log.info('driving', { source: world.kind, track: world.track.name, mode: o.mode, controlHz, timeScale: Number.isFinite(scale) ? scale : 'max', learner: common.learner });
+	log.info('driving', {
+		source: world.kind,
+		track: world.track.name,
+		mode: o.mode,
+		controlHz,
+		timeScale: Number.isFinite(scale) ? scale : 'max',
+		learner: common.learner
+	});
 	try {
 		await stepper.run(() => (maxSteps > 0 && agent.steps >= maxSteps ? false : agent.tick()));
 	} finally {
@@ -104,7 +112,15 @@ async function run(argv: string[]): Promise<number> {
 		link.close();
 		world.close();
 		const stats = agent.stats();
-		log.info('stopped', { steps: stats.steps, episodes: stats.episodes, neutralActions: stats.neutralActions, bufferedSteps: link.bufferedSteps, droppedSteps: link.droppedSteps, overruns: stats.overruns, rssMb: stats.rssMb });
+		log.info('stopped', {
+			steps: stats.steps,
+			episodes: stats.episodes,
+			neutralActions: stats.neutralActions,
+			bufferedSteps: link.bufferedSteps,
+			droppedSteps: link.droppedSteps,
+			overruns: stats.overruns,
+			rssMb: stats.rssMb
+		});
 	}
 	return exitCode;
 }
@@ -122,7 +138,12 @@ async function doctor(argv: string[]): Promise<number> {
 async function recordLine(argv: string[]): Promise<number> {
 	const parsed = parseFlags(argv, process.env, RECORD_SETS);
 	if (parsed.help) {
-		process.stdout.write(helpText(usage('bridge-agent record-line [options]: drive one full lap (in AC yourself; in the sim the reference driver drives) and save the centre line'), RECORD_SETS));
+		process.stdout.write(
+			helpText(
+				usage('bridge-agent record-line [options]: drive one full lap (in AC yourself; in the sim the reference driver drives) and save the centre line'),
+				RECORD_SETS
+			)
+		);
 		return EXIT.OK;
 	}
 	const [, o] = parsed.values;
@@ -155,7 +176,11 @@ async function recordLine(argv: string[]): Promise<number> {
 async function simHost(argv: string[]): Promise<number> {
 	const parsed = parseFlags(argv, process.env, [SIM_HOST_OPTIONS]);
 	if (parsed.help) {
-		process.stdout.write(helpText(usage('bridge-agent sim-host [options]: publish the simulated car as AC-layout pages in shared memory for `run --source shm`'), [SIM_HOST_OPTIONS]));
+		process.stdout.write(
+			helpText(usage('bridge-agent sim-host [options]: publish the simulated car as AC-layout pages in shared memory for `run --source shm`'), [
+				SIM_HOST_OPTIONS
+			])
+		);
 		return EXIT.OK;
 	}
 	const [o] = parsed.values;

@@ -35,15 +35,25 @@ async function learnerCheck(url: string, token: string): Promise<[Result, string
 		socket.on('unexpected-response', (_req, res) => done('fail', res.statusCode === 401 ? 'token refused (HTTP 401)' : `HTTP ${res.statusCode}`));
 		socket.on('error', (error) => done('fail', `unreachable: ${error.message}`));
 		socket.on('open', () => {
-			socket.send(encodeMessage({
-				type: MessageType.HANDSHAKE, protocolVersion: PROTOCOL_VERSION, token, actorId: `doctor-${process.pid}`, actorName: 'doctor', mode: 'local', controlHz: 20,
-				...driveSpecs(),
-				source: 'doctor', agentVersion: 'doctor'
-			}));
+			socket.send(
+				encodeMessage({
+					type: MessageType.HANDSHAKE,
+					protocolVersion: PROTOCOL_VERSION,
+					token,
+					actorId: `doctor-${process.pid}`,
+					actorName: 'doctor',
+					mode: 'local',
+					controlHz: 20,
+					...driveSpecs(),
+					source: 'doctor',
+					agentVersion: 'doctor'
+				})
+			);
 		});
 		socket.on('message', (data: Buffer) => {
 			const message = decoder.decode(new Uint8Array(data));
-			if (message.type === MessageType.HANDSHAKE_ACCEPT) done('ok', `reachable, token accepted, protocol ${message.protocolVersion}, run ${message.runId}, policy v${message.policyVersion}`);
+			if (message.type === MessageType.HANDSHAKE_ACCEPT)
+				done('ok', `reachable, token accepted, protocol ${message.protocolVersion}, run ${message.runId}, policy v${message.policyVersion}`);
 			else if (message.type === MessageType.ERROR) done('fail', `${message.code}: ${message.message}`);
 		});
 	});
@@ -79,7 +89,11 @@ async function simChecks(values: Record<string, string>, check: Check): Promise<
 	const after = world.reader.read();
 	check(first.graphics.status === 2 ? 'ok' : 'fail', 'sim pages', `LIVE, track ${first.static.track}, car ${first.static.carModel}`);
 	check(after.physics.packetId > first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${after.physics.packetId}`);
-	check(after.physics.gas === 1 && after.physics.speedKmh > first.physics.speedKmh ? 'ok' : 'fail', 'axis echo (throttle → gas)', `gas ${after.physics.gas.toFixed(2)} within 200 ms, speed ${after.physics.speedKmh.toFixed(1)} km/h`);
+	check(
+		after.physics.gas === 1 && after.physics.speedKmh > first.physics.speedKmh ? 'ok' : 'fail',
+		'axis echo (throttle → gas)',
+		`gas ${after.physics.gas.toFixed(2)} within 200 ms, speed ${after.physics.speedKmh.toFixed(1)} km/h`
+	);
 	const reset = await world.reset();
 	check(reset && world.reader.read().physics.speedKmh === 0 ? 'ok' : 'fail', 'reset', 'car back at the start, at rest');
 }
@@ -97,11 +111,23 @@ function openPages(mapper: () => PageMapper, what: string, check: Check): AcRead
 /** Status, static info and packetId: the same for AC and a sim host. */
 async function pageChecks(reader: AcReader, what: string, check: Check): Promise<void> {
 	const first = reader.read();
-	check(first.graphics.status === 2 ? 'ok' : 'fail', what, `status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`);
-	check('ok', 'session', `car ${first.static.carModel}, track ${first.static.track} (${first.static.trackSPlineLength.toFixed(0)} m), max rpm ${first.static.maxRpm}`);
+	check(
+		first.graphics.status === 2 ? 'ok' : 'fail',
+		what,
+		`status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`
+	);
+	check(
+		'ok',
+		'session',
+		`car ${first.static.carModel}, track ${first.static.track} (${first.static.trackSPlineLength.toFixed(0)} m), max rpm ${first.static.maxRpm}`
+	);
 	await new Promise((resolve) => setTimeout(resolve, 300));
 	const later = reader.read();
-	check(later.physics.packetId !== first.physics.packetId ? 'ok' : 'fail', 'packetId advancing', `${first.physics.packetId} → ${later.physics.packetId} in 300 ms`);
+	check(
+		later.physics.packetId !== first.physics.packetId ? 'ok' : 'fail',
+		'packetId advancing',
+		`${first.physics.packetId} → ${later.physics.packetId} in 300 ms`
+	);
 }
 
 /** Throttle → gas within 200 ms, then the button reset confirmed from telemetry. */
@@ -118,7 +144,11 @@ async function controlChecks(reader: AcReader, device: ControlDevice, timeline: 
 		}
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
-	check(echoed >= 0 && echoed <= 200 ? 'ok' : 'fail', 'axis echo (throttle → gas)', echoed >= 0 ? `gas followed in ${echoed} ms` : 'gas never followed: map vJoy Y to throttle in AC (deadzone 0 %, gamma 1.0)');
+	check(
+		echoed >= 0 && echoed <= 200 ? 'ok' : 'fail',
+		'axis echo (throttle → gas)',
+		echoed >= 0 ? `gas followed in ${echoed} ms` : 'gas never followed: map vJoy Y to throttle in AC (deadzone 0 %, gamma 1.0)'
+	);
 	check((await world.reset()) ? 'ok' : 'fail', 'reset', 'restart buttons 7 and 9, confirmed from telemetry');
 	world.close();
 }

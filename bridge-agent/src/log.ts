@@ -19,13 +19,18 @@ export function jsonLine(level: Level, name: string, message: string, fields: Re
 	return JSON.stringify({ level: LEVEL_NUMBER[level], time, name, msg: message, ...fields });
 }
 
-export function createLogger(options: { level: Level; json: boolean; name: string }, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+export function createLogger(
+	options: { level: Level; json: boolean; name: string },
+	write: (line: string) => void = (line) => process.stderr.write(line)
+): Logger {
 	const log = (level: Level, message: string, fields: Record<string, unknown> = {}) => {
 		if (LEVEL_NUMBER[level] < LEVEL_NUMBER[options.level]) return;
 		if (options.json) {
 			write(jsonLine(level, options.name, message, fields) + '\n');
 		} else {
-			const extra = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+			const extra = Object.entries(fields)
+				.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+				.join(' ');
 			write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${options.name}] ${message}${extra ? ' ' + extra : ''}\n`);
 		}
 	};

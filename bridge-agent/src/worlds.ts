@@ -21,7 +21,8 @@ export async function makeWorld(values: Record<string, string>, seed: number, wi
 	const reader = new AcReader(new Win32Mapper()); // throws AcNotRunningError when AC is not running
 	let track: Track;
 	if (existsSync(values.line)) track = loadLine(values.line);
-	else if (withControls) throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
+	else if (withControls)
+		throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
 	else track = Track.named('oval'); // record-line only needs telemetry
 	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
 	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));

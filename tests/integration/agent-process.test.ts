@@ -25,15 +25,37 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 	const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-agent-'));
 	const first = await startTestServer({ actorToken: TOKEN }, { runsDir, runId: 'agent-e2e', ppo: PPO });
 	const port = first.server.port;
-	const agent = spawn(process.execPath, [
-		'bridge-agent/dist/bridge-agent.js', 'run', '--learner', `ws://127.0.0.1:${port}/ws/actor`, '--token', TOKEN, '--name', 'proc-1',
-		'--time-scale', '25', '--batch-steps', '64', '--max-steps', '4000', '--track', 'oval'
-	], { stdio: ['ignore', 'ignore', 'pipe'] });
+	const agent = spawn(
+		process.execPath,
+		[
+			'bridge-agent/dist/bridge-agent.js',
+			'run',
+			'--learner',
+			`ws://127.0.0.1:${port}/ws/actor`,
+			'--token',
+			TOKEN,
+			'--name',
+			'proc-1',
+			'--time-scale',
+			'25',
+			'--batch-steps',
+			'64',
+			'--max-steps',
+			'4000',
+			'--track',
+			'oval'
+		],
+		{ stdio: ['ignore', 'ignore', 'pipe'] }
+	);
 	let log = '';
 	agent.stderr.on('data', (d) => (log += d));
 	const exited = new Promise<number>((resolve) => agent.on('exit', (code) => resolve(code ?? -1)));
 
-	await waitFor(() => first.runtime.ingested >= 1024 && first.runtime.status().updates >= 1, 30_000, `first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`);
+	await waitFor(
+		() => first.runtime.ingested >= 1024 && first.runtime.status().updates >= 1,
+		30_000,
+		`first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`
+	);
 	await first.server.close(); // graceful: stops taking data, checkpoints every actor's last seq
 	const before = first.runtime.ingested;
 	await new Promise((resolve) => setTimeout(resolve, 500)); // the agent keeps driving into its buffer
@@ -54,13 +76,33 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 	}
 });
 
-it('drives in remote mode from the learner\'s control chunks', { timeout: 60_000 }, async () => {
+it("drives in remote mode from the learner's control chunks", { timeout: 60_000 }, async () => {
 	const ctx = await startTestServer({ actorToken: TOKEN }, { ppo: PPO, controlChunk: 8 });
 	try {
-		const agent = spawn(process.execPath, [
-			'bridge-agent/dist/bridge-agent.js', 'run', '--learner', `ws://127.0.0.1:${ctx.server.port}/ws/actor`, '--token', TOKEN, '--name', 'remote-1',
-			'--mode', 'remote', '--time-scale', '10', '--batch-steps', '50', '--max-steps', '300', '--track', 'oval'
-		], { stdio: ['ignore', 'ignore', 'pipe'] });
+		const agent = spawn(
+			process.execPath,
+			[
+				'bridge-agent/dist/bridge-agent.js',
+				'run',
+				'--learner',
+				`ws://127.0.0.1:${ctx.server.port}/ws/actor`,
+				'--token',
+				TOKEN,
+				'--name',
+				'remote-1',
+				'--mode',
+				'remote',
+				'--time-scale',
+				'10',
+				'--batch-steps',
+				'50',
+				'--max-steps',
+				'300',
+				'--track',
+				'oval'
+			],
+			{ stdio: ['ignore', 'ignore', 'pipe'] }
+		);
 		let log = '';
 		agent.stderr.on('data', (d) => (log += d));
 		const code = await new Promise<number>((resolve) => agent.on('exit', (c) => resolve(c ?? -1)));
@@ -73,7 +115,19 @@ it('drives in remote mode from the learner\'s control chunks', { timeout: 60_000
 });
 
 it('refuses bad command lines with a clear message and exit code 2', async () => {
-	for (const args of [['--bogus'], ['run', '--control-hz', 'fast'], ['run', '--mode', 'telepathic'], ['fly'], ['--reward', '{"tyreOutPenalty":-1}'], ['--reward', '{"bonus":1}'], ['--reward', 'nope'], ['--start', 'middle'], ['sim-host', '--publish-hz', '0'], ['sim-host', '--track', 'monza'], ['sim-host', '--bogus']]) {
+	for (const args of [
+		['--bogus'],
+		['run', '--control-hz', 'fast'],
+		['run', '--mode', 'telepathic'],
+		['fly'],
+		['--reward', '{"tyreOutPenalty":-1}'],
+		['--reward', '{"bonus":1}'],
+		['--reward', 'nope'],
+		['--start', 'middle'],
+		['sim-host', '--publish-hz', '0'],
+		['sim-host', '--track', 'monza'],
+		['sim-host', '--bogus']
+	]) {
 		const child = spawn(process.execPath, ['bridge-agent/dist/bridge-agent.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 		let err = '';
 		child.stderr.on('data', (d) => (err += d));

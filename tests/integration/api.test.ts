@@ -29,7 +29,13 @@ describe('HTTP API', () => {
 		runtime = getRuntime({
 			...base,
 			consoleToken: TOKEN,
-			learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-api-')), runId: 'api', backends: ['wasm', 'cpu'], ppo: { nSteps: 128, hiddenSizes: [8], updateEpochs: 1 } }
+			learner: {
+				...base.learner,
+				runsDir: mkdtempSync(join(tmpdir(), 'pitwall-api-')),
+				runId: 'api',
+				backends: ['wasm', 'cpu'],
+				ppo: { nSteps: 128, hiddenSizes: [8], updateEpochs: 1 }
+			}
 		});
 		server = await startServer(runtime, handler);
 		const actor = new TestClient(wsUrl(server, '/ws/actor'));
@@ -38,7 +44,20 @@ describe('HTTP API', () => {
 		await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
 		actor.send(encodeMessage({ type: MessageType.WEIGHTS_ACK, policyVersion: 1, error: '' }));
 		actor.send(encodeMessage(trajectoryBatch(128, 1, 0)));
-		actor.send(encodeMessage({ type: MessageType.EPISODE_SUMMARY, episodeId: 1, return: 12.5, length: 128, endReason: 'truncated', terminated: false, truncated: true, lapTimesMs: [91000], cleanLaps: 1, policyVersion: 1 }));
+		actor.send(
+			encodeMessage({
+				type: MessageType.EPISODE_SUMMARY,
+				episodeId: 1,
+				return: 12.5,
+				length: 128,
+				endReason: 'truncated',
+				terminated: false,
+				truncated: true,
+				lapTimesMs: [91000],
+				cleanLaps: 1,
+				policyVersion: 1
+			})
+		);
 		const weights = await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
 		assert.equal(weights.manifest.policyVersion, 2);
 	});
@@ -105,7 +124,10 @@ describe('HTTP API', () => {
 
 	it('exports metrics as JSONL and CSV', async () => {
 		const jsonl = await (await api('/api/metrics?format=jsonl')).text();
-		const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l));
+		const lines = jsonl
+			.trim()
+			.split('\n')
+			.map((l) => JSON.parse(l));
 		assert.ok(lines.some((l) => l.kind === 'update' && typeof l['losses/policy_loss'] === 'number'));
 		assert.ok(lines.some((l) => l.kind === 'episode' && l.return === 12.5));
 		const csv = await (await api('/api/metrics?format=csv')).text();

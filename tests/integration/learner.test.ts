@@ -22,7 +22,11 @@ class Actor {
 	readonly client: TestClient;
 	private readonly versions: ((v: number) => void)[] = [];
 
-	constructor(url: string, readonly id: string, mode: 'local' | 'remote' = 'local') {
+	constructor(
+		url: string,
+		readonly id: string,
+		mode: 'local' | 'remote' = 'local'
+	) {
 		this.client = new TestClient(url);
 		this.client.opened.then(() => this.client.send(encodeMessage(seedHandshake(id, mode))));
 		this.client.onMessage = (message) => {
@@ -79,7 +83,11 @@ describe('learner', () => {
 		}
 		assert.equal(await a1.weights(2), 2);
 		await a2.weights(2);
-		const acked = () => ctx.runtime.actorInfos().map((a) => a.ackedVersion).sort();
+		const acked = () =>
+			ctx.runtime
+				.actorInfos()
+				.map((a) => a.ackedVersion)
+				.sort();
 		await waitFor(() => acked().join() === '2,2', 'both acks of v2');
 		const status = ctx.runtime.status();
 		assert.equal(status.updates, 1);
@@ -126,7 +134,24 @@ describe('learner', () => {
 	it('serves remote-mode actors k actions per telemetry request', async () => {
 		const remote = new Actor(url, 'r1', 'remote');
 		await remote.client.expect(MessageType.HANDSHAKE_ACCEPT);
-		const frame = { t: 1, speedKmh: 100, steer: 0, gas: 1, brake: 0, gear: 3, rpm: 5000, x: 0, y: 0, z: 0, lapPosition: 0.1, completedLaps: 0, lapTimeMs: 1000, lastLapMs: 0, bestLapMs: 0, tyresOut: 0 };
+		const frame = {
+			t: 1,
+			speedKmh: 100,
+			steer: 0,
+			gas: 1,
+			brake: 0,
+			gear: 3,
+			rpm: 5000,
+			x: 0,
+			y: 0,
+			z: 0,
+			lapPosition: 0.1,
+			completedLaps: 0,
+			lapTimeMs: 1000,
+			lastLapMs: 0,
+			bestLapMs: 0,
+			tyresOut: 0
+		};
 		remote.client.send(encodeMessage({ type: MessageType.TELEMETRY, frame, requestId: 7, obs: trajectoryBatch(1, 3).obs }));
 		const chunk = await remote.client.expect(MessageType.CONTROL_BATCH);
 		assert.equal(chunk.requestId, 7);
@@ -141,7 +166,24 @@ describe('learner', () => {
 	it('refuses telemetry faster than maxTelemetryPerSec (close 4006)', async () => {
 		const noisy = new Actor(url, 'noisy', 'remote');
 		await noisy.client.expect(MessageType.HANDSHAKE_ACCEPT);
-		const frame = { t: 1, speedKmh: 0, steer: 0, gas: 0, brake: 0, gear: 1, rpm: 0, x: 0, y: 0, z: 0, lapPosition: 0, completedLaps: 0, lapTimeMs: 0, lastLapMs: 0, bestLapMs: 0, tyresOut: 0 };
+		const frame = {
+			t: 1,
+			speedKmh: 0,
+			steer: 0,
+			gas: 0,
+			brake: 0,
+			gear: 1,
+			rpm: 0,
+			x: 0,
+			y: 0,
+			z: 0,
+			lapPosition: 0,
+			completedLaps: 0,
+			lapTimeMs: 0,
+			lastLapMs: 0,
+			bestLapMs: 0,
+			tyresOut: 0
+		};
 		for (let i = 0; i < 60; i++) noisy.client.send(encodeMessage({ type: MessageType.TELEMETRY, frame, requestId: 0 }));
 		assert.equal((await noisy.client.expect(MessageType.ERROR)).code, 'RATE_LIMITED');
 		assert.equal((await noisy.client.closed).code, CloseCode.RATE_LIMITED);
@@ -194,7 +236,10 @@ describe('learner', () => {
 			assert.equal(status.updates, updatesBefore);
 			assert.ok(again.runtime.metrics.points.length >= pointsBefore, 'metrics history reloaded');
 			const steps = again.runtime.metrics.points.filter((p) => p.kind === 'update').map((p) => p.step);
-			assert.ok(steps.every((s, i) => i === 0 || s >= steps[i - 1]), 'steps never go backwards');
+			assert.ok(
+				steps.every((s, i) => i === 0 || s >= steps[i - 1]),
+				'steps never go backwards'
+			);
 			const actor = new Actor(wsUrl(again.server, '/ws/actor'), 'a1');
 			const accept = await actor.client.expect(MessageType.HANDSHAKE_ACCEPT);
 			assert.ok(accept.lastSeq >= 1, 'sequence numbers survive the restart');

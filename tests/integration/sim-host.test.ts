@@ -48,8 +48,26 @@ it('drives a sim-host process through shared-memory pages and the file joystick'
 		assert.match(doctor.log(), /✔ reset/);
 		assert.match(doctor.log(), /track oval/);
 
-		const agent = start(['run', '--source', 'shm', ...shm, '--learner', learner, '--token', TOKEN, '--name', 'shm-1',
-			'--time-scale', '4', '--batch-steps', '50', '--max-steps', '400', '--episode-seconds', '4']);
+		const agent = start([
+			'run',
+			'--source',
+			'shm',
+			...shm,
+			'--learner',
+			learner,
+			'--token',
+			TOKEN,
+			'--name',
+			'shm-1',
+			'--time-scale',
+			'4',
+			'--batch-steps',
+			'50',
+			'--max-steps',
+			'400',
+			'--episode-seconds',
+			'4'
+		]);
 		assert.equal(await agent.exited, 0, agent.log());
 		assert.match(agent.log(), /source=ac/, 'the agent took the AC code path');
 		assert.match(agent.log(), /stopped steps=400 episodes=([2-9]|\d\d)/);

@@ -85,21 +85,24 @@ export class Stepper {
 				if (!this.running) return resolve();
 				const deadline = this.startedAt + k * this.periodMs;
 				const wait = deadline - clock.now() - SPIN_MS;
-				clock.setTimeout(() => {
-					clock.spinUntil(deadline);
-					const late = clock.now() - deadline;
-					this.jitter.push(late);
-					if (this.jitter.length > JITTER_WINDOW) this.jitter.shift();
-					if (tick() === false) return resolve();
-					this.ticks++;
-					k++;
-					const behind = Math.floor((clock.now() - (this.startedAt + k * this.periodMs)) / this.periodMs);
-					if (behind >= 0) {
-						this.overruns += behind + 1;
-						k += behind + 1;
-					}
-					schedule();
-				}, Math.max(0, wait));
+				clock.setTimeout(
+					() => {
+						clock.spinUntil(deadline);
+						const late = clock.now() - deadline;
+						this.jitter.push(late);
+						if (this.jitter.length > JITTER_WINDOW) this.jitter.shift();
+						if (tick() === false) return resolve();
+						this.ticks++;
+						k++;
+						const behind = Math.floor((clock.now() - (this.startedAt + k * this.periodMs)) / this.periodMs);
+						if (behind >= 0) {
+							this.overruns += behind + 1;
+							k += behind + 1;
+						}
+						schedule();
+					},
+					Math.max(0, wait)
+				);
 			};
 			schedule();
 		});

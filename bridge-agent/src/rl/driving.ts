@@ -47,7 +47,15 @@ export class Driving {
 		last.throttle = applied.throttle;
 		last.brake = applied.brake;
 		const speed = Math.hypot(next.physics.velocity[0], next.physics.velocity[2]);
-		const outcome = this.judge.step(this.dt, this.position.distance, nextPosition.distance, next.physics.numberOfTyresOut, speed, nextPosition.headingError, Math.min(change, 3));
+		const outcome = this.judge.step(
+			this.dt,
+			this.position.distance,
+			nextPosition.distance,
+			next.physics.numberOfTyresOut,
+			speed,
+			nextPosition.headingError,
+			Math.min(change, 3)
+		);
 		this.snapshot = next;
 		this.position = nextPosition;
 		this.obs = observe(next, this.world.track, nextPosition, this.obsRing[(this.obsTurn ^= 1)]);

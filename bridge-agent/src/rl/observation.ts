@@ -9,9 +9,26 @@ import type { Snapshot } from '../sources/ac-reader.ts';
 export const LOOKAHEAD_M = [10, 30, 60, 100, 150] as const;
 
 export const OBS_NAMES = [
-	'speed', 'velocity_x', 'velocity_y', 'velocity_z', 'gas', 'brake', 'steer', 'rpm', 'gear', 'acc_x', 'acc_y', 'acc_z',
-	'wheel_slip', 'tyres_out', 'damaged',
-	'lap_progress', 'speed_along_track', 'lateral_offset', 'heading_error_sin', 'heading_error_cos',
+	'speed',
+	'velocity_x',
+	'velocity_y',
+	'velocity_z',
+	'gas',
+	'brake',
+	'steer',
+	'rpm',
+	'gear',
+	'acc_x',
+	'acc_y',
+	'acc_z',
+	'wheel_slip',
+	'tyres_out',
+	'damaged',
+	'lap_progress',
+	'speed_along_track',
+	'lateral_offset',
+	'heading_error_sin',
+	'heading_error_cos',
 	...LOOKAHEAD_M.map((m) => `curvature_${m}m`)
 ] as const;
 export const OBS_DIM = OBS_NAMES.length;

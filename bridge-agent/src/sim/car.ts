@@ -160,6 +160,6 @@ export class Car {
 
 	rpm(): number {
 		const top = this.p.gearTopSpeedsKmh[this.gear() - 1];
-		return Math.round(Math.max(this.p.idleRpm, Math.min(this.p.maxRpm, (this.vx * 3.6 / top) * this.p.maxRpm)));
+		return Math.round(Math.max(this.p.idleRpm, Math.min(this.p.maxRpm, ((this.vx * 3.6) / top) * this.p.maxRpm)));
 	}
 }

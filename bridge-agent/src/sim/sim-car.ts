@@ -60,9 +60,23 @@ export class SimCar {
 		readonly start: 'line' | 'random' = 'line'
 	) {
 		writePage(STATIC_FIELDS, this.static, {
-			smVersion: '1.7', acVersion: 'pitwall-sim', numberOfSessions: 1, numCars: 1, carModel: 'pitwall_sim_rwd', track: track.name,
-			playerName: 'pitwall', playerSurname: 'sim', playerNick: 'sim', sectorCount: 1, maxTorque: 400, maxPower: DEFAULT_CAR.maxPowerW / 1000,
-			maxRpm: DEFAULT_CAR.maxRpm, maxFuel: 60, trackSPlineLength: track.length, trackConfiguration: track.name, carSkin: 'default'
+			smVersion: '1.7',
+			acVersion: 'pitwall-sim',
+			numberOfSessions: 1,
+			numCars: 1,
+			carModel: 'pitwall_sim_rwd',
+			track: track.name,
+			playerName: 'pitwall',
+			playerSurname: 'sim',
+			playerNick: 'sim',
+			sectorCount: 1,
+			maxTorque: 400,
+			maxPower: DEFAULT_CAR.maxPowerW / 1000,
+			maxRpm: DEFAULT_CAR.maxRpm,
+			maxFuel: 60,
+			trackSPlineLength: track.length,
+			trackConfiguration: track.name,
+			carSkin: 'default'
 		});
 		this.reset(0);
 	}
@@ -103,7 +117,12 @@ export class SimCar {
 		const sideways = Math.sin(relYaw);
 		const across = Math.cos(relYaw);
 		let out = 0;
-		for (const [along, side] of [[this.car.p.lf, 1], [this.car.p.lf, -1], [-this.car.p.lr, 1], [-this.car.p.lr, -1]]) {
+		for (const [along, side] of [
+			[this.car.p.lf, 1],
+			[this.car.p.lf, -1],
+			[-this.car.p.lr, 1],
+			[-this.car.p.lr, -1]
+		]) {
 			const wheelLateral = this.lateral + along * sideways + side * WHEEL_HALF_TRACK * across;
 			if (Math.abs(wheelLateral) > this.track.halfWidth) out++;
 		}
@@ -143,20 +162,42 @@ export class SimCar {
 		const { steer, throttle, brake } = car.controls;
 		const slip = (Math.abs(car.slipFront) + Math.abs(car.slipRear)) / 2;
 		writePage(PHYSICS_FIELDS, this.physics, {
-			gas: throttle, brake, fuel: 40, gear: car.gear() + 1, rpms: car.rpm(), steerAngle: steer, speedKmh: car.speed * 3.6,
+			gas: throttle,
+			brake,
+			fuel: 40,
+			gear: car.gear() + 1,
+			rpms: car.rpm(),
+			steerAngle: steer,
+			speedKmh: car.speed * 3.6,
 			// AC's world frame is x/z on the ground, y up.
 			velocity: [car.vx * cos - car.vy * sin, 0, car.vx * sin + car.vy * cos],
 			accG: [car.ay / 9.81, 0, car.ax / 9.81],
 			wheelSlip: [slip, slip, slip, slip],
-			heading: car.yaw, numberOfTyresOut: this.tyresOut, localVelocity: [car.vy, 0, car.vx],
-			localAngularVel: [0, car.yawRate, 0], carDamage: [0, 0, 0, 0, 0], autoShifterOn: 1, currentMaxRpm: DEFAULT_CAR.maxRpm
+			heading: car.yaw,
+			numberOfTyresOut: this.tyresOut,
+			localVelocity: [car.vy, 0, car.vx],
+			localAngularVel: [0, car.yawRate, 0],
+			carDamage: [0, 0, 0, 0, 0],
+			autoShifterOn: 1,
+			currentMaxRpm: DEFAULT_CAR.maxRpm
 		});
 		const lapMs = Math.round(this.timeMs - this.lapStartMs);
 		writePage(GRAPHICS_FIELDS, this.graphics, {
-			status: AcStatus.LIVE, session: 3, currentTime: lapTimeText(lapMs), lastTime: lapTimeText(this.lastLapMs), bestTime: lapTimeText(this.bestLapMs),
-			completedLaps: this.completedLaps, position: 1, iCurrentTime: lapMs, iLastTime: this.lastLapMs, iBestTime: this.bestLapMs,
-			distanceTraveled: this.completedLaps * this.track.length + this.distance, normalizedCarPosition: this.distance / this.track.length,
-			carCoordinates: [car.x, 0, car.y], surfaceGrip: 1, numberOfLaps: 0
+			status: AcStatus.LIVE,
+			session: 3,
+			currentTime: lapTimeText(lapMs),
+			lastTime: lapTimeText(this.lastLapMs),
+			bestTime: lapTimeText(this.bestLapMs),
+			completedLaps: this.completedLaps,
+			position: 1,
+			iCurrentTime: lapMs,
+			iLastTime: this.lastLapMs,
+			iBestTime: this.bestLapMs,
+			distanceTraveled: this.completedLaps * this.track.length + this.distance,
+			normalizedCarPosition: this.distance / this.track.length,
+			carCoordinates: [car.x, 0, car.y],
+			surfaceGrip: 1,
+			numberOfLaps: 0
 		});
 		this.packetId++;
 		new DataView(this.physics.buffer).setInt32(0, this.packetId, true);

@@ -15,7 +15,11 @@ export class SimWorld implements World {
 	readonly reader: AcReader;
 	private episode = 0;
 
-	constructor(readonly track: Track, seed: number, start: 'line' | 'random' = 'line') {
+	constructor(
+		readonly track: Track,
+		seed: number,
+		start: 'line' | 'random' = 'line'
+	) {
 		this.sim = new SimCar(track, seed, start);
 		this.reader = new AcReader(new MemoryMapper({ physics: this.sim.physics, graphics: this.sim.graphics, static: this.sim.static }));
 	}

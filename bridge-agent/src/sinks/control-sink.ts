@@ -21,11 +21,23 @@ export class GuardedSink {
 	deadmanTrips = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 
-	constructor(private readonly device: ControlDevice, private readonly deadmanMs = DEADMAN_MS) {}
+	constructor(
+		private readonly device: ControlDevice,
+		private readonly deadmanMs = DEADMAN_MS
+	) {}
 
 	static valid(c: Controls): boolean {
-		return Number.isFinite(c.steer) && Number.isFinite(c.throttle) && Number.isFinite(c.brake) &&
-			c.steer >= -1 && c.steer <= 1 && c.throttle >= 0 && c.throttle <= 1 && c.brake >= 0 && c.brake <= 1;
+		return (
+			Number.isFinite(c.steer) &&
+			Number.isFinite(c.throttle) &&
+			Number.isFinite(c.brake) &&
+			c.steer >= -1 &&
+			c.steer <= 1 &&
+			c.throttle >= 0 &&
+			c.throttle <= 1 &&
+			c.brake >= 0 &&
+			c.brake <= 1
+		);
 	}
 
 	apply(controls: Controls): void {

@@ -51,7 +51,10 @@ export function loadVJoy(dllPath = 'vJoyInterface.dll'): VJoyApi {
 export class VJoyDevice implements ControlDevice {
 	private acquired = false;
 
-	constructor(private readonly api: VJoyApi, readonly id: number) {}
+	constructor(
+		private readonly api: VJoyApi,
+		readonly id: number
+	) {}
 
 	/** Why the device cannot be used, or '' when it can. */
 	status(): string {

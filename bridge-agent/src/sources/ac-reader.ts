@@ -4,7 +4,18 @@
  * last coherent copy stands in and the fallback is counted; the stale detector still sees time pass.
  * Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
  */
-import { GRAPHICS_FIELDS, PAGE_BYTES, PHYSICS_FIELDS, STATIC_FIELDS, pageView, parsePage, type Graphics, type PageName, type Physics, type Static } from '../ac/layout.ts';
+import {
+	GRAPHICS_FIELDS,
+	PAGE_BYTES,
+	PHYSICS_FIELDS,
+	STATIC_FIELDS,
+	pageView,
+	parsePage,
+	type Graphics,
+	type PageName,
+	type Physics,
+	type Static
+} from '../ac/layout.ts';
 import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapper.ts';
 
 /** Copies tried before a torn page is reported. */
@@ -47,7 +58,10 @@ export class AcReader {
 	tornRetries = 0;
 	tornFallbacks = 0;
 
-	constructor(mapper: PageMapper, private readonly now: () => number = Date.now) {
+	constructor(
+		mapper: PageMapper,
+		private readonly now: () => number = Date.now
+	) {
 		const open = (page: PageName) => {
 			const mapped = mapper.open(page);
 			if (!mapped) {
@@ -122,7 +136,14 @@ export class AcReader {
 			this.lastPacket = physics.packetId;
 			this.lastPacketAt = now;
 		}
-		return { physics, graphics, static: this.staticPage, stale: now - this.lastPacketAt > STALE_AFTER_MS, tornRetries: this.tornRetries, tornFallbacks: this.tornFallbacks };
+		return {
+			physics,
+			graphics,
+			static: this.staticPage,
+			stale: now - this.lastPacketAt > STALE_AFTER_MS,
+			tornRetries: this.tornRetries,
+			tornFallbacks: this.tornFallbacks
+		};
 	}
 
 	close(): void {

@@ -29,5 +29,11 @@ export function ago(timestamp: number, now = Date.now()): string {
 }
 
 export function bytes(n: number): string {
-	return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} KB` : `${n} B`;
+	return n >= 2 ** 30
+		? `${(n / 2 ** 30).toFixed(1)} GB`
+		: n >= 2 ** 20
+			? `${(n / 2 ** 20).toFixed(1)} MB`
+			: n >= 1024
+				? `${(n / 1024).toFixed(0)} KB`
+				: `${n} B`;
 }

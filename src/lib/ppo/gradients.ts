@@ -58,7 +58,10 @@ export interface LossParts {
 /** Loss, metrics and flat gradient in layout order. Call inside tf.tidy. */
 export function ppoLossAndGradient(model: ActorCriticModel, mb: Minibatch, config: PpoConfig): LossParts {
 	const { layout } = model;
-	const pieces = tf.split(model.theta, layout.entries.map((e) => e.size));
+	const pieces = tf.split(
+		model.theta,
+		layout.entries.map((e) => e.size)
+	);
 	const byName = new Map(layout.entries.map((e, i) => [e.name, e.shape.length === 2 ? tf.reshape(pieces[i], e.shape) : pieces[i]]));
 	const layers = (net: string, out: string): Layer[] => [
 		...layout.hiddenSizes.map((_, i) => ({ w: byName.get(`${net}/w${i}`) as tf.Tensor2D, b: byName.get(`${net}/b${i}`) as tf.Tensor1D })),

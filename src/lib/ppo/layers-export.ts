@@ -23,7 +23,10 @@ export function buildLayersModel(layout: PolicyLayout, params: Float32Array): tf
 	};
 	const outputs: tfl.SymbolicTensor[] = [];
 	const assignments: [tfl.layers.Layer, string, string][] = [];
-	for (const [net, outName, outDim] of [['pi', 'mean', layout.actionDim], ['v', 'out', 1]] as const) {
+	for (const [net, outName, outDim] of [
+		['pi', 'mean', layout.actionDim],
+		['v', 'out', 1]
+	] as const) {
 		let h = input;
 		layout.hiddenSizes.forEach((units, i) => {
 			const dense = tfl.layers.dense({ units, activation: 'tanh', name: `${net}_dense${i}` });
@@ -46,10 +49,12 @@ export function buildLayersModel(layout: PolicyLayout, params: Float32Array): tf
 export async function exportLayersModel(layout: PolicyLayout, params: Float32Array): Promise<LayersArtifacts> {
 	const model = buildLayersModel(layout, params);
 	let artifacts: tf.io.ModelArtifacts | undefined;
-	await model.save(tf.io.withSaveHandler(async (saved) => {
-		artifacts = saved;
-		return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-	}));
+	await model.save(
+		tf.io.withSaveHandler(async (saved) => {
+			artifacts = saved;
+			return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+		})
+	);
 	model.dispose();
 	if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('tfjs produced no weights');
 	const weightData = artifacts.weightData as ArrayBuffer;
@@ -68,9 +73,11 @@ export async function exportLayersModel(layout: PolicyLayout, params: Float32Arr
 /** Loads model.json + weights.bin with tf.loadLayersModel (from memory). */
 export async function loadLayersArtifacts(artifacts: LayersArtifacts): Promise<tfl.LayersModel> {
 	const json = JSON.parse(artifacts.modelJson);
-	return tfl.loadLayersModel(tf.io.fromMemory({
-		modelTopology: json.modelTopology,
-		weightSpecs: json.weightsManifest[0].weights,
-		weightData: artifacts.weights.slice().buffer
-	}));
+	return tfl.loadLayersModel(
+		tf.io.fromMemory({
+			modelTopology: json.modelTopology,
+			weightSpecs: json.weightsManifest[0].weights,
+			weightData: artifacts.weights.slice().buffer
+		})
+	);
 }

@@ -34,7 +34,10 @@ export function policyLayout(obsDim: number, actionDim: number, hiddenSizes: rea
 		entries.push({ name, shape, offset, size });
 		offset += size;
 	};
-	for (const [net, outName, outDim] of [['pi', 'mean', actionDim], ['v', 'out', 1]] as const) {
+	for (const [net, outName, outDim] of [
+		['pi', 'mean', actionDim],
+		['v', 'out', 1]
+	] as const) {
 		let inDim = obsDim;
 		hiddenSizes.forEach((h, i) => {
 			add(`${net}/w${i}`, [inDim, h]);
@@ -57,8 +60,8 @@ export function layoutFromManifest(tensors: readonly TensorEntry[], architecture
 	const logStd = tensors.find((t) => t.name === 'pi/log_std');
 	if (!first || !logStd || first.shape.length !== 2) throw new Error('weights manifest lacks pi/w0 or pi/log_std');
 	const layout = policyLayout(first.shape[0], logStd.shape[0], hiddenSizes);
-	const same = layout.entries.length === tensors.length &&
-		layout.entries.every((e, i) => e.name === tensors[i].name && e.shape.join() === tensors[i].shape.join());
+	const same =
+		layout.entries.length === tensors.length && layout.entries.every((e, i) => e.name === tensors[i].name && e.shape.join() === tensors[i].shape.join());
 	if (!same) throw new Error(`weights manifest does not match architecture ${architecture}`);
 	return layout;
 }

@@ -29,7 +29,12 @@ export function autodiffLossAndGradient(model: ActorCriticModel, mb: Minibatch, 
 		const pgLoss = tf.mean(tf.maximum(tf.mul(negAdv, ratio), tf.mul(negAdv, tf.clipByValue(ratio, 1 - config.clipCoef, 1 + config.clipCoef))));
 		const unclipped = tf.square(tf.sub(value, mb.returns));
 		const vLoss = config.clipVloss
-			? tf.mul(tf.mean(tf.maximum(unclipped, tf.square(tf.sub(tf.add(mb.values, tf.clipByValue(tf.sub(value, mb.values), -config.clipCoef, config.clipCoef)), mb.returns)))), 0.5)
+			? tf.mul(
+					tf.mean(
+						tf.maximum(unclipped, tf.square(tf.sub(tf.add(mb.values, tf.clipByValue(tf.sub(value, mb.values), -config.clipCoef, config.clipCoef)), mb.returns)))
+					),
+					0.5
+				)
 			: tf.mul(tf.mean(unclipped), 0.5);
 		return tf.add(tf.sub(pgLoss, tf.mul(entropy, config.entCoef)), tf.mul(vLoss, config.vfCoef)) as tf.Scalar;
 	}, [model.theta]);

@@ -24,7 +24,10 @@ export class ActorCriticModel {
 
 	/** Views of theta by name (call inside tf.tidy / a gradient function). */
 	private params(): Map<string, tf.Tensor> {
-		const pieces = tf.split(this.theta, this.layout.entries.map((e) => e.size));
+		const pieces = tf.split(
+			this.theta,
+			this.layout.entries.map((e) => e.size)
+		);
 		return new Map(this.layout.entries.map((e, i) => [e.name, e.shape.length === 1 ? pieces[i] : tf.reshape(pieces[i], e.shape)]));
 	}
 

@@ -8,8 +8,9 @@ import type { Limits } from './limits.ts';
 export type Fields = Record<string, unknown>;
 
 export function isFields(value: unknown): value is Fields {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) &&
-		Object.getPrototypeOf(value) === Object.prototype;
+	return (
+		typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && Object.getPrototypeOf(value) === Object.prototype
+	);
 }
 
 export function assertFinite(values: ArrayLike<number>, field: string): void {

@@ -52,7 +52,17 @@ export interface ActorInfo {
 /** One metrics.jsonl line. `step` is total samples trained on (for updates) or seen (episodes). */
 export type MetricPoint =
 	| ({ kind: 'update'; step: number; update: number; time: number; policyVersion: number } & Record<string, number | string>)
-	| { kind: 'episode'; step: number; time: number; actorId: string; return: number; length: number; lapTimesMs: number[]; cleanLaps: number; policyVersion: number }
+	| {
+			kind: 'episode';
+			step: number;
+			time: number;
+			actorId: string;
+			return: number;
+			length: number;
+			lapTimesMs: number[];
+			cleanLaps: number;
+			policyVersion: number;
+	  }
 	| { kind: 'event'; step: number; time: number; event: string; detail: Record<string, unknown> };
 
 export interface Alert {

@@ -100,7 +100,11 @@ export function riceEncode(source: Float32Array | Uint32Array, rows: number, dim
 			const k = lengths[n] === 0 ? ZERO_BLOCK : chooseK(z, start, end, lengths[n]);
 			acc |= k << nb;
 			nb += 5;
-			while (nb >= 8) { out[pos++] = acc; acc >>>= 8; nb -= 8; }
+			while (nb >= 8) {
+				out[pos++] = acc;
+				acc >>>= 8;
+				nb -= 8;
+			}
 			if (k === ZERO_BLOCK) continue;
 			for (let i = start; i < end; i++) {
 				let low = z[i];
@@ -113,14 +117,22 @@ export function riceEncode(source: Float32Array | Uint32Array, rows: number, dim
 					nb += ESCAPE_Q; // ESCAPE_Q zeros, then the word raw
 					lowBits = 32;
 				}
-				while (nb >= 8) { out[pos++] = acc; acc >>>= 8; nb -= 8; }
+				while (nb >= 8) {
+					out[pos++] = acc;
+					acc >>>= 8;
+					nb -= 8;
+				}
 				while (lowBits > 0) {
 					const n = lowBits > 24 ? 16 : lowBits;
 					acc |= (low & ((1 << n) - 1)) << nb;
 					nb += n;
 					low >>>= n;
 					lowBits -= n;
-					while (nb >= 8) { out[pos++] = acc; acc >>>= 8; nb -= 8; }
+					while (nb >= 8) {
+						out[pos++] = acc;
+						acc >>>= 8;
+						nb -= 8;
+					}
 				}
 			}
 		}
@@ -138,7 +150,11 @@ export function riceDecode<T extends Float32Array | Uint32Array>(bytes: Uint8Arr
 	let pos = 0;
 	// refill: top up to ≥ 25 bits; past the end, zero bits (a short stream fails below or in the end check).
 	for (let j = 0; j < dim; j++) {
-		while (nb <= 24) { acc |= (pos < length ? bytes[pos] : 0) << nb; pos++; nb += 8; }
+		while (nb <= 24) {
+			acc |= (pos < length ? bytes[pos] : 0) << nb;
+			pos++;
+			nb += 8;
+		}
 		const order = acc & 3;
 		acc >>>= 2;
 		nb -= 2;
@@ -147,7 +163,11 @@ export function riceDecode<T extends Float32Array | Uint32Array>(bytes: Uint8Arr
 		let w2 = 0;
 		for (let start = 0; start < rows; start += BLOCK) {
 			const end = Math.min(start + BLOCK, rows);
-			while (nb <= 24) { acc |= (pos < length ? bytes[pos] : 0) << nb; pos++; nb += 8; }
+			while (nb <= 24) {
+				acc |= (pos < length ? bytes[pos] : 0) << nb;
+				pos++;
+				nb += 8;
+			}
 			const k = acc & 31;
 			acc >>>= 5;
 			nb -= 5;
@@ -155,7 +175,11 @@ export function riceDecode<T extends Float32Array | Uint32Array>(bytes: Uint8Arr
 				let v = 0;
 				if (k !== ZERO_BLOCK) {
 					if (pos > length + 8) fail(ErrorCode.INVALID_FIELD, `${field}: coded column ends early`);
-					while (nb <= 24) { acc |= (pos < length ? bytes[pos] : 0) << nb; pos++; nb += 8; }
+					while (nb <= 24) {
+						acc |= (pos < length ? bytes[pos] : 0) << nb;
+						pos++;
+						nb += 8;
+					}
 					// Unary: at most ESCAPE_Q zeros; nb ≥ 25 > ESCAPE_Q, so they are all in acc.
 					const zeros = acc === 0 ? 32 : 31 - Math.clz32(acc & -acc);
 					let lowBits: number;
@@ -172,8 +196,12 @@ export function riceDecode<T extends Float32Array | Uint32Array>(bytes: Uint8Arr
 						lowBits = k;
 					}
 					let low = 0;
-					for (let shift = 0; lowBits > 0; ) {
-						while (nb <= 24) { acc |= (pos < length ? bytes[pos] : 0) << nb; pos++; nb += 8; }
+					for (let shift = 0; lowBits > 0;) {
+						while (nb <= 24) {
+							acc |= (pos < length ? bytes[pos] : 0) << nb;
+							pos++;
+							nb += 8;
+						}
 						const n = lowBits > 24 ? 16 : lowBits;
 						low |= (acc & ((1 << n) - 1)) << shift;
 						acc >>>= n;
@@ -184,7 +212,7 @@ export function riceDecode<T extends Float32Array | Uint32Array>(bytes: Uint8Arr
 					v = (q << k) | low;
 				}
 				const r = (v >>> 1) ^ -(v & 1);
-				const w = order === 1 || i === 1 ? (w1 + r) | 0 : (((w1 << 1) - w2) + r) | 0;
+				const w = order === 1 || i === 1 ? (w1 + r) | 0 : ((w1 << 1) - w2 + r) | 0;
 				words[at] = w;
 				w2 = w1;
 				w1 = w;

@@ -116,8 +116,22 @@ export interface TelemetryFrame {
 
 /** Numeric fields of a TelemetryFrame in wire order (TELEMETRY_BATCH columns use the same names). */
 export const TELEMETRY_FIELDS = [
-	't', 'speedKmh', 'steer', 'gas', 'brake', 'gear', 'rpm', 'x', 'y', 'z',
-	'lapPosition', 'completedLaps', 'lapTimeMs', 'lastLapMs', 'bestLapMs', 'tyresOut'
+	't',
+	'speedKmh',
+	'steer',
+	'gas',
+	'brake',
+	'gear',
+	'rpm',
+	'x',
+	'y',
+	'z',
+	'lapPosition',
+	'completedLaps',
+	'lapTimeMs',
+	'lastLapMs',
+	'bestLapMs',
+	'tyresOut'
 ] as const satisfies readonly (keyof TelemetryFrame)[];
 
 export interface Telemetry {
@@ -250,8 +264,16 @@ export interface ActorStats {
 
 /** Required in a PING's stats; `rssMb` is optional on the wire (added later, 0 when absent). */
 export const ACTOR_STATS_FIELDS = [
-	'controlHz', 'jitterP50Ms', 'jitterP99Ms', 'overruns', 'steps', 'episodes',
-	'bufferedSteps', 'droppedSteps', 'neutralActions', 'policyVersion'
+	'controlHz',
+	'jitterP50Ms',
+	'jitterP99Ms',
+	'overruns',
+	'steps',
+	'episodes',
+	'bufferedSteps',
+	'droppedSteps',
+	'neutralActions',
+	'policyVersion'
 ] as const satisfies readonly Exclude<keyof ActorStats, 'rssMb'>[];
 
 export interface Ping {

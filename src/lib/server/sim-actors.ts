@@ -27,8 +27,26 @@ export function spawnSimActors(o: SimActorOptions): { stop(): Promise<void> } {
 	const children: ChildProcess[] = [];
 	for (let i = 1; i <= o.count; i++) {
 		const args = [
-			...agentCommand(), 'run', '--source', 'sim', '--track', o.track, '--learner', o.learnerUrl, '--time-scale', 'max', '--columns', 'raw',
-			'--name', `sim-${i}`, '--seed', String(i), '--steps-per-policy', String(o.stepsPerPolicy), '--log-level', 'warn'
+			...agentCommand(),
+			'run',
+			'--source',
+			'sim',
+			'--track',
+			o.track,
+			'--learner',
+			o.learnerUrl,
+			'--time-scale',
+			'max',
+			'--columns',
+			'raw',
+			'--name',
+			`sim-${i}`,
+			'--seed',
+			String(i),
+			'--steps-per-policy',
+			String(o.stepsPerPolicy),
+			'--log-level',
+			'warn'
 		];
 		const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, PITWALL_ACTOR_TOKEN: o.token } });
 		child.stderr?.on('data', (data: Buffer) => o.log(`[sim-${i}] ${data.toString().trimEnd()}`));
@@ -39,12 +57,17 @@ export function spawnSimActors(o: SimActorOptions): { stop(): Promise<void> } {
 	}
 	return {
 		stop: async () => {
-			await Promise.all(children.map((child) => new Promise<void>((done) => {
-				if (child.exitCode !== null) return done();
-				child.once('exit', () => done());
-				child.kill('SIGTERM');
-				setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-			})));
+			await Promise.all(
+				children.map(
+					(child) =>
+						new Promise<void>((done) => {
+							if (child.exitCode !== null) return done();
+							child.once('exit', () => done());
+							child.kill('SIGTERM');
+							setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+						})
+				)
+			);
 		}
 	};
 }

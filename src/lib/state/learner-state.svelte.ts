@@ -11,8 +11,14 @@ import type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint } from 
 export const MAX_POINTS = 100_000;
 
 export const UPDATE_KEYS = [
-	'losses/policy_loss', 'losses/value_loss', 'losses/entropy', 'losses/approx_kl', 'losses/clipfrac',
-	'losses/explained_variance', 'charts/learning_rate', 'charts/update_samples_per_sec'
+	'losses/policy_loss',
+	'losses/value_loss',
+	'losses/entropy',
+	'losses/approx_kl',
+	'losses/clipfrac',
+	'losses/explained_variance',
+	'charts/learning_rate',
+	'charts/update_samples_per_sec'
 ] as const;
 
 export class Series {

@@ -15,10 +15,22 @@ import ts from 'typescript';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SRC = resolve(ROOT, 'bridge-agent/src');
 const SIM = resolve(SRC, 'sim');
-const inDir = (dir: string) => readdirSync(resolve(SRC, dir)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`);
+const inDir = (dir: string) =>
+	readdirSync(resolve(SRC, dir))
+		.filter((f) => f.endsWith('.ts'))
+		.map((f) => `${dir}/${f}`);
 
 /** The AC path: the AC world and everything it stands on. (doctor, cli and worlds also offer --source sim.) */
-const AC_PATH = ['ac-world.ts', 'world.ts', 'record-line.ts', 'rl/observation.ts', 'rl/reward.ts', ...inDir('sources'), ...inDir('sinks'), ...inDir('driving')].map((f) => resolve(SRC, f));
+const AC_PATH = [
+	'ac-world.ts',
+	'world.ts',
+	'record-line.ts',
+	'rl/observation.ts',
+	'rl/reward.ts',
+	...inDir('sources'),
+	...inDir('sinks'),
+	...inDir('driving')
+].map((f) => resolve(SRC, f));
 
 function resolveLocal(from: string, spec: string): string | undefined {
 	if (!spec.startsWith('.')) return undefined; // packages and node: builtins
@@ -58,11 +70,15 @@ describe('the AC code path', () => {
 
 	it('the walk notices a sim import (worlds.ts offers --source sim)', () => {
 		const found = simImports(importEdges([resolve(SRC, 'worlds.ts')]));
-		assert.ok(found.some((edge) => edge.endsWith('bridge-agent/src/sim/sim-world.ts')), found.join('\n'));
+		assert.ok(
+			found.some((edge) => edge.endsWith('bridge-agent/src/sim/sim-world.ts')),
+			found.join('\n')
+		);
 	});
 
 	it('bundles without any module under bridge-agent/src/sim/', async () => {
-		const contents = AC_PATH.map((file, i) => `import * as m${i} from ${JSON.stringify(file)};`).join('\n') + `\nexport { ${AC_PATH.map((_, i) => `m${i}`).join(', ')} };`;
+		const contents =
+			AC_PATH.map((file, i) => `import * as m${i} from ${JSON.stringify(file)};`).join('\n') + `\nexport { ${AC_PATH.map((_, i) => `m${i}`).join(', ')} };`;
 		const result = await build({
 			stdin: { contents, resolveDir: SRC, loader: 'ts', sourcefile: 'ac-path-entry.ts' },
 			absWorkingDir: ROOT, // metafile paths are relative to it
@@ -76,6 +92,9 @@ describe('the AC code path', () => {
 		});
 		const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(ROOT, p));
 		assert.ok(inputs.includes(resolve(SRC, 'ac-world.ts')), 'the bundle holds ac-world.ts');
-		assert.deepEqual(inputs.filter((p) => p.startsWith(`${SIM}/`)).map((p) => relative(ROOT, p)), []);
+		assert.deepEqual(
+			inputs.filter((p) => p.startsWith(`${SIM}/`)).map((p) => relative(ROOT, p)),
+			[]
+		);
 	});
 });

@@ -32,7 +32,9 @@ async function metafile(entry: string, external: string[]): Promise<Metafile> {
 /** Bundled @tensorflow sources and @tensorflow imports left external. */
 function tensorflow(meta: Metafile): string[] {
 	const bundled = Object.keys(meta.inputs).filter((path) => path.includes('node_modules/@tensorflow/'));
-	const imported = Object.values(meta.outputs).flatMap((output) => output.imports.map((i) => i.path)).filter((path) => path.startsWith('@tensorflow/'));
+	const imported = Object.values(meta.outputs)
+		.flatMap((output) => output.imports.map((i) => i.path))
+		.filter((path) => path.startsWith('@tensorflow/'));
 	return [...new Set([...bundled, ...imported])];
 }
 
@@ -40,12 +42,18 @@ describe('the agent bundle', () => {
 	it('holds no @tensorflow module, bundled or external', async () => {
 		const meta = await metafile('bridge-agent/src/cli.ts', AGENT_EXTERNALS);
 		const inputs = Object.keys(meta.inputs);
-		assert.ok(inputs.includes('bridge-agent/src/agent.ts') && inputs.some((p) => p.startsWith('src/lib/protocol/')), 'the bundle holds the agent and the protocol');
+		assert.ok(
+			inputs.includes('bridge-agent/src/agent.ts') && inputs.some((p) => p.startsWith('src/lib/protocol/')),
+			'the bundle holds the agent and the protocol'
+		);
 		assert.deepEqual(tensorflow(meta), []);
 	});
 
 	it("the check notices tfjs (canary: the learner's backend module)", async () => {
 		const meta = await metafile('src/lib/ppo/backend.ts', ['@tensorflow/tfjs-node']);
-		assert.ok(tensorflow(meta).some((path) => path.includes('@tensorflow/tfjs-core')), 'tfjs-core found');
+		assert.ok(
+			tensorflow(meta).some((path) => path.includes('@tensorflow/tfjs-core')),
+			'tfjs-core found'
+		);
 	});
 });

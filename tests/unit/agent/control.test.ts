@@ -7,7 +7,11 @@ import { FakeClock } from './fake-clock.ts';
 
 describe('smoothing', () => {
 	it('turns non-finite actions into neutral controls', () => {
-		for (const bad of [[NaN, 1, 0], [0, Infinity, 0], [0, 0, -Infinity]]) {
+		for (const bad of [
+			[NaN, 1, 0],
+			[0, Infinity, 0],
+			[0, 0, -Infinity]
+		]) {
 			assert.deepStrictEqual(toControls(bad), { controls: { steer: 0, throttle: 0, brake: 0 }, neutral: true });
 		}
 		assert.deepStrictEqual(toControls([2, -1, 0.5]).controls, { steer: 1, throttle: 0, brake: 0.5 });
@@ -53,7 +57,13 @@ describe('stepper (on a fake clock: exact times, no real waiting; real-time accu
 		assert.deepStrictEqual(await ticksOf(stepper, clock, (n) => n < 5), [20, 40, 60, 80, 100]);
 		// It sleeps until SPIN_MS before each deadline and spins the rest.
 		assert.deepStrictEqual(clock.delays, [18.5, 18.5, 18.5, 18.5, 18.5]);
-		assert.deepStrictEqual(clock.spins, [[18.5, 20], [38.5, 40], [58.5, 60], [78.5, 80], [98.5, 100]]);
+		assert.deepStrictEqual(clock.spins, [
+			[18.5, 20],
+			[38.5, 40],
+			[58.5, 60],
+			[78.5, 80],
+			[98.5, 100]
+		]);
 		assert.equal(SPIN_MS, 1.5);
 		assert.equal(stepper.ticks, 4, 'the tick that returns false is not counted');
 		assert.equal(stepper.overruns, 0);

@@ -14,7 +14,10 @@ import { AcNotRunningError, type MappedPage, type PageMapper } from '../../../br
 /** Pages whose physics packetId moves on while being copied, `tears` times. */
 class TearingMapper implements PageMapper {
 	readonly description = 'tearing';
-	constructor(private readonly pages: Record<PageName, Uint8Array>, public tears: number) {}
+	constructor(
+		private readonly pages: Record<PageName, Uint8Array>,
+		public tears: number
+	) {}
 	open(page: PageName): MappedPage {
 		const bytes = this.pages[page];
 		return {
@@ -67,7 +70,10 @@ describe('AC reader', () => {
 
 	it('says AC is not running when a mapping is absent (and creates nothing)', () => {
 		const dir = mkdtempSync(`${tmpdir()}/pitwall-shm-`);
-		assert.throws(() => new AcReader(new FileMapper(dir, 'acpmf')), (e: Error) => e instanceof AcNotRunningError && /not running/.test(e.message));
+		assert.throws(
+			() => new AcReader(new FileMapper(dir, 'acpmf')),
+			(e: Error) => e instanceof AcNotRunningError && /not running/.test(e.message)
+		);
 		writeFileSync(pagePath(dir, 'acpmf', 'physics'), new Uint8Array(PAGE_BYTES.physics));
 		assert.throws(() => new AcReader(new FileMapper(dir, 'acpmf')), /graphics/);
 	});

@@ -23,7 +23,10 @@ describe('episode judge', () => {
 		const j = judge({ offTrackSec: 0.2, crashPenalty: 5 });
 		for (let i = 0; i < 10; i++) assert.equal(j.step(0.05, 0, 1, 3, 20, 0, 0).terminated, false, 'three tyres out is not off track');
 		const ends = Array.from({ length: 6 }, () => j.step(0.05, 0, 1, 4, 20, 0, 0));
-		assert.deepEqual(ends.map((o) => o.terminated), [false, false, false, false, true, true]);
+		assert.deepEqual(
+			ends.map((o) => o.terminated),
+			[false, false, false, false, true, true]
+		);
 		assert.equal(ends[4].reason, 'off-track');
 		assert.ok(Math.abs(ends[3].reward - ends[4].reward - 5) < 1e-9, 'the crash penalty is paid once, at the end');
 	});

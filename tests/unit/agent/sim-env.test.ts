@@ -40,7 +40,7 @@ describe('sim driving env', () => {
 
 	it('trains with the PPO runner (returns per episode, finite losses)', () => {
 		const { trainer, reports } = train(() => env(), { nSteps: 256, minibatchSize: 64, updateEpochs: 2, hiddenSizes: [16] }, { numEnvs: 2, totalSteps: 1024 });
-		assert.equal(reports.length, 4, "1024 steps in rollouts of 256");
+		assert.equal(reports.length, 4, '1024 steps in rollouts of 256');
 		for (const r of reports) assert.ok(Number.isFinite(r.update['losses/policy_loss']) && Number.isFinite(r.update['losses/value_loss']));
 		trainer.dispose();
 	});

@@ -40,7 +40,12 @@ describe('sim host', () => {
 					into.set(bytes.subarray(0, n));
 					if (page === 'physics' && writing > 0) new DataView(into.buffer, into.byteOffset).setInt32(0, WRITING_ID, true);
 				};
-				return { size: bytes.length, read: (into) => copy(into, bytes.length), readHead: (into) => (copy(into, 4), void (page === 'physics' && writing--)), close: () => {} };
+				return {
+					size: bytes.length,
+					read: (into) => copy(into, bytes.length),
+					readHead: (into) => (copy(into, 4), void (page === 'physics' && writing--)),
+					close: () => {}
+				};
 			}
 		};
 		const snapshot = new AcReader(mapper).read();
@@ -94,7 +99,12 @@ describe('sim host', () => {
 	it('restarts on the restart button, holds, and confirms to an AcWorld', async () => {
 		const dir = tempDir();
 		const sim = host(dir);
-		const world = new AcWorld(new AcReader(new FileMapper(dir, 'acpmf')), Track.named('oval'), new GuardedSink(new FileControlDevice(controlPath(dir, 'acpmf'))), SIM_HOST_RESET_MS);
+		const world = new AcWorld(
+			new AcReader(new FileMapper(dir, 'acpmf')),
+			Track.named('oval'),
+			new GuardedSink(new FileControlDevice(controlPath(dir, 'acpmf'))),
+			SIM_HOST_RESET_MS
+		);
 		world.apply({ steer: 0, throttle: 1, brake: 0 });
 		let t = 0;
 		for (; t < 3000; t += 10) sim.tick(t);

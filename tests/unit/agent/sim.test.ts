@@ -31,7 +31,11 @@ describe('simulated car', () => {
 			car.vx = v;
 			for (let t = 0; t < 8; t += DT) {
 				const curvature = car.yawRate / Math.max(car.speed, 1);
-				car.controls = { steer: Math.max(-1, Math.min(1, car.controls.steer + (1 / 50 - curvature) * 2)), throttle: Math.max(0, 0.2 + (v - car.speed) * 0.5), brake: 0 };
+				car.controls = {
+					steer: Math.max(-1, Math.min(1, car.controls.steer + (1 / 50 - curvature) * 2)),
+					throttle: Math.max(0, 0.2 + (v - car.speed) * 0.5),
+					brake: 0
+				};
 				car.step(DT);
 			}
 			return car.speed / Math.abs(car.yawRate);

@@ -44,7 +44,11 @@ describe('guarded sink', () => {
 		sink.apply({ steer: NaN, throttle: 1, brake: 0 });
 		sink.apply({ steer: 0, throttle: 1.5, brake: 0 });
 		sink.apply({ steer: 0.2, throttle: 0.5, brake: 0 });
-		assert.deepStrictEqual(device.writes, [{ steer: 0, throttle: 0, brake: 0 }, { steer: 0, throttle: 0, brake: 0 }, { steer: 0.2, throttle: 0.5, brake: 0 }]);
+		assert.deepStrictEqual(device.writes, [
+			{ steer: 0, throttle: 0, brake: 0 },
+			{ steer: 0, throttle: 0, brake: 0 },
+			{ steer: 0.2, throttle: 0.5, brake: 0 }
+		]);
 		assert.equal(sink.refused, 2);
 		sink.close();
 		assert.deepStrictEqual(device.writes.at(-1), { steer: 0, throttle: 0, brake: 0 });

@@ -68,9 +68,16 @@ describe('pure-TS forward pass', () => {
 	it('starts from initActionMean (an action prior), and refuses one of the wrong length', () => {
 		const trainer = new PpoTrainer(4, 3, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] });
 		const { mean } = trainer.policy().act(new Float32Array([0.1, -0.2, 0.3, 0.4]), new Rng(1));
-		assert.deepEqual([...mean].map((m) => Math.round(m * 10) / 10), [0, 0.5, -0.5], 'the mean head barely moves the bias at init (gain 0.01)');
+		assert.deepEqual(
+			[...mean].map((m) => Math.round(m * 10) / 10),
+			[0, 0.5, -0.5],
+			'the mean head barely moves the bias at init (gain 0.01)'
+		);
 		trainer.dispose();
-		assert.throws(() => new PpoTrainer(4, 2, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] }), /initActionMean has 3 values; the action has 2/);
+		assert.throws(
+			() => new PpoTrainer(4, 2, { hiddenSizes: [8], nSteps: 64, initActionMean: [0, 0.5, -0.5] }),
+			/initActionMean has 3 values; the action has 2/
+		);
 		assert.throws(() => new PpoTrainer(4, 1, { hiddenSizes: [8], nSteps: 64, initActionMean: [NaN] }), /initActionMean must be a list of finite numbers/);
 	});
 

@@ -28,16 +28,28 @@ describe('GAE', () => {
 
 	it('a continued segment carries GAE across the cut, a new episode does not', () => {
 		// Steps 0–1 continue into segment [2]: identical to one segment of 3 steps ending terminated.
-		const joined = computeGae(reward, value, [
-			{ start: 0, length: 2, terminated: false, bootstrapValue: 99, next: 1 },
-			{ start: 2, length: 1, terminated: true, bootstrapValue: 0, next: -1 }
-		], gamma, lambda);
+		const joined = computeGae(
+			reward,
+			value,
+			[
+				{ start: 0, length: 2, terminated: false, bootstrapValue: 99, next: 1 },
+				{ start: 2, length: 1, terminated: true, bootstrapValue: 0, next: -1 }
+			],
+			gamma,
+			lambda
+		);
 		close(joined.advantages, [1.53125, 2.125, 1.5]);
 		// Two episodes: the first ends terminated at step 1, so step 2 cannot leak into it.
-		const split = computeGae(reward, value, [
-			{ start: 0, length: 2, terminated: true, bootstrapValue: 99, next: -1 },
-			{ start: 2, length: 1, terminated: true, bootstrapValue: 0, next: -1 }
-		], gamma, lambda);
+		const split = computeGae(
+			reward,
+			value,
+			[
+				{ start: 0, length: 2, terminated: true, bootstrapValue: 99, next: -1 },
+				{ start: 2, length: 1, terminated: true, bootstrapValue: 0, next: -1 }
+			],
+			gamma,
+			lambda
+		);
 		// δ1 = 2 − 1 = 1; A0 = (1 + 0.5 − 0.5) + 0.25·1 = 1.25
 		close(split.advantages, [1.25, 1, 1.5]);
 	});
@@ -45,7 +57,13 @@ describe('GAE', () => {
 	it('the buffer links continuations per stream and splits segments at capacity', () => {
 		const buffer = new RolloutBuffer(1, 1, 5);
 		const add = (stream: string, episodeId: number, stepIndex: number, n: number, end = false) => {
-			const steps = { obs: Float32Array.from({ length: n }, (_, i) => stepIndex + i), action: new Float32Array(n), reward: new Float32Array(n).fill(1), logProb: new Float32Array(n), policyVersion: new Uint32Array(n).fill(1) };
+			const steps = {
+				obs: Float32Array.from({ length: n }, (_, i) => stepIndex + i),
+				action: new Float32Array(n),
+				reward: new Float32Array(n).fill(1),
+				logProb: new Float32Array(n),
+				policyVersion: new Uint32Array(n).fill(1)
+			};
 			return buffer.add(stream, { episodeId, stepIndex, length: n, finalObs: new Float32Array([9]), terminated: end, truncated: false }, steps);
 		};
 		add('a', 0, 0, 2);

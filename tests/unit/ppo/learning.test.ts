@@ -9,14 +9,18 @@ before(() => initBackend(['wasm', 'cpu']));
 
 it('CartPole-v1: mean return > 150 within 30k steps (seed 1)', () => {
 	let best = 0;
-	const { trainer } = train(() => new CartPole(), { nSteps: 2048, seed: 1 }, {
-		numEnvs: 4,
-		totalSteps: 30_000,
-		onUpdate: (report) => {
-			if (report.meanReturn > best) best = report.meanReturn;
-			return best <= 150; // stop as soon as it is learnt
+	const { trainer } = train(
+		() => new CartPole(),
+		{ nSteps: 2048, seed: 1 },
+		{
+			numEnvs: 4,
+			totalSteps: 30_000,
+			onUpdate: (report) => {
+				if (report.meanReturn > best) best = report.meanReturn;
+				return best <= 150; // stop as soon as it is learnt
+			}
 		}
-	});
+	);
 	trainer.dispose();
 	assert.ok(best > 150, `best mean return ${best.toFixed(1)}`);
 });

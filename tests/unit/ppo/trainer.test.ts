@@ -31,7 +31,15 @@ describe('PpoTrainer', () => {
 		const ra = a.update(buffers[0]);
 		b.update(buffers[0]);
 		assert.ok(same(a.params(), b.params()));
-		for (const key of ['losses/value_loss', 'losses/policy_loss', 'losses/entropy', 'losses/approx_kl', 'losses/clipfrac', 'losses/explained_variance', 'charts/learning_rate'] as const) {
+		for (const key of [
+			'losses/value_loss',
+			'losses/policy_loss',
+			'losses/entropy',
+			'losses/approx_kl',
+			'losses/clipfrac',
+			'losses/explained_variance',
+			'charts/learning_rate'
+		] as const) {
 			assert.equal(typeof ra[key], 'number', key);
 		}
 		assert.equal(ra.policyVersion, 2);

@@ -16,8 +16,19 @@ function roundTrip(words: Uint32Array | Float32Array, rows: number, dim: number)
 describe('PRED_RICE column coding', () => {
 	it('is lossless for arbitrary bit patterns (NaN payloads, -0, extremes)', () => {
 		const rng = new Rng(3);
-		for (const [rows, dim] of [[1, 1], [2, 1], [7, 3], [100, 15], [33, 1], [65, 2]]) {
-			roundTrip(Uint32Array.from({ length: rows * dim }, () => rng.int(2 ** 32)), rows, dim);
+		for (const [rows, dim] of [
+			[1, 1],
+			[2, 1],
+			[7, 3],
+			[100, 15],
+			[33, 1],
+			[65, 2]
+		]) {
+			roundTrip(
+				Uint32Array.from({ length: rows * dim }, () => rng.int(2 ** 32)),
+				rows,
+				dim
+			);
 		}
 		roundTrip(new Uint32Array([0, 0xffffffff, 0x80000000, 0x7fc00001, 0, 1, 0xffffffff, 0]), 8, 1);
 	});
@@ -50,11 +61,15 @@ describe('PRED_RICE column coding', () => {
 /** The expected bytes for [3, 4, 5], written out bit by bit from the format in rice.ts. */
 function encodeExpected(): Uint8Array {
 	const bits: number[] = [];
-	const put = (v: number, n: number) => { for (let i = 0; i < n; i++) bits.push((v >>> i) & 1); };
+	const put = (v: number, n: number) => {
+		for (let i = 0; i < n; i++) bits.push((v >>> i) & 1);
+	};
 	put(2, 2); // predictor: linear (residuals 6, 2, 0 beat 6, 2, 2)
 	put(1, 5); // k = 1
 	for (const z of [6, 2, 0]) {
-		put(0, z >>> 1); put(1, 1); put(z & 1, 1);
+		put(0, z >>> 1);
+		put(1, 1);
+		put(z & 1, 1);
 	}
 	const out = new Uint8Array(Math.ceil(bits.length / 8));
 	bits.forEach((b, i) => (out[i >> 3] |= b << (i & 7)));

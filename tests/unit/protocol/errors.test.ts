@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deflateSync } from 'fflate';
 import { Packr } from 'msgpackr';
-import { CloseCode, Decoder, ErrorCode, MessageType, ProtocolError, decodeMessage, encodeMessage, errorMessage, type Message, type TransitionBatch } from '../../../src/lib/protocol/index.ts';
+import {
+	CloseCode,
+	Decoder,
+	ErrorCode,
+	MessageType,
+	ProtocolError,
+	decodeMessage,
+	encodeMessage,
+	errorMessage,
+	type Message,
+	type TransitionBatch
+} from '../../../src/lib/protocol/index.ts';
 import { pongCodec } from '../../../src/lib/protocol/messages/heartbeat.ts';
 import { writeFrame } from '../../../src/lib/protocol/frame.ts';
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
@@ -11,12 +22,15 @@ import { trajectoryBatch } from '../../fixtures/trajectory.ts';
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 
 function rejects(frame: Uint8Array, code: string, closeCode?: number, decoder = new Decoder()): void {
-	assert.throws(() => decoder.decode(frame), (error: { name: string; code: string; closeCode: number }) => {
-		assert.equal(error.name, 'ProtocolError');
-		assert.equal(error.code, code);
-		if (closeCode !== undefined) assert.equal(error.closeCode, closeCode);
-		return true;
-	});
+	assert.throws(
+		() => decoder.decode(frame),
+		(error: { name: string; code: string; closeCode: number }) => {
+			assert.equal(error.name, 'ProtocolError');
+			assert.equal(error.code, code);
+			if (closeCode !== undefined) assert.equal(error.closeCode, closeCode);
+			return true;
+		}
+	);
 }
 
 function patched(message: Message, patch: (fields: Record<string, unknown>) => void): Uint8Array {
@@ -32,11 +46,33 @@ describe('frame errors', () => {
 	it('truncated header', () => rejects(ping.subarray(0, 7), 'TRUNCATED', CloseCode.PROTOCOL_ERROR));
 	it('truncated payload', () => rejects(ping.subarray(0, ping.length - 1), 'TRUNCATED'));
 	it('trailing bytes', () => rejects(Uint8Array.from([...ping, 0]), 'TRUNCATED'));
-	it('bad magic', () => rejects(Uint8Array.from(ping, (b, i) => (i === 0 ? 0x51 : b)), 'BAD_MAGIC'));
-	it('wrong version', () => rejects(Uint8Array.from(ping, (b, i) => (i === 2 ? 2 : b)), 'VERSION_MISMATCH', CloseCode.VERSION_MISMATCH));
-	it('wrong type', () => rejects(Uint8Array.from(ping, (b, i) => (i === 3 ? 99 : b)), 'UNKNOWN_TYPE', CloseCode.PROTOCOL_ERROR));
-	it('reserved flag bits', () => rejects(Uint8Array.from(ping, (b, i) => (i === 4 ? 0x80 : b)), 'BAD_FLAGS'));
-	it('reserved bytes', () => rejects(Uint8Array.from(ping, (b, i) => (i === 6 ? 1 : b)), 'BAD_FLAGS'));
+	it('bad magic', () =>
+		rejects(
+			Uint8Array.from(ping, (b, i) => (i === 0 ? 0x51 : b)),
+			'BAD_MAGIC'
+		));
+	it('wrong version', () =>
+		rejects(
+			Uint8Array.from(ping, (b, i) => (i === 2 ? 2 : b)),
+			'VERSION_MISMATCH',
+			CloseCode.VERSION_MISMATCH
+		));
+	it('wrong type', () =>
+		rejects(
+			Uint8Array.from(ping, (b, i) => (i === 3 ? 99 : b)),
+			'UNKNOWN_TYPE',
+			CloseCode.PROTOCOL_ERROR
+		));
+	it('reserved flag bits', () =>
+		rejects(
+			Uint8Array.from(ping, (b, i) => (i === 4 ? 0x80 : b)),
+			'BAD_FLAGS'
+		));
+	it('reserved bytes', () =>
+		rejects(
+			Uint8Array.from(ping, (b, i) => (i === 6 ? 1 : b)),
+			'BAD_FLAGS'
+		));
 	it('frame over maxFrameBytes', () =>
 		rejects(encodeMessage(SAMPLE_MESSAGES.transitionBatchLarge), 'LIMIT_EXCEEDED', CloseCode.MESSAGE_TOO_BIG, new Decoder({ maxFrameBytes: 1000 })));
 	it('garbage body', () => rejects(writeFrame(MessageType.PING, Uint8Array.of(0xc1, 0xff, 0x00)), 'MALFORMED', CloseCode.INVALID_PAYLOAD));
@@ -91,33 +127,71 @@ describe('field validation', () => {
 		rejects(encodeMessage(bad), 'NON_FINITE');
 	});
 	it('NaN scalar', () => rejects(encodeMessage({ type: MessageType.PONG, seq: 1, t: NaN }), 'NON_FINITE'));
-	it('missing field', () => rejects(patched(batch, (f) => delete f.reward), 'INVALID_FIELD'));
-	it('wrong field type', () => rejects(patched(batch, (f) => (f.n = 'five')), 'INVALID_FIELD'));
-	it('column length that contradicts n × dim', () => rejects(patched(batch, (f) => (f.obs = (f.obs as Uint8Array).subarray(4))), 'INVALID_FIELD'));
-	it('segments that do not add up to n', () => rejects(patched(batch, (f) => ((f.segments as { length: number }[])[1].length = 1)), 'INVALID_FIELD'));
+	it('missing field', () =>
+		rejects(
+			patched(batch, (f) => delete f.reward),
+			'INVALID_FIELD'
+		));
+	it('wrong field type', () =>
+		rejects(
+			patched(batch, (f) => (f.n = 'five')),
+			'INVALID_FIELD'
+		));
+	it('column length that contradicts n × dim', () =>
+		rejects(
+			patched(batch, (f) => (f.obs = (f.obs as Uint8Array).subarray(4))),
+			'INVALID_FIELD'
+		));
+	it('segments that do not add up to n', () =>
+		rejects(
+			patched(batch, (f) => ((f.segments as { length: number }[])[1].length = 1)),
+			'INVALID_FIELD'
+		));
 	it('segment flag that is not a boolean', () =>
-		rejects(patched(batch, (f) => ((f.segments as { truncated: unknown }[])[0].truncated = 1)), 'INVALID_FIELD'));
+		rejects(
+			patched(batch, (f) => ((f.segments as { truncated: unknown }[])[0].truncated = 1)),
+			'INVALID_FIELD'
+		));
 	it('coded column with trailing bytes', () =>
-		rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.reward = Uint8Array.from([...(f.reward as Uint8Array), 0]))), 'INVALID_FIELD'));
+		rejects(
+			patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.reward = Uint8Array.from([...(f.reward as Uint8Array), 0]))),
+			'INVALID_FIELD'
+		));
 	it('coded column cut short', () =>
-		rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.obs = (f.obs as Uint8Array).subarray(0, 100))), 'INVALID_FIELD'));
-	it('unknown column coding', () => rejects(patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.coding = 7)), 'INVALID_FIELD'));
+		rejects(
+			patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.obs = (f.obs as Uint8Array).subarray(0, 100))),
+			'INVALID_FIELD'
+		));
+	it('unknown column coding', () =>
+		rejects(
+			patched(SAMPLE_MESSAGES.transitionBatchLarge, (f) => (f.coding = 7)),
+			'INVALID_FIELD'
+		));
 	it('TRANSITION with more than one step', () =>
-		rejects(patched({ ...(batch as TransitionBatch), type: MessageType.TRANSITION }, () => {}), 'LIMIT_EXCEEDED'));
+		rejects(
+			patched({ ...(batch as TransitionBatch), type: MessageType.TRANSITION }, () => {}),
+			'LIMIT_EXCEEDED'
+		));
 	it('batch over maxBatchSteps', () =>
 		rejects(encodeMessage(trajectoryBatch(100, 1)), 'LIMIT_EXCEEDED', CloseCode.MESSAGE_TOO_BIG, new Decoder({ maxBatchSteps: 99 })));
 	it('obs dim over maxObsDim', () => rejects(encodeMessage(batch), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxObsDim: 14 })));
-	it('string over maxStringLength', () =>
-		rejects(encodeMessage({ ...SAMPLE_MESSAGES.error, message: 'x'.repeat(300) } as Message), 'LIMIT_EXCEEDED'));
+	it('string over maxStringLength', () => rejects(encodeMessage({ ...SAMPLE_MESSAGES.error, message: 'x'.repeat(300) } as Message), 'LIMIT_EXCEEDED'));
 	it('list over maxListLength', () =>
 		rejects(encodeMessage({ ...SAMPLE_MESSAGES.episodeSummary, lapTimesMs: new Array(2000).fill(1) } as Message), 'LIMIT_EXCEEDED'));
 	it('control chunk over maxControlChunk', () =>
 		rejects(encodeMessage(SAMPLE_MESSAGES.controlBatch), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxControlChunk: 1 })));
 	it('weights over maxWeightFloats', () =>
 		rejects(encodeMessage(SAMPLE_MESSAGES.weightsUpdate), 'LIMIT_EXCEEDED', undefined, new Decoder({ maxWeightFloats: 8 })));
-	it('unknown inference mode', () => rejects(patched(SAMPLE_MESSAGES.handshake, (f) => (f.mode = 'telepathy')), 'INVALID_FIELD'));
+	it('unknown inference mode', () =>
+		rejects(
+			patched(SAMPLE_MESSAGES.handshake, (f) => (f.mode = 'telepathy')),
+			'INVALID_FIELD'
+		));
 	it('action low above high', () =>
-		rejects(patched(SAMPLE_MESSAGES.handshake, (f) => ((f.actionSpec as { low: Uint8Array }).low = new Uint8Array(new Float32Array([2, 0, 0]).buffer))), 'INVALID_FIELD'));
+		rejects(
+			patched(SAMPLE_MESSAGES.handshake, (f) => ((f.actionSpec as { low: Uint8Array }).low = new Uint8Array(new Float32Array([2, 0, 0]).buffer))),
+			'INVALID_FIELD'
+		));
 	it('__proto__ keys do not pollute', () => {
 		const frame = writeFrame(MessageType.PONG, packr.pack(JSON.parse('{"seq":1,"t":2,"__proto__":{"polluted":true}}')));
 		const message = decodeMessage(frame) as unknown as Record<string, unknown>;
@@ -137,7 +211,10 @@ describe('bugs versus bad input', () => {
 		const decoder = new Decoder();
 		try {
 			rejects(encodeMessage(SAMPLE_MESSAGES.pong), 'INTERNAL', CloseCode.INTERNAL_ERROR, decoder);
-			assert.throws(() => decoder.decode(encodeMessage(SAMPLE_MESSAGES.pong)), (error: ProtocolError) => error.cause instanceof TypeError);
+			assert.throws(
+				() => decoder.decode(encodeMessage(SAMPLE_MESSAGES.pong)),
+				(error: ProtocolError) => error.cause instanceof TypeError
+			);
 			assert.equal(decoder.internalErrors, 2);
 		} finally {
 			pongCodec.decode = original;

@@ -23,12 +23,24 @@ function mutate(source: Uint8Array, rng: Rng): Uint8Array {
 	for (let e = 0; e < edits; e++) {
 		const at = rng.int(bytes.length + 1);
 		switch (rng.int(6)) {
-			case 0: bytes[at] = rng.int(256); break;
-			case 1: bytes[at] ^= 1 << rng.int(8); break;
-			case 2: bytes.splice(at, 0, rng.int(256)); break;
-			case 3: bytes.splice(at, 1 + rng.int(8)); break;
-			case 4: bytes.splice(at, 0, ...bytes.slice(rng.int(bytes.length), rng.int(bytes.length))); break;
-			default: bytes.length = Math.max(0, at); break;
+			case 0:
+				bytes[at] = rng.int(256);
+				break;
+			case 1:
+				bytes[at] ^= 1 << rng.int(8);
+				break;
+			case 2:
+				bytes.splice(at, 0, rng.int(256));
+				break;
+			case 3:
+				bytes.splice(at, 1 + rng.int(8));
+				break;
+			case 4:
+				bytes.splice(at, 0, ...bytes.slice(rng.int(bytes.length), rng.int(bytes.length)));
+				break;
+			default:
+				bytes.length = Math.max(0, at);
+				break;
 		}
 	}
 	return Uint8Array.from(bytes.map((b) => b & 0xff));
@@ -56,12 +68,13 @@ function fuzz(decoder: Decoder, frames: number, seed: number): FuzzResult {
 	const result: FuzzResult = { accepted: 0, refused: 0, internal: [], foreign: [] };
 	for (let index = 0; index < frames; index++) {
 		// Half the time mutate the payload and re-frame it, so mutations get past the header checks.
-		const frame = index % 2 === 0
-			? mutate(seeds[rng.int(seeds.length)], rng)
-			: (() => {
-				const { type, payload } = payloads[rng.int(payloads.length)];
-				return writeFrame(type as never, mutate(payload, rng), rng.int(4) === 0 ? 'always' : 'never');
-			})();
+		const frame =
+			index % 2 === 0
+				? mutate(seeds[rng.int(seeds.length)], rng)
+				: (() => {
+						const { type, payload } = payloads[rng.int(payloads.length)];
+						return writeFrame(type as never, mutate(payload, rng), rng.int(4) === 0 ? 'always' : 'never');
+					})();
 		try {
 			const message = decoder.decode(frame);
 			assert.equal(typeof message.type, 'number');

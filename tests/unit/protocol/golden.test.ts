@@ -10,7 +10,11 @@ import { decodeMessage, encodeMessage } from '../../../src/lib/protocol/index.ts
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 
 const DIR = new URL('../../fixtures/golden/', import.meta.url);
-const toHex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex').replace(/(.{64})/g, '$1\n').trim() + '\n';
+const toHex = (bytes: Uint8Array) =>
+	Buffer.from(bytes)
+		.toString('hex')
+		.replace(/(.{64})/g, '$1\n')
+		.trim() + '\n';
 const fromHex = (text: string) => Uint8Array.from(Buffer.from(text.replace(/\s+/g, ''), 'hex'));
 
 describe('golden bytes', () => {

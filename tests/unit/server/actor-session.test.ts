@@ -76,12 +76,15 @@ describe('actor session', () => {
 		assert.deepStrictEqual(socket.closedWith, { code: CloseCode.INTERNAL_ERROR, reason: 'INTERNAL' });
 	});
 
-	it('answers a crash while handling a valid message (here the runtime\'s heartbeat) the same way', () => {
+	it("answers a crash while handling a valid message (here the runtime's heartbeat) the same way", () => {
 		const socket = session(() => {
 			throw new TypeError('heartbeat exploded');
 		});
 		socket.deliver(encodeMessage(SAMPLE_MESSAGES.handshake));
-		assert.deepStrictEqual(socket.sent.map((m) => m.type), [MessageType.HANDSHAKE_ACCEPT]);
+		assert.deepStrictEqual(
+			socket.sent.map((m) => m.type),
+			[MessageType.HANDSHAKE_ACCEPT]
+		);
 		assert.equal(socket.deliver(ping), undefined, 'nothing escapes the message handler');
 		const error = socket.sent.at(-1);
 		assert.ok(error?.type === MessageType.ERROR && error.code === ErrorCode.INTERNAL, `sent ${JSON.stringify(socket.sent)}`);

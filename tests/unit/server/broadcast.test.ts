@@ -27,7 +27,20 @@ class FakeLink implements ActorLink {
 }
 
 const base = parseServerConfig([], {});
-const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bc-')), runId: 'bc', backends: ['cpu'], ppo: { hiddenSizes: [8], nSteps: 64 }, weightsMaxBufferedBytes: 1000 } }, { log: silentLog, timer: false });
+const runtime = new Runtime(
+	{
+		...base,
+		learner: {
+			...base.learner,
+			runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bc-')),
+			runId: 'bc',
+			backends: ['cpu'],
+			ppo: { hiddenSizes: [8], nSteps: 64 },
+			weightsMaxBufferedBytes: 1000
+		}
+	},
+	{ log: silentLog, timer: false }
+);
 after(() => runtime.shutdown());
 
 it('coalesces weights for a slow socket and catches it up with the newest', async () => {

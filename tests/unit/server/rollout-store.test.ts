@@ -15,7 +15,12 @@ function batch(first: number, versions: number[], terminated = false): StepBlock
 		steps.reward[i] = first + i;
 		steps.policyVersion[i] = v;
 	});
-	return { n, ...dims, ...steps, segments: [{ episodeId: 0, stepIndex: first, length: n, finalObs: Float32Array.from([first + n]), terminated, truncated: false }] };
+	return {
+		n,
+		...dims,
+		...steps,
+		segments: [{ episodeId: 0, stepIndex: first, length: n, finalObs: Float32Array.from([first + n]), terminated, truncated: false }]
+	};
 }
 
 describe('RolloutStore', () => {
@@ -26,7 +31,10 @@ describe('RolloutStore', () => {
 		const rollout = store.take(5);
 		assert.equal(rollout.n, 3);
 		assert.deepStrictEqual([...rollout.obs], [2, 3, 4]);
-		assert.deepStrictEqual(rollout.segments.map((s) => [s.stream, s.stepIndex, s.start, s.length, s.terminated]), [['a', 2, 0, 3, true]]);
+		assert.deepStrictEqual(
+			rollout.segments.map((s) => [s.stream, s.stepIndex, s.start, s.length, s.terminated]),
+			[['a', 2, 0, 3, true]]
+		);
 		assert.equal(store.drops.get('a')?.stale, 2);
 		assert.equal(store.heldSteps, 0);
 	});
@@ -35,7 +43,13 @@ describe('RolloutStore', () => {
 		const store = new RolloutStore(1, 1, 100, 0);
 		store.ingest('a', batch(10, [2, 2, 1, 2]), 1);
 		const rollout = store.take(2);
-		assert.deepStrictEqual(rollout.segments.map((s) => [s.stepIndex, s.length, [...s.finalObs]]), [[10, 2, [12]], [13, 1, [14]]]);
+		assert.deepStrictEqual(
+			rollout.segments.map((s) => [s.stepIndex, s.length, [...s.finalObs]]),
+			[
+				[10, 2, [12]],
+				[13, 1, [14]]
+			]
+		);
 		assert.equal(store.drops.get('a')?.stale, 1);
 	});
 

@@ -12,7 +12,7 @@ function readEvents(path: string): { step: number; scalars: Record<string, numbe
 	const bytes = readFileSync(path);
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const events: { step: number; scalars: Record<string, number> }[] = [];
-	for (let at = 0; at < bytes.length; ) {
+	for (let at = 0; at < bytes.length;) {
 		const length = Number(view.getBigUint64(at, true));
 		assert.equal(view.getUint32(at + 8, true), maskedCrc32c(bytes.subarray(at, at + 8)));
 		const payload = bytes.subarray(at + 12, at + 12 + length);
@@ -42,9 +42,18 @@ function parseEvent(b: Uint8Array) {
 			const field = key >> 3;
 			const wire = key & 7;
 			if (wire === 0) onField(field, wire, varint(), 0);
-			else if (wire === 1) { onField(field, wire, pos, 8); pos += 8; }
-			else if (wire === 5) { onField(field, wire, pos, 4); pos += 4; }
-			else { const len = varint(); const start = pos; onField(field, wire, start, len); pos = start + len; }
+			else if (wire === 1) {
+				onField(field, wire, pos, 8);
+				pos += 8;
+			} else if (wire === 5) {
+				onField(field, wire, pos, 4);
+				pos += 4;
+			} else {
+				const len = varint();
+				const start = pos;
+				onField(field, wire, start, len);
+				pos = start + len;
+			}
 		}
 	};
 	walk(b.length, (field, _wire, start, len) => {
@@ -93,7 +102,10 @@ describe('run directory', () => {
 		const root = mkdtempSync(join(tmpdir(), 'pitwall-rd-'));
 		const run = new RunDir(root, 'r2');
 		for (let u = 1; u <= 5; u++) run.saveCheckpoint(Uint8Array.of(u), u, 2, u === 3);
-		assert.deepStrictEqual(run.list().map((c) => c.id), ['best', 'ckpt-00000004', 'ckpt-00000005', 'latest']);
+		assert.deepStrictEqual(
+			run.list().map((c) => c.id),
+			['best', 'ckpt-00000004', 'ckpt-00000005', 'latest']
+		);
 		assert.deepStrictEqual([...run.read('latest')!], [5]);
 		assert.deepStrictEqual([...run.read('best')!], [3]);
 		assert.equal(run.read('../../etc/passwd'), undefined);

@@ -37,7 +37,10 @@ describe('ActorRegistry', () => {
 		const refused = (id: string) => assert.throws(() => registry.admit(seedHandshake(id), 'x', new Link(), `s-${id}`), ProtocolError);
 		refused('a');
 		registry.admit(seedHandshake('b'), 'x', new Link(), 's2');
-		assert.throws(() => registry.admit(seedHandshake('c'), 'x', new Link(), 's3'), (e: ProtocolError) => e.code === ErrorCode.TOO_MANY_ACTORS);
+		assert.throws(
+			() => registry.admit(seedHandshake('c'), 'x', new Link(), 's3'),
+			(e: ProtocolError) => e.code === ErrorCode.TOO_MANY_ACTORS
+		);
 		registry.remove('s1');
 		registry.admit(seedHandshake('c'), 'x', new Link(), 's3');
 		registry.close();
@@ -55,7 +58,10 @@ describe('ActorRegistry', () => {
 			registry.tick();
 			clock.advance(250);
 		}
-		assert.deepStrictEqual(link.sent.map((m) => (m.type === MessageType.PING ? m.seq : -1)), [0, 1, 2, 3]);
+		assert.deepStrictEqual(
+			link.sent.map((m) => (m.type === MessageType.PING ? m.seq : -1)),
+			[0, 1, 2, 3]
+		);
 		registry.pong(entry, clock.now() - 42);
 		assert.equal(entry.rttMs, 42);
 		clock.advance(6000);
@@ -67,7 +73,10 @@ describe('ActorRegistry', () => {
 		registry.tick();
 		assert.equal(link.closed, CloseCode.HEARTBEAT_TIMEOUT);
 		assert.equal(entry.state, 'lost');
-		assert.deepStrictEqual(alerts.open.map((a) => [a.kind, a.actorId]), [['actor-lost', 'a']]);
+		assert.deepStrictEqual(
+			alerts.open.map((a) => [a.kind, a.actorId]),
+			[['actor-lost', 'a']]
+		);
 	});
 });
 
@@ -77,7 +86,10 @@ describe('RunRecorder failure policy', () => {
 		snapshot: { counters: { updates: 10, samples: 640, policyVersion: 11 } },
 		obsSpec: undefined,
 		actionSpec: undefined,
-		save: async (meta: Record<string, unknown>) => (saves.push(meta), { checkpoint: new Uint8Array([1, 2, 3]), counters: { updates: 10, samples: 640, policyVersion: 11 } })
+		save: async (meta: Record<string, unknown>) => (
+			saves.push(meta),
+			{ checkpoint: new Uint8Array([1, 2, 3]), counters: { updates: 10, samples: 640, policyVersion: 11 } }
+		)
 	} as unknown as TrainingLoop;
 
 	function recorder() {
@@ -129,6 +141,9 @@ describe('RunRecorder failure policy', () => {
 		await r.checkpoint('manual');
 		assert.equal(saves.length, 4);
 		assert.deepStrictEqual(saves[0].lastSeq, { a: 7 });
-		assert.deepStrictEqual(r.run.list().map((c) => c.id), ['ckpt-00000010', 'latest']);
+		assert.deepStrictEqual(
+			r.run.list().map((c) => c.id),
+			['ckpt-00000010', 'latest']
+		);
 	});
 });

@@ -4,7 +4,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
 import { HEADER_BYTES, MessageType, decodeMessage, encodeMessage, type TransitionBatch } from '../../../src/lib/protocol/index.ts';
-import { STEP_COLUMNS, SegmentRecorder, allocSteps, copySteps, cutSegment, freshRuns, nextObs, stepFlags, transferList, viewSteps } from '../../../src/lib/transitions/index.ts';
+import {
+	STEP_COLUMNS,
+	SegmentRecorder,
+	allocSteps,
+	copySteps,
+	cutSegment,
+	freshRuns,
+	nextObs,
+	stepFlags,
+	transferList,
+	viewSteps
+} from '../../../src/lib/transitions/index.ts';
 
 const dims = { obsDim: 2, actionDim: 1 };
 
@@ -22,7 +33,13 @@ function block(versions: number[], segments: TransitionBatch['segments']): Trans
 }
 
 const seg = (stepIndex: number, length: number, end: Partial<{ terminated: boolean; truncated: boolean }> = {}) => ({
-	episodeId: 1, stepIndex, length, finalObs: new Float32Array([99, 99]), terminated: false, truncated: false, ...end
+	episodeId: 1,
+	stepIndex,
+	length,
+	finalObs: new Float32Array([99, 99]),
+	terminated: false,
+	truncated: false,
+	...end
 });
 
 describe('step columns', () => {
@@ -43,7 +60,10 @@ describe('segments', () => {
 	it('a cut before the end drops the flags and bootstraps from the first step left out', () => {
 		const b = block([1, 1, 1, 1], [seg(10, 4, { terminated: true })]);
 		const head = cutSegment(b.segments[0], 0, 2, b, 0, dims);
-		assert.deepStrictEqual({ ...head, finalObs: [...head.finalObs] }, { episodeId: 1, stepIndex: 10, length: 2, finalObs: [2, -2], terminated: false, truncated: false });
+		assert.deepStrictEqual(
+			{ ...head, finalObs: [...head.finalObs] },
+			{ episodeId: 1, stepIndex: 10, length: 2, finalObs: [2, -2], terminated: false, truncated: false }
+		);
 		const tail = cutSegment(b.segments[0], 2, 4, b, 0, dims);
 		assert.equal(tail.stepIndex, 12);
 		assert.equal(tail.terminated, true);
@@ -54,7 +74,11 @@ describe('segments', () => {
 		const runs: [number, number][] = [];
 		const stale = freshRuns(Uint32Array.from([5, 2, 5, 6, 1, 7]), 0, 6, 5, (from, to) => runs.push([from, to]));
 		assert.equal(stale, 2);
-		assert.deepStrictEqual(runs, [[0, 1], [2, 4], [5, 6]]);
+		assert.deepStrictEqual(runs, [
+			[0, 1],
+			[2, 4],
+			[5, 6]
+		]);
 	});
 
 	it('per-step flags and next observations follow the segments', () => {
@@ -76,13 +100,22 @@ describe('SegmentRecorder', () => {
 		const first = recorder.flush(Float32Array.from([2, -2]), false, false)!;
 		push(2);
 		const second = recorder.flush(Float32Array.from([3, -3]), true, false)!;
-		assert.deepStrictEqual(first.segments.map((s) => [s.episodeId, s.stepIndex, s.length]), [[0, 0, 2]]);
-		assert.deepStrictEqual(second.segments.map((s) => [s.episodeId, s.stepIndex, s.length, s.terminated]), [[0, 2, 1, true]]);
+		assert.deepStrictEqual(
+			first.segments.map((s) => [s.episodeId, s.stepIndex, s.length]),
+			[[0, 0, 2]]
+		);
+		assert.deepStrictEqual(
+			second.segments.map((s) => [s.episodeId, s.stepIndex, s.length, s.terminated]),
+			[[0, 2, 1, true]]
+		);
 		assert.deepStrictEqual([...second.obs], [2, -2]);
 		assert.equal(recorder.flush(new Float32Array(2), false, false), undefined);
 		recorder.nextEpisode();
 		push(4);
-		assert.deepStrictEqual(recorder.flush(new Float32Array(2), false, false)!.segments.map((s) => [s.episodeId, s.stepIndex]), [[1, 0]]);
+		assert.deepStrictEqual(
+			recorder.flush(new Float32Array(2), false, false)!.segments.map((s) => [s.episodeId, s.stepIndex]),
+			[[1, 0]]
+		);
 	});
 });
 

@@ -38,7 +38,7 @@ export class Pendulum implements Env {
 		const u = Math.max(-MAX_TORQUE, Math.min(MAX_TORQUE, action[0]));
 		const th = this.theta;
 		const cost = angleNormalize(th) ** 2 + 0.1 * this.thetaDot ** 2 + 0.001 * u * u;
-		let newThetaDot = this.thetaDot + ((3 * G) / (2 * LENGTH) * Math.sin(th) + (3 / (MASS * LENGTH * LENGTH)) * u) * DT;
+		let newThetaDot = this.thetaDot + (((3 * G) / (2 * LENGTH)) * Math.sin(th) + (3 / (MASS * LENGTH * LENGTH)) * u) * DT;
 		newThetaDot = Math.max(-MAX_SPEED, Math.min(MAX_SPEED, newThetaDot));
 		this.theta = th + newThetaDot * DT;
 		this.thetaDot = newThetaDot;

@@ -34,7 +34,7 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 				finalObs: bytesOf(s.finalObs),
 				terminated: s.terminated,
 				truncated: s.truncated
-			})),
+			}))
 		};
 		for (const column of STEP_COLUMNS) body[column.name] = encodeWords(m[column.name], m.n, widthOf(column, m), coding);
 		return body;

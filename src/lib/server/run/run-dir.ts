@@ -25,7 +25,10 @@ export class RunDir {
 	readonly events: EventFileWriter;
 	private readonly metricsPath: string;
 
-	constructor(root: string, readonly runId: string) {
+	constructor(
+		root: string,
+		readonly runId: string
+	) {
 		this.dir = resolve(root, runId);
 		this.checkpointsDir = join(this.dir, 'checkpoints');
 		mkdirSync(this.checkpointsDir, { recursive: true });
@@ -60,7 +63,9 @@ export class RunDir {
 		copyFileSync(file, `${join(this.checkpointsDir, LATEST)}.zip.tmp`);
 		renameSync(`${join(this.checkpointsDir, LATEST)}.zip.tmp`, join(this.checkpointsDir, `${LATEST}.zip`));
 		if (isBest) copyFileSync(file, join(this.checkpointsDir, `${BEST}.zip`));
-		const numbered = this.list().filter((c) => c.updates !== null).sort((a, b) => b.updates! - a.updates!);
+		const numbered = this.list()
+			.filter((c) => c.updates !== null)
+			.sort((a, b) => b.updates! - a.updates!);
 		for (const old of numbered.slice(keep)) rmSync(old.file, { force: true });
 		return this.info(id)!;
 	}

@@ -102,7 +102,11 @@ function scalarsEvent(step: number, wallTime: number, scalars: Record<string, nu
 	for (const [tag, value] of Object.entries(scalars)) {
 		if (Number.isFinite(value)) summary.bytes(1, new Proto().string(1, tag).float(2, value).finish());
 	}
-	return new Proto().double(1, wallTime).int(2, Math.max(0, Math.round(step))).bytes(5, summary.finish()).finish();
+	return new Proto()
+		.double(1, wallTime)
+		.int(2, Math.max(0, Math.round(step)))
+		.bytes(5, summary.finish())
+		.finish();
 }
 
 export class EventFileWriter {
@@ -110,7 +114,15 @@ export class EventFileWriter {
 
 	constructor(dir: string) {
 		this.path = join(dir, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${hostname()}.pitwall`);
-		writeFileSync(this.path, record(new Proto().double(1, Date.now() / 1000).string(3, 'brain.Event:2').finish()));
+		writeFileSync(
+			this.path,
+			record(
+				new Proto()
+					.double(1, Date.now() / 1000)
+					.string(3, 'brain.Event:2')
+					.finish()
+			)
+		);
 	}
 
 	/** Appends one event with every finite scalar under its tag. */

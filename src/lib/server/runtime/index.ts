@@ -13,7 +13,22 @@
  * vite.config.ts) and the +server.ts routes (SvelteKit's own module graph) share it.
  */
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, MessageType, PROTOCOL_VERSION, ProtocolError, type ActorInfo, type EpisodeSummary, type Handshake, type HandshakeAccept, type LearnerStatus, type Ping, type Telemetry, type TelemetryBatch, type TransitionBatch, type WeightsAck } from '../../protocol/index.ts';
+import {
+	ErrorCode,
+	MessageType,
+	PROTOCOL_VERSION,
+	ProtocolError,
+	type ActorInfo,
+	type EpisodeSummary,
+	type Handshake,
+	type HandshakeAccept,
+	type LearnerStatus,
+	type Ping,
+	type Telemetry,
+	type TelemetryBatch,
+	type TransitionBatch,
+	type WeightsAck
+} from '../../protocol/index.ts';
 import { trainerConfigFor } from '../../ppo/presets.ts';
 import { Rng } from '../../ppo/random.ts';
 import { parseServerConfig, type ServerConfig } from '../config.ts';
@@ -74,7 +89,10 @@ export class Runtime {
 			{
 				ready: (snapshot) => {
 					this.recorder.started(snapshot, { ...learner, ppo: undefined });
-					this.log.info({ backend: snapshot.backend, obsDim: snapshot.obsDim, actionDim: snapshot.actionDim, policyVersion: snapshot.counters.policyVersion }, 'trainer ready');
+					this.log.info(
+						{ backend: snapshot.backend, obsDim: snapshot.obsDim, actionDim: snapshot.actionDim, policyVersion: snapshot.counters.policyVersion },
+						'trainer ready'
+					);
 					this.broadcast();
 				},
 				updated: (result, snapshot) => {
@@ -262,7 +280,13 @@ export class Runtime {
 			samplesPerSec: this.actors.samplesPerSec(),
 			uptimeS: (this.clock.now() - this.startedAt) / 1000,
 			actors: this.actors.size,
-			buffer: { fresh: store?.fresh(this.policyVersion) ?? 0, needed: snapshot?.config.nSteps ?? 0, droppedStale, droppedOverflow, lag: store?.lagHistogram(this.policyVersion) ?? {} },
+			buffer: {
+				fresh: store?.fresh(this.policyVersion) ?? 0,
+				needed: snapshot?.config.nSteps ?? 0,
+				droppedStale,
+				droppedOverflow,
+				lag: store?.lagHistogram(this.policyVersion) ?? {}
+			},
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: { learningRate: snapshot?.config.learningRate ?? 0, entCoef: snapshot?.config.entCoef ?? 0 }
 		};

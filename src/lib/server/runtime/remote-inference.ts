@@ -22,7 +22,8 @@ export class RemoteInference {
 	answer(entry: ActorEntry, message: Telemetry): void {
 		const weights = this.weights();
 		if (!weights || !message.obs) return;
-		if (message.obs.length !== entry.hello.obsSpec.dim) throw new ProtocolError(ErrorCode.INVALID_FIELD, `obs has ${message.obs.length} values, spec ${entry.hello.obsSpec.dim}`);
+		if (message.obs.length !== entry.hello.obsSpec.dim)
+			throw new ProtocolError(ErrorCode.INVALID_FIELD, `obs has ${message.obs.length} values, spec ${entry.hello.obsSpec.dim}`);
 		const version = weights.manifest.policyVersion;
 		if (this.policy?.version !== version) this.policy = { version, forward: policyFromWeights(weights) };
 		const { forward } = this.policy;

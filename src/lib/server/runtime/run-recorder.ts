@@ -37,7 +37,12 @@ export interface SavedMeta extends Record<string, unknown> {
 // JSON has no ±Infinity (observation bounds often are): bounds travel as strings.
 type SpecJson = { dim: number; names: string[]; low: string[]; high: string[] };
 export const specToJson = (s: VectorSpec): SpecJson => ({ dim: s.dim, names: s.names, low: [...s.low].map(String), high: [...s.high].map(String) });
-export const specFromJson = (s: SpecJson): VectorSpec => ({ dim: s.dim, names: s.names, low: Float32Array.from(s.low, Number), high: Float32Array.from(s.high, Number) });
+export const specFromJson = (s: SpecJson): VectorSpec => ({
+	dim: s.dim,
+	names: s.names,
+	low: Float32Array.from(s.low, Number),
+	high: Float32Array.from(s.high, Number)
+});
 
 export class RunRecorder {
 	readonly run: RunDir;
@@ -89,7 +94,13 @@ export class RunRecorder {
 	started(snapshot: TrainerSnapshot, learner: Record<string, unknown>): void {
 		const { obsSpec, actionSpec } = this.training;
 		try {
-			this.run.writeConfig({ runId: this.o.runId, ppo: snapshot.config, obsSpec: obsSpec && specToJson(obsSpec), actionSpec: actionSpec && specToJson(actionSpec), learner });
+			this.run.writeConfig({
+				runId: this.o.runId,
+				ppo: snapshot.config,
+				obsSpec: obsSpec && specToJson(obsSpec),
+				actionSpec: actionSpec && specToJson(actionSpec),
+				learner
+			});
 		} catch (error) {
 			this.failed('config.json write', error);
 		}
@@ -98,8 +109,18 @@ export class RunRecorder {
 	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void {
 		const { policyVersion: _v, samples: _s, ...scalars } = result;
 		const { counters } = snapshot;
-		this.record({ kind: 'update', step: counters.samples, update: counters.updates, time: this.clock.now(), policyVersion: counters.policyVersion, ...scalars });
-		this.log.debug({ update: counters.updates, policyVersion: counters.policyVersion, samples: result.samples, updateMs: Math.round(result.updateMs) }, 'update');
+		this.record({
+			kind: 'update',
+			step: counters.samples,
+			update: counters.updates,
+			time: this.clock.now(),
+			policyVersion: counters.policyVersion,
+			...scalars
+		});
+		this.log.debug(
+			{ update: counters.updates, policyVersion: counters.policyVersion, samples: result.samples, updateMs: Math.round(result.updateMs) },
+			'update'
+		);
 		if (counters.updates % this.o.checkpointEveryUpdates === 0) this.checkpointInBackground('periodic');
 	}
 

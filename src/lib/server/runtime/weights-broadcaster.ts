@@ -57,7 +57,11 @@ export class WeightsBroadcaster {
 		for (const entry of actors) {
 			if (entry.weightsPending) this.send(entry);
 			if (entry.hello.mode === 'local' && entry.sentVersion > 0 && current - entry.ackedVersion > maxLag) {
-				this.alerts.raise('policy-lag', `actor ${entry.hello.actorName} runs policy v${entry.ackedVersion}, ${current - entry.ackedVersion} versions behind: its samples are dropped as stale`, entry.id);
+				this.alerts.raise(
+					'policy-lag',
+					`actor ${entry.hello.actorName} runs policy v${entry.ackedVersion}, ${current - entry.ackedVersion} versions behind: its samples are dropped as stale`,
+					entry.id
+				);
 			}
 		}
 	}

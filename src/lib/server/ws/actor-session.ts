@@ -139,5 +139,3 @@ export class ActorSession implements ActorLink {
 		this.runtime.welcome(entry);
 	}
 }
-
-

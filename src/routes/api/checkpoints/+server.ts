@@ -2,7 +2,11 @@ import { error, json } from '@sveltejs/kit';
 import { runtime } from '$lib/server/api';
 
 export const GET = () =>
-	json(runtime().run.list().map(({ id, bytes, savedAt, updates }) => ({ id, bytes, savedAt, updates })));
+	json(
+		runtime()
+			.run.list()
+			.map(({ id, bytes, savedAt, updates }) => ({ id, bytes, savedAt, updates }))
+	);
 
 /** Saves a checkpoint now. */
 export const POST = async () => {
