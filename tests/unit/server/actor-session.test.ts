@@ -10,6 +10,8 @@ import type { WebSocket } from 'ws';
 import { CloseCode, Decoder, ErrorCode, MessageType, encodeMessage, type Message } from '../../../src/lib/protocol/index.ts';
 import { pingCodec } from '../../../src/lib/protocol/messages/heartbeat.ts';
 import type { Runtime } from '../../../src/lib/server/runtime/index.ts';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { ActorSession } from '../../../src/lib/server/ws/actor-session.ts';
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 
@@ -41,8 +43,13 @@ class FakeSocket extends EventEmitter {
 	}
 }
 
+/** The learner's log lines (pino JSON) written by the last session. */
+let logged: { level: number; msg: string; code?: string; err?: { message: string } }[] = [];
+
 function session(heartbeat: () => void = () => {}): FakeSocket {
 	const socket = new FakeSocket();
+	logged = [];
+	const log = pino({}, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
 	const entry = { id: 'a', sessionId: 1, bytesOut: 0, hello: SAMPLE_MESSAGES.handshake, seen: () => {} };
 	const runtime = {
 		config: { limits: {}, actorToken: undefined },
@@ -50,7 +57,8 @@ function session(heartbeat: () => void = () => {}): FakeSocket {
 		welcome: () => {},
 		remove: () => {},
 		heartbeat,
-		alerts: { raise: () => {} }
+		alerts: { raise: () => {} },
+		logger: () => log
 	};
 	new ActorSession(socket as unknown as WebSocket, runtime as unknown as Runtime, '127.0.0.1');
 	return socket;
@@ -74,6 +82,11 @@ describe('actor session', () => {
 		assert.equal(error.fatal, true);
 		assert.match(error.message, /^INTERNAL: PING decoder failed \(TypeError: /);
 		assert.deepStrictEqual(socket.closedWith, { code: CloseCode.INTERNAL_ERROR, reason: 'INTERNAL' });
+		assert.deepStrictEqual(
+			logged.map((l) => [l.level, l.code]),
+			[[50, 'INTERNAL']]
+		); // logged as an error, with its cause
+		assert.match(logged[0].err?.message ?? '', /Cannot read properties of undefined/);
 	});
 
 	it("answers a crash while handling a valid message (here the runtime's heartbeat) the same way", () => {
@@ -90,6 +103,8 @@ describe('actor session', () => {
 		assert.ok(error?.type === MessageType.ERROR && error.code === ErrorCode.INTERNAL, `sent ${JSON.stringify(socket.sent)}`);
 		assert.equal(error.closeCode, CloseCode.INTERNAL_ERROR);
 		assert.equal(socket.closedWith?.code, CloseCode.INTERNAL_ERROR);
+		assert.match(error.message, /actor session failed \(TypeError: heartbeat exploded\)/);
+		assert.equal(logged.at(-1)?.err?.message, 'heartbeat exploded');
 	});
 
 	it('gives bad input its own code, not INTERNAL', () => {

@@ -9,8 +9,7 @@
  *   TelemetryGate      rate-limited telemetry for the live view
  *   RunRecorder        metrics, TensorBoard, config, checkpoints
  * Sessions and routes call the facade's methods, never a service's. Each service takes the
- * injected clock and logger. It lives in a globalThis slot so the upgrade router (server.ts or
- * vite.config.ts) and the +server.ts routes (SvelteKit's own module graph) share it.
+ * injected clock and logger. The process's one runtime lives in a globalThis slot (slot.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -31,7 +30,7 @@ import {
 } from '../../protocol/index.ts';
 import { trainerConfigFor } from '../../ppo/presets.ts';
 import { Rng } from '../../ppo/random.ts';
-import { parseServerConfig, type ServerConfig } from '../config.ts';
+import type { ServerConfig } from '../config.ts';
 import { createLog, type Log } from '../log.ts';
 import { ActorRegistry } from './actor-registry.ts';
 import type { ActorEntry, ActorLink } from './actors.ts';
@@ -263,13 +262,6 @@ export class Runtime {
 
 	status(): LearnerStatus {
 		const snapshot = this.training.snapshot;
-		const store = this.training.store;
-		let droppedStale = 0;
-		let droppedOverflow = 0;
-		for (const d of store?.drops.values() ?? []) {
-			droppedStale += d.stale;
-			droppedOverflow += d.overflow;
-		}
 		return {
 			runId: this.runId,
 			state: this.training.state,
@@ -280,13 +272,7 @@ export class Runtime {
 			samplesPerSec: this.actors.samplesPerSec(),
 			uptimeS: (this.clock.now() - this.startedAt) / 1000,
 			actors: this.actors.size,
-			buffer: {
-				fresh: store?.fresh(this.policyVersion) ?? 0,
-				needed: snapshot?.config.nSteps ?? 0,
-				droppedStale,
-				droppedOverflow,
-				lag: store?.lagHistogram(this.policyVersion) ?? {}
-			},
+			buffer: this.training.bufferStatus(),
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: { learningRate: snapshot?.config.learningRate ?? 0, entCoef: snapshot?.config.entCoef ?? 0 }
 		};
@@ -310,17 +296,4 @@ export class Runtime {
 	}
 }
 
-const SLOT = Symbol.for('pitwall.runtime');
-type Slot = { [SLOT]?: Runtime };
-
-/** The process's runtime, created on first call (from argv/env unless a config is given). */
-export function getRuntime(config?: ServerConfig, deps?: RuntimeDeps): Runtime {
-	const slot = globalThis as Slot;
-	slot[SLOT] ??= new Runtime(config ?? parseServerConfig(process.argv.slice(2), process.env), deps);
-	return slot[SLOT];
-}
-
-/** Forgets the runtime (tests that start several servers in one process). */
-export function resetRuntime(): void {
-	delete (globalThis as Slot)[SLOT];
-}
+export { getRuntime, resetRuntime } from './slot.ts';

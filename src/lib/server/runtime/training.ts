@@ -2,7 +2,7 @@
  * The training loop on the main thread: waits for `nSteps` fresh samples, hands them to the
  * trainer worker, and reports each new policy. It never trains itself (architecture rule 3).
  */
-import type { TrainingState, VectorSpec } from '../../protocol/index.ts';
+import type { LearnerStatus, TrainingState, VectorSpec } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
 import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import { TrainerHost } from '../trainer/host.ts';
@@ -114,6 +114,25 @@ export class TrainingLoop {
 		} catch (error) {
 			this.events.failed(error as Error);
 		}
+	}
+
+	/** The rollout store as the console shows it: fresh vs needed, drops by reason, the lag histogram. */
+	bufferStatus(): LearnerStatus['buffer'] {
+		const store = this.store;
+		let droppedStale = 0;
+		let droppedOverflow = 0;
+		for (const d of store?.drops.values() ?? []) {
+			droppedStale += d.stale;
+			droppedOverflow += d.overflow;
+		}
+		const version = this.policyVersion;
+		return {
+			fresh: store?.fresh(version) ?? 0,
+			needed: this.snapshot?.config.nSteps ?? 0,
+			droppedStale,
+			droppedOverflow,
+			lag: store?.lagHistogram(version) ?? {}
+		};
 	}
 
 	pause(): void {

@@ -12,6 +12,7 @@ import {
 	ProtocolError,
 	encodeMessage,
 	errorMessage,
+	internalError,
 	type Handshake,
 	type Message
 } from '../../protocol/index.ts';
@@ -92,7 +93,7 @@ export class ActorSession implements ActorLink {
 				}
 				this.refuse(error);
 			} else {
-				this.refuse(new ProtocolError(ErrorCode.INTERNAL, (error as Error)?.message ?? String(error)));
+				this.refuse(internalError('actor session', error));
 			}
 		}
 	}
