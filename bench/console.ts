@@ -17,7 +17,7 @@ import { round, type BenchResult } from './harness.ts';
 export async function run(): Promise<BenchResult> {
 	process.env.PROTOCOL_HEADER ??= 'x-bench-protocol';
 	const { handler } = (await import('../build/handler.js' as string)) as { handler: RequestListener };
-	const base = parseServerConfig(['--port', '0'], {});
+	const base = parseServerConfig(['--port', '0', '--log-level', 'warn'], {});
 	const runtime = getRuntime({ ...base, learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-console-')), runId: 'console-bench' } });
 	const server = await startServer(runtime, (req, res) => {
 		req.headers['x-bench-protocol'] = 'http';

@@ -9,7 +9,7 @@ import { startServer, type RunningServer } from '../src/lib/server/http-server.t
 import { Runtime } from '../src/lib/server/runtime/index.ts';
 
 export async function startLearner(ppo: Partial<PpoConfig>): Promise<{ runtime: Runtime; server: RunningServer; url: string }> {
-	const base = parseServerConfig(['--port', '0'], {});
+	const base = parseServerConfig(['--port', '0', '--log-level', 'warn'], {});
 	const runtime = new Runtime({
 		...base,
 		learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bench-')), runId: 'bench', ppo, maxTelemetryPerSec: 1e9 }

@@ -17,7 +17,7 @@ export interface SimFleet {
 }
 
 export async function startSimFleet(o: { name: string; actors: number; track: string; ppo?: Partial<PpoConfig> }): Promise<SimFleet> {
-	const base = parseServerConfig(['--port', '0', '--actor-token', o.name], {});
+	const base = parseServerConfig(['--port', '0', '--actor-token', o.name, '--log-level', 'warn'], {});
 	const ppo = { ...base.learner.ppo, ...o.ppo };
 	const runsDir = mkdtempSync(join(tmpdir(), `pitwall-${o.name}-`));
 	const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir, runId: o.name, ppo } });
