@@ -57,6 +57,8 @@ export class LearnerLink {
 	private pending: Pending[] = [];
 	private pendingSteps = 0;
 	private nextSeq = 0;
+	/** Set by this process's first HANDSHAKE_ACCEPT: until then its batches carry no valid seq. */
+	private numbered = false;
 	private retryMs = RECONNECT_MIN_MS;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -120,6 +122,7 @@ export class LearnerLink {
 				this.accepted = message;
 				this.retryMs = RECONNECT_MIN_MS;
 				this.o.log.info('connected to learner', { runId: message.runId, policyVersion: message.policyVersion, lastSeq: message.lastSeq });
+				if (!this.numbered || message.lastSeq >= this.nextSeq) this.renumberFrom(message.lastSeq + 1);
 				this.ackUpTo(message.lastSeq);
 				// Batches never seen by the learner keep their seq (if sent before) and go again, in order.
 				for (const p of this.pending) this.transmit(p);
@@ -148,6 +151,21 @@ export class LearnerLink {
 			default:
 				return;
 		}
+	}
+
+	/**
+	 * The learner's history for this actor id is not this process's (a restarted agent, a resumed
+	 * run): every batch not yet acked is numbered anew after the learner's last stored seq, so none
+	 * is taken for a resend (docs/protocol.md, BATCH_ACK).
+	 */
+	private renumberFrom(seq: number): void {
+		if (this.numbered) this.o.log.warn('learner knows later batches of this actor id than this process sent: numbering anew', { from: seq });
+		this.numbered = true;
+		for (const p of this.pending) {
+			p.batch.seq = seq++;
+			p.frame = undefined;
+		}
+		this.nextSeq = seq;
 	}
 
 	private ackUpTo(seq: number): void {
