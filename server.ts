@@ -36,6 +36,20 @@ async function main(): Promise<void> {
 	// Actors always authenticate: without a configured token, this run gets a fresh one.
 	config.actorToken ??= randomBytes(16).toString('hex');
 	const runtime = getRuntime(config, { log });
+	// Signals are handled from here on: a SIGTERM that lands as the server starts still shuts it down cleanly.
+	const running: { server?: Awaited<ReturnType<typeof startServer>>; actors?: ReturnType<typeof spawnSimActors> } = {};
+	let stopping = false;
+	const stop = async (signal: string) => {
+		if (stopping) return;
+		stopping = true;
+		log.info({ signal }, `${signal}: shutting down (saving a checkpoint)`);
+		await running.actors?.stop();
+		await (running.server ? running.server.close() : runtime.shutdown());
+		log.info('stopped');
+		process.exit(0);
+	};
+	process.on('SIGINT', () => void stop('SIGINT'));
+	process.on('SIGTERM', () => void stop('SIGTERM'));
 	const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 	if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 	const { handler } = (await import(HANDLER_URL.href)) as { handler: RequestListener };
@@ -45,12 +59,13 @@ async function main(): Promise<void> {
 				handler(req, res);
 			}
 		: handler;
-	const server = await startServer(runtime, listener);
+	const server = (running.server = await startServer(runtime, listener));
+	if (stopping) return; // a signal came while starting: no actors now
 	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
 	log.info(`actor token: ${config.actorToken}`);
 	const nSteps = runtime.training.snapshot?.config.nSteps ?? config.learner.ppo.nSteps ?? DEFAULT_PPO_CONFIG.nSteps;
 	const simLog = log.child({ service: 'sim-actors' });
-	const actors =
+	const actors = (running.actors =
 		simActors > 0
 			? spawnSimActors({
 					count: simActors,
@@ -60,21 +75,8 @@ async function main(): Promise<void> {
 					track: config.simTrack,
 					log: (line) => simLog.warn(line)
 				})
-			: undefined;
+			: undefined);
 	if (actors) log.info({ simActors, track: config.simTrack }, `${simActors} simulated actors driving; open ${server.url} to watch`);
-
-	let stopping = false;
-	const stop = async (signal: string) => {
-		if (stopping) return;
-		stopping = true;
-		log.info({ signal }, `${signal}: shutting down (saving a checkpoint)`);
-		await actors?.stop();
-		await server.close();
-		log.info('stopped');
-		process.exit(0);
-	};
-	process.on('SIGINT', () => void stop('SIGINT'));
-	process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
