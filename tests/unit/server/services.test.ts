@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CloseCode, ErrorCode, MessageType, ProtocolError, type Message } from '../../../src/lib/protocol/index.ts';
+import { CloseCode, ErrorCode, MessageType, ProtocolError, type EpisodeSummary, type Message } from '../../../src/lib/protocol/index.ts';
 import { silentLog } from '../../../src/lib/server/log.ts';
 import { ActorRegistry } from '../../../src/lib/server/runtime/actor-registry.ts';
-import type { ActorLink } from '../../../src/lib/server/runtime/actors.ts';
+import { ActorEntry, type ActorLink } from '../../../src/lib/server/runtime/actors.ts';
 import { Alerts } from '../../../src/lib/server/runtime/alerts.ts';
 import { ManualClock } from '../../../src/lib/server/runtime/clock.ts';
 import { RunRecorder } from '../../../src/lib/server/runtime/run-recorder.ts';
+import { WeightsBroadcaster } from '../../../src/lib/server/runtime/weights-broadcaster.ts';
 import type { TrainingLoop } from '../../../src/lib/server/runtime/training.ts';
 import { seedHandshake } from '../../fixtures/trajectory.ts';
 
@@ -92,12 +93,13 @@ describe('RunRecorder failure policy', () => {
 		)
 	} as unknown as TrainingLoop;
 
-	function recorder() {
-		const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-rec-'));
+	const intake = { seqs: () => ({ a: 7 }), envSteps: 0 };
+
+	function recorder(runsDir = mkdtempSync(join(tmpdir(), 'pitwall-rec-'))) {
 		const clock = new ManualClock();
 		const alerts = new Alerts(clock);
 		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
-		return { runsDir, clock, alerts, recorder: new RunRecorder(options, training, () => ({ a: 7 }), clock, silentLog, alerts) };
+		return { runsDir, clock, alerts, recorder: new RunRecorder(options, training, intake, clock, silentLog, alerts) };
 	}
 
 	it('a periodic checkpoint that cannot be written is an alert, not a crash', async () => {
@@ -141,9 +143,51 @@ describe('RunRecorder failure policy', () => {
 		await r.checkpoint('manual');
 		assert.equal(saves.length, 4);
 		assert.deepStrictEqual(saves[0].lastSeq, { a: 7 });
+		assert.equal(saves[0].envSteps, 0);
 		assert.deepStrictEqual(
 			r.run.list().map((c) => c.id),
 			['ckpt-00000010', 'latest']
+		);
+	});
+});
+
+describe('RunRecorder episode steps', () => {
+	it('are the run’s env steps, strictly increasing, and continue after a restart', () => {
+		const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-ep-'));
+		const clock = new ManualClock();
+		const intake = { seqs: () => ({}), envSteps: 1000 };
+		const training = { snapshot: undefined } as unknown as TrainingLoop;
+		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
+		const entry = { id: 'a' } as ActorEntry;
+		const summary = { return: 1, length: 10, lapTimesMs: [], cleanLaps: 0, policyVersion: 1 } as unknown as EpisodeSummary;
+		const steps = (r: RunRecorder) => r.metrics.points.filter((p) => p.kind === 'episode').map((p) => p.step);
+		const first = new RunRecorder(options, training, intake, clock, silentLog, new Alerts(clock));
+		first.episode(entry, summary);
+		first.episode(entry, summary); // no batch in between: a later step all the same
+		intake.envSteps = 1500;
+		first.episode(entry, summary);
+		assert.deepStrictEqual(steps(first), [1000, 1001, 1500]);
+		intake.envSteps = 0; // a restart whose checkpoint predates these episodes
+		const second = new RunRecorder(options, training, intake, clock, silentLog, new Alerts(clock));
+		second.episode(entry, summary);
+		assert.deepStrictEqual(steps(second), [1000, 1001, 1500, 1501]);
+	});
+});
+
+describe('WeightsBroadcaster lag alerts', () => {
+	it('wait for an actor’s first ack, then alert when it falls more than maxLag behind', () => {
+		const clock = new ManualClock();
+		const alerts = new Alerts(clock);
+		const weights = new WeightsBroadcaster(() => undefined, { weightsMaxBufferedBytes: 1 << 20 }, alerts, silentLog);
+		const entry = new ActorEntry('s', seedHandshake('a'), 'x', new Link(), clock);
+		entry.sentVersion = 9; // weights on the way to a fresh connection: no ack yet
+		weights.tick([entry], 9, 2);
+		assert.equal(alerts.open.length, 0);
+		weights.ack(entry, { type: MessageType.WEIGHTS_ACK, policyVersion: 5, error: '' });
+		weights.tick([entry], 9, 2);
+		assert.deepStrictEqual(
+			alerts.open.map((a) => a.kind),
+			['policy-lag']
 		);
 	});
 });

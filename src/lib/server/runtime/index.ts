@@ -111,8 +111,8 @@ export class Runtime {
 		this.weights = new WeightsBroadcaster(newestWeights, learner, this.alerts, child('weights'));
 		this.remote = new RemoteInference(newestWeights, learner.controlChunk, new Rng(this.clock.now() >>> 0));
 		this.telemetryGate = new TelemetryGate(learner.maxTelemetryPerSec, this.clock);
-		this.recorder = new RunRecorder(learner, this.training, () => this.intake.seqs(), this.clock, child('run'), this.alerts);
-		this.started = this.recorder.resuming ? this.recorder.resume((seqs) => this.intake.restore(seqs)) : Promise.resolve();
+		this.recorder = new RunRecorder(learner, this.training, this.intake, this.clock, child('run'), this.alerts);
+		this.started = this.recorder.resuming ? this.recorder.resume((seqs, envSteps) => this.intake.restore(seqs, envSteps)) : Promise.resolve();
 		if (deps.timer !== false) {
 			this.timer = setInterval(() => this.tick(), Math.min(learner.heartbeatIntervalMs, TICK_MS));
 			this.timer.unref?.();

@@ -10,8 +10,10 @@ import type { TrainingLoop } from './training.ts';
 export class TransitionIntake {
 	private readonly lastSeq = new Map<string, number>();
 	private accepting = true;
-	/** Steps accepted from actors since start (stored, before any stale drop). */
+	/** Steps accepted from actors since this process started (stored, before any stale drop). */
 	ingested = 0;
+	/** Steps accepted over the whole run, across restarts (checkpointed): the run's env-step clock. */
+	envSteps = 0;
 
 	constructor(private readonly training: TrainingLoop) {}
 
@@ -24,8 +26,9 @@ export class TransitionIntake {
 		return Object.fromEntries(this.lastSeq);
 	}
 
-	restore(seqs: Record<string, number>): void {
+	restore(seqs: Record<string, number>, envSteps: number): void {
 		for (const [actor, seq] of Object.entries(seqs)) this.lastSeq.set(actor, seq);
+		this.envSteps = envSteps;
 	}
 
 	/** Nothing more is taken (or acked): the checkpoint's seqs stay the truth, actors resend the rest to the next learner. */
@@ -45,6 +48,7 @@ export class TransitionIntake {
 		this.lastSeq.set(entry.id, batch.seq);
 		entry.countSamples(batch.n);
 		this.ingested += batch.n;
+		this.envSteps += batch.n;
 		const store = this.training.store;
 		if (store) {
 			entry.droppedStale += store.ingest(entry.id, batch, this.training.policyVersion);

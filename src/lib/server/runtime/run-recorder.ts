@@ -30,6 +30,8 @@ export interface RecorderOptions {
 export interface SavedMeta extends Record<string, unknown> {
 	runId: string;
 	lastSeq: Record<string, number>;
+	/** Env steps the run had accepted when this was saved (the episodes' step clock). */
+	envSteps?: number;
 	bestReturn: number | null;
 	obsSpec?: SpecJson;
 	actionSpec?: SpecJson;
@@ -52,12 +54,14 @@ export class RunRecorder {
 	private bestReturn: number | null = null;
 	private lastCheckpointAt: number;
 	private saving: Promise<unknown> = Promise.resolve();
+	/** The last episode's step: each episode gets a later one, so no two share a TensorBoard step. */
+	private lastEpisodeStep = -1;
 
 	constructor(
 		private readonly o: RecorderOptions,
 		private readonly training: TrainingLoop,
-		/** Each actor's highest stored seq, saved with every checkpoint. */
-		private readonly seqs: () => Record<string, number>,
+		/** Each actor's highest stored seq and the run's env steps, saved with every checkpoint. */
+		private readonly intake: { seqs(): Record<string, number>; envSteps: number },
 		private readonly clock: Clock,
 		private readonly log: Log,
 		private readonly alerts: Alerts
@@ -66,6 +70,7 @@ export class RunRecorder {
 		this.run = new RunDir(o.runsDir, o.runId);
 		this.metrics = new MetricsLog(this.run);
 		this.lastCheckpointAt = clock.now();
+		for (const p of this.metrics.points) if (p.kind === 'episode') this.lastEpisodeStep = Math.max(this.lastEpisodeStep, p.step);
 	}
 
 	private get samples(): number {
@@ -126,7 +131,10 @@ export class RunRecorder {
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
 		const { return: ret, length, lapTimesMs, cleanLaps, policyVersion } = summary;
-		this.record({ kind: 'episode', step: this.samples, time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
+		// At the run's env steps, as CleanRL logs at its global step; strictly increasing, since
+		// TensorBoard keeps one point per step and several episodes can end between two batches.
+		const step = (this.lastEpisodeStep = Math.max(this.intake.envSteps, this.lastEpisodeStep + 1));
+		this.record({ kind: 'episode', step, time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
 	}
 
 	/** Time-based checkpoints; called by the runtime's timer. */
@@ -152,7 +160,8 @@ export class RunRecorder {
 		const { obsSpec, actionSpec } = this.training;
 		const meta: SavedMeta = {
 			runId: this.o.runId,
-			lastSeq: this.seqs(),
+			lastSeq: this.intake.seqs(),
+			envSteps: this.intake.envSteps,
 			bestReturn: isBest ? recent : this.bestReturn,
 			obsSpec: obsSpec && specToJson(obsSpec),
 			actionSpec: actionSpec && specToJson(actionSpec)
@@ -166,11 +175,11 @@ export class RunRecorder {
 		return info.id;
 	}
 
-	/** Restores the trainer from the latest checkpoint; hands the saved seqs to `restoreSeqs`. */
-	async resume(restoreSeqs: (seqs: Record<string, number>) => void): Promise<void> {
+	/** Restores the trainer from the latest checkpoint; hands the saved seqs and env steps to `restore`. */
+	async resume(restore: (seqs: Record<string, number>, envSteps: number) => void): Promise<void> {
 		await this.training.restore(this.run.read(LATEST)!, (saved) => {
 			const meta = saved as Partial<SavedMeta>;
-			restoreSeqs(meta.lastSeq ?? {});
+			restore(meta.lastSeq ?? {}, meta.envSteps ?? 0); // checkpoints before 0.2 have no envSteps: episodes then continue after the last logged one
 			this.bestReturn = meta.bestReturn ?? null;
 			return [meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec)];
 		});

@@ -52,11 +52,12 @@ export class WeightsBroadcaster {
 		entry.ackedVersion = Math.max(entry.ackedVersion, ack.policyVersion);
 	}
 
-	/** Retries coalesced sends; alerts on actors more than `maxLag` versions behind `current`. */
+	/** Retries coalesced sends; alerts on actors (that acked weights before) more than `maxLag` versions behind `current`. */
 	tick(actors: Iterable<ActorEntry>, current: number, maxLag: number): void {
 		for (const entry of actors) {
 			if (entry.weightsPending) this.send(entry);
-			if (entry.hello.mode === 'local' && entry.sentVersion > 0 && current - entry.ackedVersion > maxLag) {
+			// Only actors that acked once: a fresh (re)connection has weights on the way, not a lag.
+			if (entry.hello.mode === 'local' && entry.ackedVersion > 0 && current - entry.ackedVersion > maxLag) {
 				this.alerts.raise(
 					'policy-lag',
 					`actor ${entry.hello.actorName} runs policy v${entry.ackedVersion}, ${current - entry.ackedVersion} versions behind: its samples are dropped as stale`,
