@@ -32,6 +32,11 @@ it('a restarted agent with the same name is stored after its predecessor, not ta
 			child.kill('SIGKILL');
 			await exited;
 			await waitFor(() => ctx.runtime.actorCount === 0, 'the killed actor to leave', 30_000);
+			// No close frame from a killed process: lost at once, not after the heartbeat timeout.
+			assert.ok(
+				ctx.runtime.alerts.open.some((a) => a.kind === 'actor-lost' && a.actorId === 'rig-1'),
+				'actor-lost alert after SIGKILL'
+			);
 			stored = ctx.runtime.ingested;
 			const actor = ctx.runtime.status();
 			assert.equal(actor.buffer.droppedOverflow, 0);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CloseCode, ErrorCode, MessageType, ProtocolError, type EpisodeSummary, type Message } from '../../../src/lib/protocol/index.ts';
 import { silentLog } from '../../../src/lib/server/log.ts';
-import { ActorRegistry } from '../../../src/lib/server/runtime/actor-registry.ts';
+import { ABNORMAL_CLOSE, ActorRegistry } from '../../../src/lib/server/runtime/actor-registry.ts';
 import { ActorEntry, type ActorLink } from '../../../src/lib/server/runtime/actors.ts';
 import { Alerts } from '../../../src/lib/server/runtime/alerts.ts';
 import { ManualClock } from '../../../src/lib/server/runtime/clock.ts';
@@ -78,6 +78,21 @@ describe('ActorRegistry', () => {
 			alerts.open.map((a) => [a.kind, a.actorId]),
 			[['actor-lost', 'a']]
 		);
+	});
+	it('an actor whose connection drops without a close frame is lost at once, a clean close is not', () => {
+		const clock = new ManualClock();
+		const alerts = new Alerts(clock);
+		const registry = new ActorRegistry(options, clock, silentLog, alerts);
+		registry.admit(seedHandshake('a'), 'x', new Link(), 's1');
+		registry.admit(seedHandshake('b'), 'x', new Link(), 's2');
+		registry.remove('s1', 1000);
+		assert.equal(alerts.open.length, 0);
+		registry.remove('s2', ABNORMAL_CLOSE);
+		assert.deepStrictEqual(
+			alerts.open.map((a) => [a.kind, a.actorId]),
+			[['actor-lost', 'b']]
+		);
+		assert.equal(registry.size, 0);
 	});
 });
 

@@ -8,6 +8,9 @@ import { ActorEntry, type ActorLink } from './actors.ts';
 import type { Alerts } from './alerts.ts';
 import type { Clock } from './clock.ts';
 
+/** WebSocket close code for a connection that ended without a close frame (process killed, link cut). */
+export const ABNORMAL_CLOSE = 1006;
+
 export interface RegistryOptions {
 	maxActors: number;
 	heartbeatIntervalMs: number;
@@ -52,11 +55,19 @@ export class ActorRegistry {
 		return entry;
 	}
 
-	remove(sessionId: string): void {
+	/** The session ended; a connection that dropped without a close frame is an actor lost at once. */
+	remove(sessionId: string, closeCode?: number): void {
 		const entry = this.bySession.get(sessionId);
 		if (!entry) return;
 		this.bySession.delete(sessionId);
-		this.log.info({ actorId: entry.id, sessionId, samples: entry.samples }, 'actor disconnected');
+		this.log.info({ actorId: entry.id, sessionId, samples: entry.samples, closeCode }, 'actor disconnected');
+		if (closeCode === ABNORMAL_CLOSE && this.accepting && entry.state === 'connected') {
+			this.alerts.raise(
+				'actor-lost',
+				`actor ${entry.hello.actorName}'s connection dropped without a close (${ABNORMAL_CLOSE}): process killed or link cut`,
+				entry.id
+			);
+		}
 	}
 
 	/** Closes an actor's connection from the console; false when no such actor is connected. */

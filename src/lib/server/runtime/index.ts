@@ -185,8 +185,9 @@ export class Runtime {
 		if (entry.hello.mode === 'local') this.weights.send(entry);
 	}
 
-	remove(sessionId: string): void {
-		this.actors.remove(sessionId);
+	/** The session closed (with the WebSocket close code it saw). */
+	remove(sessionId: string, closeCode?: number): void {
+		this.actors.remove(sessionId, closeCode);
 	}
 
 	/** Stores a batch (exactly once per seq); returns the highest stored seq, to ack. */

@@ -35,7 +35,7 @@ export class ActorSession implements ActorLink {
 		this.log = runtime.logger('session');
 		socket.binaryType = 'nodebuffer';
 		socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-		socket.on('close', () => this.entry && runtime.remove(this.entry.sessionId));
+		socket.on('close', (code) => this.entry && runtime.remove(this.entry.sessionId, code));
 		socket.on('error', () => socket.terminate());
 	}
 
