@@ -8,18 +8,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { startTestServer } from './helpers.ts';
+import { startTestServer, waitFor } from './helpers.ts';
 
 const PPO = { nSteps: 512, minibatchSize: 128, updateEpochs: 1, hiddenSizes: [16] };
 const TOKEN = 'agent-token';
-
-function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	return new Promise((resolve, reject) => {
-		const poll = () => (check() ? resolve() : Date.now() > deadline ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(poll, 20));
-		poll();
-	});
-}
 
 it('streams every recorded step exactly once across a learner restart', { timeout: 120_000 }, async () => {
 	const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-agent-'));
@@ -53,8 +45,8 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 
 	await waitFor(
 		() => first.runtime.ingested >= 1024 && first.runtime.status().updates >= 1,
-		30_000,
-		`first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`
+		`first learner to train (ingested ${first.runtime.ingested}, updates ${first.runtime.status().updates}) ${log.slice(-500)}`,
+		30_000
 	);
 	await first.server.close(); // graceful: stops taking data, checkpoints every actor's last seq
 	const before = first.runtime.ingested;
@@ -66,7 +58,7 @@ it('streams every recorded step exactly once across a learner restart', { timeou
 		assert.equal(await exited, 0, log);
 		const recorded = Number(/stopped steps=(\d+)/.exec(log)?.[1]);
 		assert.ok(recorded >= 3000, `agent recorded ${recorded} steps`);
-		await waitFor(() => before + second.runtime.ingested === recorded, 5000, `all ${recorded} steps (have ${before} + ${second.runtime.ingested})`);
+		await waitFor(() => before + second.runtime.ingested === recorded, `all ${recorded} steps (have ${before} + ${second.runtime.ingested})`, 5000);
 		assert.ok(/reconnecting/.test(log), 'the agent noticed the learner going away');
 		assert.ok(second.runtime.status().updates > 1, 'training continued after the restart');
 		assert.equal(second.runtime.actorInfos().length, 0, 'the agent disconnected cleanly');
@@ -108,7 +100,7 @@ it("drives in remote mode from the learner's control chunks", { timeout: 60_000 
 		const code = await new Promise<number>((resolve) => agent.on('exit', (c) => resolve(c ?? -1)));
 		assert.equal(code, 0, log);
 		assert.match(log, /stopped steps=300 /);
-		await waitFor(() => ctx.runtime.ingested === 300, 5000, `300 remote-mode steps (have ${ctx.runtime.ingested})`);
+		await waitFor(() => ctx.runtime.ingested === 300, `300 remote-mode steps (have ${ctx.runtime.ingested})`, 5000);
 	} finally {
 		await ctx.server.close();
 	}

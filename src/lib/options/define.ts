@@ -47,23 +47,18 @@ function range(min: number | undefined, max: number | undefined, above: number |
 	return (x) => (min === undefined || x >= min) && (max === undefined || x <= max) && (above === undefined || x > above);
 }
 
+/** A number option whose values pass `valid` (the message says what was expected). */
+function numberOption(doc: string, def: Default<number>, expects: string, valid: (x: number) => boolean, extra: Extra): Option<number> {
+	return option('number', doc, def, expects, v.pipe(v.number(expects), v.check(valid, expects)), extra);
+}
+
 /** A safe integer, ≥ 1 unless `min` says otherwise. */
 export function int(doc: string, def: Default<number>, o: Extra & { min?: number; max?: number } = {}): Option<number> {
 	const { min = 1, max, ...extra } = o;
 	const expects =
 		max !== undefined ? `an integer in [${min}, ${max}]` : min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
 	const ok = range(min, max, undefined);
-	return option(
-		'number',
-		doc,
-		def,
-		expects,
-		v.pipe(
-			v.number(expects),
-			v.check((x) => Number.isSafeInteger(x) && ok(x), expects)
-		),
-		extra
-	);
+	return numberOption(doc, def, expects, (x) => Number.isSafeInteger(x) && ok(x), extra);
 }
 
 /** A finite number; `above` is an exclusive lower bound (above: 0 = positive). */
@@ -82,17 +77,7 @@ export function num(doc: string, def: Default<number>, o: Extra & { min?: number
 							? `a number ≥ ${min}`
 							: 'a finite number';
 	const ok = range(min, max, above);
-	return option(
-		'number',
-		doc,
-		def,
-		expects,
-		v.pipe(
-			v.number(expects),
-			v.check((x) => Number.isFinite(x) && ok(x), expects)
-		),
-		extra
-	);
+	return numberOption(doc, def, expects, (x) => Number.isFinite(x) && ok(x), extra);
 }
 
 /** A number, or null (e.g. "no target KL"). */

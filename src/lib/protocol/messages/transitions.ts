@@ -51,8 +51,9 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 		const segments = decodeSegments(b, n, obsDim, single ? 1 : limits.maxSegments);
 
 		const steps: Record<string, Float32Array | Uint32Array> = {};
+		const dims = { obsDim, actionDim };
 		for (const column of STEP_COLUMNS) {
-			const width = widthOf(column, { obsDim, actionDim });
+			const width = widthOf(column, dims);
 			const path = b.path(column.name);
 			const target = column.type === 'f32' ? new Float32Array(n * width) : new Uint32Array(n * width);
 			steps[column.name] = decodeWords(b.bin(column.name), target, n, width, coding, path);

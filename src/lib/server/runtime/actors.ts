@@ -62,14 +62,17 @@ export class ActorEntry {
 		this.samples += n;
 		const now = this.clock.now();
 		this.sampleTimes.push({ at: now, n });
-		while (this.sampleTimes.length && this.sampleTimes[0].at < now - RATE_WINDOW_MS) this.sampleTimes.shift();
+		this.forgetBefore(now - RATE_WINDOW_MS);
 	}
 
 	samplesPerSec(): number {
-		const since = this.clock.now() - RATE_WINDOW_MS;
-		while (this.sampleTimes.length && this.sampleTimes[0].at < since) this.sampleTimes.shift();
+		this.forgetBefore(this.clock.now() - RATE_WINDOW_MS);
 		const total = this.sampleTimes.reduce((s, e) => s + e.n, 0);
 		return total / (RATE_WINDOW_MS / 1000);
+	}
+
+	private forgetBefore(t: number): void {
+		while (this.sampleTimes.length && this.sampleTimes[0].at < t) this.sampleTimes.shift();
 	}
 
 	keepTelemetry(frames: TelemetryFrame[]): void {
