@@ -19,6 +19,7 @@ const shmDir = str('shm: where sim-host publishes its pages', DEFAULT_SHM_DIR, {
 const shmPrefix = str('shm: page file prefix', 'pitwall-ac');
 const logLevel = choice('log level', ['debug', 'info', 'warn', 'error'], 'info');
 const logJson = bool('JSON log lines');
+const exitWithParent = bool('exit when stdin closes (the parent that started this agent died)');
 const isUrl = (x: unknown): x is string => typeof x === 'string' && /^wss?:\/\/\S+$/.test(x);
 const isScale = (x: unknown): x is number => x === Infinity || (typeof x === 'number' && x >= 0.01 && x <= 1000);
 
@@ -57,7 +58,8 @@ export const RUN_OPTIONS = defineOptions(
 		maxSteps: int('stop after recording this many steps (0 = run until stopped)', 0, { min: 0 }),
 		stepsPerPolicy: int('with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', 1024, { min: 0 }),
 		episodeSeconds: { ...REWARD_OPTIONS.options.maxEpisodeSec, doc: 'episode time limit, s (truncation): the reward setting maxEpisodeSec' },
-		reward: json('reward and episode-end overrides as JSON (keys below; docs/driving.md)', REWARD_OPTIONS, { example: '{"tyreOutPenalty":0.1}' })
+		reward: json('reward and episode-end overrides as JSON (keys below; docs/driving.md)', REWARD_OPTIONS, { example: '{"tyreOutPenalty":0.1}' }),
+		exitWithParent
 	},
 	{ title: 'run', noun: 'option' }
 );
@@ -79,6 +81,7 @@ export const SIM_HOST_OPTIONS = defineOptions(
 		shmPrefix: { ...shmPrefix, doc: 'page file prefix' },
 		publishHz: num('pages per simulated second (AC: ≈ 333)', 100, { min: 1, max: 2000 }),
 		timeScale: num('simulated seconds per real second', 1, { min: 0.01, max: 100 }),
+		exitWithParent,
 		logLevel,
 		logJson
 	},

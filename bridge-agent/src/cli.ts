@@ -15,6 +15,7 @@ import { Stepper } from './control/stepper.ts';
 import { Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger } from './log.ts';
+import { watchParent } from './parent-watch.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { SimWorld } from './sim/sim-world.ts';
 import { AcNotRunningError } from './sources/page-mapper.ts';
@@ -94,6 +95,7 @@ async function run(argv: string[]): Promise<number> {
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
+	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
 	log.info('driving', {
 		source: world.kind,
 		track: world.track.name,
@@ -105,6 +107,7 @@ async function run(argv: string[]): Promise<number> {
 	try {
 		await stepper.run(() => (maxSteps > 0 && agent.steps >= maxSteps ? false : agent.tick()));
 	} finally {
+		unwatch?.();
 		agent.stop();
 		// Give the link a moment to flush what is buffered.
 		const deadline = Date.now() + 2000;
@@ -193,10 +196,12 @@ async function simHost(argv: string[]): Promise<number> {
 	};
 	process.once('SIGINT', () => stop('SIGINT'));
 	process.once('SIGTERM', () => stop('SIGTERM'));
+	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
 	log.info('publishing', { track: o.track, dir: o.shmDir, prefix: o.shmPrefix, publishHz: o.publishHz });
 	try {
 		await host.run();
 	} finally {
+		unwatch?.();
 		host.close();
 		log.info('stopped', { restarts: host.restarts });
 	}

@@ -1,6 +1,7 @@
 /**
  * The main job's simulated actors: real bridge-agent processes driving the simulated car at full
- * speed against this learner over real WebSockets. Stopped with the server.
+ * speed against this learner over real WebSockets. Stopped with the server, and gone with it when it dies
+ * any other way (their stdin pipe closes: --exit-with-parent).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -46,9 +47,13 @@ export function spawnSimActors(o: SimActorOptions): { stop(): Promise<void> } {
 			'--steps-per-policy',
 			String(o.stepsPerPolicy),
 			'--log-level',
-			'warn'
+			'warn',
+			'--exit-with-parent'
 		];
-		const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, PITWALL_ACTOR_TOKEN: o.token } });
+		// stdin is a pipe nobody writes to: when this process dies (SIGKILL included) the OS closes it and the agent exits
+		// (--exit-with-parent) instead of living on as an orphan that reconnects to the next learner.
+		const child = spawn(process.execPath, args, { stdio: ['pipe', 'inherit', 'pipe'], env: { ...process.env, PITWALL_ACTOR_TOKEN: o.token } });
+		child.stdin?.on('error', () => {}); // never written; nothing to report if the pipe breaks
 		child.stderr?.on('data', (data: Buffer) => o.log(`[sim-${i}] ${data.toString().trimEnd()}`));
 		child.on('exit', (code, signal) => {
 			if (code !== 0 && signal === null) o.log(`[sim-${i}] exited with code ${code}`);
