@@ -3,7 +3,22 @@
  * checkpoints/}. Checkpoints are ckpt-<updates>.zip (the newest `keep` are kept) plus latest.zip
  * and best.zip (by mean episode return).
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+	appendFileSync,
+	closeSync,
+	copyFileSync,
+	existsSync,
+	fsyncSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+	writeSync
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventFileWriter } from './tfevents.ts';
 
@@ -51,6 +66,42 @@ export class RunDir {
 
 	readMetrics(): string {
 		return existsSync(this.metricsPath) ? readFileSync(this.metricsPath, 'utf8') : '';
+	}
+
+	/**
+	 * For a resume: rewrites metrics.jsonl (a temporary file, then a rename) with only the
+	 * well-formed lines (a JSON object with a numeric `step`) whose step is <= `step`, the
+	 * checkpoint's last step, so that the resumed run's lines continue from it. A torn last line
+	 * goes too. Returns how many non-blank lines were removed; the file is left untouched if none.
+	 */
+	cutMetricsAfter(step: number): number {
+		const text = this.readMetrics();
+		const kept: string[] = [];
+		let removed = 0;
+		for (const line of text.split('\n')) {
+			if (!line.trim()) continue;
+			let point: unknown;
+			try {
+				point = JSON.parse(line);
+			} catch {
+				point = undefined;
+			}
+			const at = point !== null && typeof point === 'object' ? (point as { step?: unknown }).step : undefined;
+			if (typeof at === 'number' && at <= step) kept.push(line);
+			else removed++;
+		}
+		const out = kept.map((line) => line + '\n').join('');
+		if (out === text) return 0;
+		const tmp = `${this.metricsPath}.tmp`;
+		const fd = openSync(tmp, 'w');
+		try {
+			writeSync(fd, out);
+			fsyncSync(fd);
+		} finally {
+			closeSync(fd);
+		}
+		renameSync(tmp, this.metricsPath);
+		return removed;
 	}
 
 	/** Writes ckpt-<updates>.zip and latest.zip (atomically), optionally best.zip; prunes to `keep`. */

@@ -2,8 +2,22 @@
  * TensorBoard event files, written directly: TFRecord framing (length, masked CRC-32C of the
  * length, payload, masked CRC-32C of the payload) around hand-encoded `tensorflow.Event` protobufs
  * holding scalar summaries. `tensorboard --logdir runs` reads them.
+ *
+ * Resuming after a crash: every writer (one per process) starts a new file whose name sorts after
+ * every event file already in the directory, since TensorBoard reads a run's files in name order.
+ * The crashed process may have logged past the checkpoint the run resumes from; those points are
+ * orphans. `sessionStart(S)` logs a SessionLog START at step S, upon which TensorBoard's Python
+ * loaders drop every point loaded before with step >= S, in every tag (only for runs whose files
+ * declare `brain.Event:2`, as these do). The one the server uses (plugin_event_accumulator.py,
+ * since TensorBoard 2.5) ignores a run's first START as its initial start, so sessionStart logs
+ * two; the legacy event_accumulator.py purges on each, harmlessly twice.
+ * Pass S = the checkpoint's last step + 1, the first step the resumed run may write: the purge
+ * keeps steps < S, and the resumed run must write nothing below S (its points would sit among the
+ * kept ones). The Rust loader (`--load_fast`, the default where available) ignores SessionLog;
+ * per tag, a point at step s drops that tag's points loaded before with step >= s, so there
+ * orphans stay only in tags that the resumed run never writes again.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,25 +109,41 @@ function record(payload: Uint8Array): Uint8Array {
 	return out;
 }
 
-// tensorflow.Event: wall_time = 1 (double), step = 2 (int64), file_version = 3 (string),
-// summary = 5 (Summary). Summary.value = 1 (repeated Value); Value.tag = 1, simple_value = 2.
+// tensorflow.Event (tensorflow/core/util/event.proto): wall_time = 1 (double), step = 2 (int64),
+// file_version = 3 (string), summary = 5 (Summary), session_log = 7 (SessionLog; 6 is log_message).
+// Summary.value = 1 (repeated Value); Value.tag = 1, simple_value = 2 (float).
+// SessionLog.status = 1 (enum: STATUS_UNSPECIFIED 0, START 1, STOP 2, CHECKPOINT 3).
+export const SESSION_START = 1;
+
+function eventStep(step: number): number {
+	return Math.max(0, Math.round(step));
+}
+
 function scalarsEvent(step: number, wallTime: number, scalars: Record<string, number>): Uint8Array {
 	const summary = new Proto();
 	for (const [tag, value] of Object.entries(scalars)) {
 		if (Number.isFinite(value)) summary.bytes(1, new Proto().string(1, tag).float(2, value).finish());
 	}
-	return new Proto()
-		.double(1, wallTime)
-		.int(2, Math.max(0, Math.round(step)))
-		.bytes(5, summary.finish())
-		.finish();
+	return new Proto().double(1, wallTime).int(2, eventStep(step)).bytes(5, summary.finish()).finish();
 }
+
+const EVENT_FILE = /^events\.out\.tfevents\.(\d+)\./;
+const eventFileName = (secs: number) => `events.out.tfevents.${secs}.${hostname()}.pitwall`;
 
 export class EventFileWriter {
 	readonly path: string;
 
 	constructor(dir: string) {
-		this.path = join(dir, `events.out.tfevents.${Math.floor(Date.now() / 1000)}.${hostname()}.pitwall`);
+		// The name sorts after the directory's event files (a writer in the same second, an earlier
+		// clock); never an existing file's name ('wx': a second writer must not truncate the first).
+		const last = readdirSync(dir)
+			.filter((f) => EVENT_FILE.test(f))
+			.sort()
+			.at(-1);
+		let secs = Math.max(Math.floor(Date.now() / 1000), last ? Number(EVENT_FILE.exec(last)![1]) : 0);
+		for (let bump = 0; last && eventFileName(secs) <= last && bump < 2; bump++) secs++;
+		while (existsSync(join(dir, eventFileName(secs)))) secs++;
+		this.path = join(dir, eventFileName(secs));
 		writeFileSync(
 			this.path,
 			record(
@@ -121,8 +151,25 @@ export class EventFileWriter {
 					.double(1, Date.now() / 1000)
 					.string(3, 'brain.Event:2')
 					.finish()
-			)
+			),
+			{ flag: 'wx' }
 		);
+	}
+
+	/**
+	 * Appends a SessionLog START at `step`, twice (see the file comment): after a resume, TensorBoard
+	 * drops the points the crashed process logged at steps >= `step`. Pass the checkpoint's last
+	 * step + 1, before the resumed run's first scalars.
+	 */
+	sessionStart(step: number, wallTimeMs = Date.now()): void {
+		const start = record(
+			new Proto()
+				.double(1, wallTimeMs / 1000)
+				.int(2, eventStep(step))
+				.bytes(7, new Proto().int(1, SESSION_START).finish())
+				.finish()
+		);
+		appendFileSync(this.path, Buffer.concat([start, start]));
 	}
 
 	/** Appends one event with every finite scalar under its tag. */
