@@ -56,6 +56,7 @@ async function run(argv: string[]): Promise<number> {
 		token: common.token,
 		columns: o.columns,
 		bufferLimitSteps: o.bufferLimit,
+		silenceTimeoutMs: o.learnerTimeoutMs,
 		log,
 		hello: {
 			type: MessageType.HANDSHAKE,
@@ -111,7 +112,7 @@ async function run(argv: string[]): Promise<number> {
 		agent.stop();
 		// Give the link a moment to flush what is buffered.
 		const deadline = Date.now() + 2000;
-		while (link.bufferedSteps > 0 && link.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		while (link.unstoredSteps > 0 && link.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 		link.close();
 		world.close();
 		const stats = agent.stats();
@@ -119,8 +120,12 @@ async function run(argv: string[]): Promise<number> {
 			steps: stats.steps,
 			episodes: stats.episodes,
 			neutralActions: stats.neutralActions,
+			recordedSteps: link.recordedSteps,
 			bufferedSteps: link.bufferedSteps,
+			unstoredSteps: link.unstoredSteps,
 			droppedSteps: link.droppedSteps,
+			reconnects: link.reconnects,
+			silences: link.silences,
 			overruns: stats.overruns,
 			rssMb: stats.rssMb
 		});

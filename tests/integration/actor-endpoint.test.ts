@@ -105,7 +105,7 @@ describe('/ws/actor', () => {
 		await first.next();
 		for (const seq of [0, 1]) {
 			first.send(encodeMessage(trajectoryBatch(50, seq, seq)));
-			assert.deepStrictEqual(await first.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq });
+			assert.deepStrictEqual(await first.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq, durable: -1 });
 		}
 		first.close();
 		await first.closed;
@@ -117,13 +117,14 @@ describe('/ws/actor', () => {
 		const samples = () => ctx.runtime.actor('resume-test')!.samples;
 		const before = samples();
 		second.send(encodeMessage(trajectoryBatch(50, 1, 1))); // a resend: acked, not stored again
-		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 1 });
+		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 1, durable: -1 });
 		second.send(encodeMessage(trajectoryBatch(50, 2, 2)));
-		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 2 });
+		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 2, durable: -1 });
 		assert.equal(samples() - before, 50);
 		second.send(encodeMessage(trajectoryBatch(50, 4, 4))); // a gap: the actor dropped seq 3
-		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 4 });
-		assert.equal(ctx.runtime.actor('resume-test')!.lostBatches, 1);
+		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 4, durable: -1 });
+		const books = ctx.runtime.actorInfos().find((a) => a.id === 'resume-test')!.transitions;
+		assert.deepStrictEqual([books.skippedBatches, books.resentBatches], [1, 1]);
 	});
 });
 

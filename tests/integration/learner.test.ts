@@ -98,10 +98,10 @@ describe('learner', () => {
 	});
 
 	it('drops samples older than maxPolicyLag and counts them per actor', async () => {
-		const before = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.droppedStale;
+		const before = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.transitions.stale;
 		const batch = a1.sendSteps(32, 0); // version 0 < 2 − maxPolicyLag
 		while ((await a1.client.expect(MessageType.BATCH_ACK)).seq < batch.seq);
-		const after = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.droppedStale;
+		const after = ctx.runtime.actorInfos().find((a) => a.id === 'a1')!.transitions.stale;
 		assert.equal(after - before, 32);
 	});
 

@@ -1,9 +1,14 @@
 /**
  * The agent's connection to the learner: handshake, transition batches with sequence numbers,
  * episode summaries, heartbeats with health figures, telemetry for the live view, weights in and
- * acks out. Reconnects with exponential backoff and jitter; while disconnected, batches wait in a
- * bounded buffer (oldest dropped beyond it, counted) and are resent after the learner says which
- * sequence numbers it already has — so nothing within the bound is lost or stored twice.
+ * acks out. Reconnects with exponential backoff and jitter, and when the learner falls silent for
+ * `silenceTimeoutMs` (a half-open link).
+ *
+ * Delivery: every batch is kept until the learner reports it durable (in a saved checkpoint);
+ * what the learner has stored but not yet made durable is not sent again to the same learner, but
+ * is resent to a restarted one (its HANDSHAKE_ACCEPT's lastSeq is then the checkpoint's). The
+ * learner stores each seq once, so nothing within the buffer bound is lost or stored twice. Beyond
+ * the bound the oldest batches go: counted as dropped unless the learner already stored them.
  */
 import WebSocket from 'ws';
 import {
@@ -33,8 +38,10 @@ export interface LinkOptions {
 	url: string;
 	token: string;
 	hello: Handshake;
-	/** Steps kept while the learner is unreachable. */
+	/** Steps kept until the learner reports them durable. */
 	bufferLimitSteps: number;
+	/** Reconnect when nothing at all came from the learner for this long (it PINGs every heartbeat). */
+	silenceTimeoutMs: number;
 	columns: ColumnMode;
 	log: Logger;
 	stats(): ActorStats;
@@ -48,6 +55,8 @@ export interface LinkOptions {
 interface Pending {
 	batch: TransitionBatch;
 	frame: Uint8Array | undefined;
+	/** The connected learner holds it (acked); kept until durable in case that learner crashes. */
+	stored: boolean;
 }
 
 export class LearnerLink {
@@ -64,7 +73,14 @@ export class LearnerLink {
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
 	private closed = false;
 	private pingSeq = 0;
+	private heardAt = 0;
+	private watchdog: ReturnType<typeof setInterval> | undefined;
+	/** Steps dropped beyond the buffer bound before any learner stored them (lost). */
 	droppedSteps = 0;
+	/** Learner silences that forced a reconnect. */
+	silences = 0;
+	/** Steps handed to the link by this process (every batch it recorded). */
+	recordedSteps = 0;
 	reconnects = 0;
 	rttMs: number | null = null;
 
@@ -74,8 +90,16 @@ export class LearnerLink {
 		return this.accepted !== undefined && this.socket?.readyState === WebSocket.OPEN;
 	}
 
+	/** Steps kept: not yet durable on the learner. */
 	get bufferedSteps(): number {
 		return this.pendingSteps;
+	}
+
+	/** Steps the learner has not yet stored (sent or not). */
+	get unstoredSteps(): number {
+		let n = 0;
+		for (const p of this.pending) if (!p.stored) n += p.batch.n;
+		return n;
 	}
 
 	get acceptance(): HandshakeAccept | undefined {
@@ -91,8 +115,14 @@ export class LearnerLink {
 		const socket = new WebSocket(this.o.url, { headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {} });
 		this.socket = socket;
 		socket.binaryType = 'nodebuffer';
-		socket.on('open', () => socket.send(encodeMessage({ ...this.o.hello, token: this.o.token })));
+		socket.on('open', () => {
+			this.heardAt = Date.now();
+			socket.send(encodeMessage({ ...this.o.hello, token: this.o.token }));
+		});
+		clearInterval(this.watchdog);
+		this.watchdog = setInterval(() => this.checkSilence(socket), Math.max(100, this.o.silenceTimeoutMs / 4));
 		socket.on('message', (data: Buffer) => {
+			this.heardAt = Date.now();
 			try {
 				this.handle(this.decoder.decode(new Uint8Array(data)));
 			} catch (error) {
@@ -107,6 +137,7 @@ export class LearnerLink {
 		socket.on('close', (code) => {
 			this.accepted = undefined;
 			clearInterval(this.heartbeat);
+			clearInterval(this.watchdog);
 			if (this.closed) return;
 			const delay = this.retryMs * (0.5 + Math.random());
 			this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
@@ -116,6 +147,17 @@ export class LearnerLink {
 		});
 	}
 
+	/** A learner silent past the timeout (half-open link, hung process) is given up on: reconnect. */
+	private checkSilence(socket: WebSocket): void {
+		if (socket !== this.socket || socket.readyState === WebSocket.CLOSED || this.heardAt === 0) return;
+		const silentMs = Date.now() - this.heardAt;
+		if (silentMs <= this.o.silenceTimeoutMs) return;
+		this.silences++;
+		this.o.log.warn('learner silent; reconnecting', { silentMs, timeoutMs: this.o.silenceTimeoutMs, bufferedSteps: this.pendingSteps });
+		this.heardAt = 0;
+		socket.terminate(); // 'close' follows and schedules the reconnect
+	}
+
 	private handle(message: Message): void {
 		switch (message.type) {
 			case MessageType.HANDSHAKE_ACCEPT:
@@ -123,15 +165,18 @@ export class LearnerLink {
 				this.retryMs = RECONNECT_MIN_MS;
 				this.o.log.info('connected to learner', { runId: message.runId, policyVersion: message.policyVersion, lastSeq: message.lastSeq });
 				if (!this.numbered || message.lastSeq >= this.nextSeq) this.renumberFrom(message.lastSeq + 1);
-				this.ackUpTo(message.lastSeq);
-				// Batches never seen by the learner keep their seq (if sent before) and go again, in order.
-				for (const p of this.pending) this.transmit(p);
+				// This learner's view, whatever an earlier one said: stored up to lastSeq, durable up to durableSeq.
+				for (const p of this.pending) p.stored = p.frame !== undefined && p.batch.seq <= message.lastSeq;
+				this.freeUpTo(message.durableSeq ?? message.lastSeq);
+				// Batches this learner does not hold keep their seq (if sent before) and go again, in order.
+				for (const p of this.pending) if (!p.stored) this.transmit(p);
 				clearInterval(this.heartbeat);
 				this.heartbeat = setInterval(() => this.ping(), message.heartbeatIntervalMs);
 				this.o.onAccepted?.(message);
 				return;
 			case MessageType.BATCH_ACK:
-				return this.ackUpTo(message.seq);
+				for (const p of this.pending) if (p.frame && p.batch.seq <= message.seq) p.stored = true;
+				return this.freeUpTo(message.durable ?? message.seq);
 			case MessageType.WEIGHTS_UPDATE: {
 				const error = this.o.onWeights(message);
 				this.send({ type: MessageType.WEIGHTS_ACK, policyVersion: message.manifest.policyVersion, error });
@@ -168,14 +213,16 @@ export class LearnerLink {
 		this.nextSeq = seq;
 	}
 
-	private ackUpTo(seq: number): void {
+	/** Batches up to `seq` that were sent are durable on the learner: forget them. */
+	private freeUpTo(seq: number): void {
 		while (this.pending.length && this.pending[0].batch.seq <= seq && this.pending[0].frame) {
 			this.pendingSteps -= this.pending.shift()!.batch.n;
 		}
 	}
 
+	/** Messages other than the handshake go only to a learner that accepted this agent. */
 	private send(message: Message): void {
-		if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(encodeMessage(message));
+		if (this.connected) this.socket!.send(encodeMessage(message));
 	}
 
 	private transmit(p: Pending): void {
@@ -186,13 +233,14 @@ export class LearnerLink {
 
 	/** Queues a batch (its seq is assigned here) and sends it when connected. */
 	sendBatch(batch: Omit<TransitionBatch, 'seq'>): void {
-		const p: Pending = { batch: { ...batch, seq: this.nextSeq++ } as TransitionBatch, frame: undefined };
+		const p: Pending = { batch: { ...batch, seq: this.nextSeq++ } as TransitionBatch, frame: undefined, stored: false };
 		this.pending.push(p);
 		this.pendingSteps += batch.n;
+		this.recordedSteps += batch.n;
 		while (this.pendingSteps > this.o.bufferLimitSteps && this.pending.length > 1) {
 			const dropped = this.pending.shift()!;
 			this.pendingSteps -= dropped.batch.n;
-			this.droppedSteps += dropped.batch.n;
+			if (!dropped.stored) this.droppedSteps += dropped.batch.n;
 		}
 		this.transmit(p);
 	}
@@ -213,6 +261,7 @@ export class LearnerLink {
 		this.closed = true;
 		clearTimeout(this.timer);
 		clearInterval(this.heartbeat);
+		clearInterval(this.watchdog);
 		this.socket?.close(1000, 'agent stopping');
 	}
 }

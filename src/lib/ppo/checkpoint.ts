@@ -6,6 +6,8 @@
  *   adam.bin                              Adam's first then second moments, float32
  *   state.json                            format, config, layout, counters, Adam step, RNG state,
  *                                         observation and reward normaliser statistics
+ *   run/…                                 the caller's extra files (the learner's held steps),
+ *                                         (the trainer ignores them)
  */
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { tf } from './backend.ts';
@@ -45,7 +47,8 @@ const floats = (b: Uint8Array | undefined, name: string) => {
 	return new Float32Array(b.slice().buffer);
 };
 
-export async function saveCheckpoint(trainer: PpoTrainer, meta: Record<string, unknown> = {}): Promise<Uint8Array> {
+export async function saveCheckpoint(trainer: PpoTrainer, meta: Record<string, unknown> = {}, files: Record<string, Uint8Array> = {}): Promise<Uint8Array> {
+	for (const path of Object.keys(files)) if (!path.startsWith('run/')) throw new Error(`checkpoint: extra file ${path} must live under run/`);
 	const params = trainer.params();
 	const layers = await exportLayersModel(trainer.layout, params);
 	const m = trainer.adam.m.dataSync() as Float32Array;
@@ -69,6 +72,7 @@ export async function saveCheckpoint(trainer: PpoTrainer, meta: Record<string, u
 		meta
 	};
 	return zipSync({
+		...files,
 		'state.json': strToU8(JSON.stringify(state, null, 1)),
 		'params.bin': bytes(params),
 		'adam.bin': bytes(adam),

@@ -6,6 +6,26 @@ import type { ActorStats, InferenceMode, TelemetryFrame } from './types.ts';
 
 export type TrainingState = 'idle' | 'starting' | 'waiting' | 'updating' | 'paused';
 
+/** Where an actor's (or the run's) transitions went, in steps unless named batches (see runtime/ledger.ts). */
+export interface TransitionCounts {
+	/** Steps stored the first time (each batch seq once). */
+	received: number;
+	/** Steps handed to an update. */
+	trained: number;
+	/** Dropped: too many policy versions behind when they would have been trained. */
+	stale: number;
+	/** Dropped: the learner's store was full (the oldest go). */
+	overflow: number;
+	/** Steps in batches the learner refused to store (never received). */
+	refused: number;
+	/** Waiting in the store: received − trained − stale − overflow. */
+	held: number;
+	/** Batches that came again after they were stored (acked, ignored). */
+	resentBatches: number;
+	/** Seq gaps: batches the actor never delivered. */
+	skippedBatches: number;
+}
+
 export interface LearnerStatus {
 	runId: string;
 	state: TrainingState;
@@ -17,6 +37,8 @@ export interface LearnerStatus {
 	uptimeS: number;
 	actors: number;
 	buffer: { fresh: number; needed: number; droppedStale: number; droppedOverflow: number; lag: Record<number, number> };
+	/** The run's transition books, over every actor and restart. */
+	transitions: TransitionCounts;
 	lastUpdateAt: number | null;
 	hyperparams: { learningRate: number; entCoef: number };
 }
@@ -38,8 +60,8 @@ export interface ActorInfo {
 	health: ActorStats | null;
 	samples: number;
 	samplesPerSec: number;
-	droppedStale: number;
-	lostBatches: number;
+	/** This actor id's transition books over the run (all its sessions and processes). */
+	transitions: TransitionCounts;
 	episodes: number;
 	lastReturn: number | null;
 	bestLapMs: number | null;

@@ -73,6 +73,12 @@ export interface HandshakeAccept {
 	heartbeatIntervalMs: number;
 	/** Highest TRANSITION_BATCH seq the learner already holds for this actorId (−1 = none). */
 	lastSeq: number;
+	/**
+	 * Highest seq of this actorId that is durable (in a saved checkpoint: trained on, dropped with a
+	 * reason, or held in it); the actor keeps later batches to resend after a learner crash.
+	 * Absent from learners that do not checkpoint their intake: then `lastSeq` is durable.
+	 */
+	durableSeq?: number;
 	/** Actions per CONTROL_BATCH in remote mode. */
 	controlChunk: number;
 	/** Largest frame the learner accepts. */
@@ -188,8 +194,10 @@ export interface TransitionBatch extends StepBlock {
 
 export interface BatchAck {
 	type: typeof MessageType.BATCH_ACK;
-	/** Every batch with seq ≤ this is stored; the actor may free them. */
+	/** Every batch with seq ≤ this is stored (in memory); it is not sent again on a reconnect to this learner. */
 	seq: number;
+	/** Every batch with seq ≤ this is durable (see HandshakeAccept.durableSeq); absent = `seq`. The actor frees them. */
+	durable?: number;
 }
 
 export interface EpisodeSummary {

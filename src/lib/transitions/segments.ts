@@ -58,20 +58,31 @@ export function cutSegment(segment: Segment, from: number, to: number, steps: Pi
 	};
 }
 
-/** Oldest policy version still trained on when the current one is `current`. */
-export function oldestFreshVersion(current: number, maxPolicyLag: number): number {
-	return current - maxPolicyLag;
+/** The policy versions still trained on: [min, max], both inclusive. */
+export interface FreshWindow {
+	min: number;
+	max: number;
+}
+
+/**
+ * The versions trained on when the current one is `current`: at most `maxPolicyLag` behind, and
+ * never ahead (a later version is a policy this learner does not have, e.g. lost in a crash).
+ */
+export function freshWindow(current: number, maxPolicyLag: number): FreshWindow {
+	return { min: current - maxPolicyLag, max: current };
 }
 
 /**
  * The stale filter: calls `keep(from, to)` for each maximal run of steps in [from, to) whose
- * policy version is ≥ `minVersion`; returns how many steps were stale.
+ * policy version lies in `window`; returns how many steps were stale.
  */
-export function freshRuns(policyVersion: Uint32Array, from: number, to: number, minVersion: number, keep?: (from: number, to: number) => void): number {
+export function freshRuns(policyVersion: Uint32Array, from: number, to: number, window: FreshWindow, keep?: (from: number, to: number) => void): number {
+	const { min, max } = window;
 	let stale = 0;
 	let runStart = -1;
 	for (let i = from; i < to; i++) {
-		if (policyVersion[i] >= minVersion) {
+		const v = policyVersion[i];
+		if (v >= min && v <= max) {
 			if (runStart < 0) runStart = i;
 			continue;
 		}

@@ -46,7 +46,7 @@ class FakeSocket extends EventEmitter {
 /** The learner's log lines (pino JSON) written by the last session. */
 let logged: { level: number; msg: string; code?: string; err?: { message: string } }[] = [];
 
-function session(heartbeat: () => void = () => {}): FakeSocket {
+function session(heartbeat: () => void = () => {}, started?: Promise<void>): FakeSocket {
 	const socket = new FakeSocket();
 	logged = [];
 	const log = pino({}, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
@@ -58,7 +58,9 @@ function session(heartbeat: () => void = () => {}): FakeSocket {
 		remove: () => {},
 		heartbeat,
 		alerts: { raise: () => {} },
-		logger: () => log
+		logger: () => log,
+		isStarted: started === undefined,
+		started: started ?? Promise.resolve()
 	};
 	new ActorSession(socket as unknown as WebSocket, runtime as unknown as Runtime, '127.0.0.1');
 	return socket;
@@ -117,5 +119,20 @@ describe('actor session', () => {
 		const text = session();
 		text.deliver(new TextEncoder().encode('hello'), false);
 		assert.ok(text.sent[0]?.type === MessageType.ERROR && text.sent[0].code === ErrorCode.MALFORMED);
+	});
+
+	it('a resuming learner answers the handshake once its checkpoint is restored, and handles what came meanwhile in order', async () => {
+		let restored!: () => void;
+		const socket = session(() => {}, new Promise<void>((resolve) => (restored = resolve)));
+		socket.deliver(encodeMessage(SAMPLE_MESSAGES.handshake));
+		socket.deliver(ping);
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.deepStrictEqual(socket.sent, [], 'no accept before the checkpoint is restored');
+		restored();
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.deepStrictEqual(
+			socket.sent.map((m) => m.type),
+			[MessageType.HANDSHAKE_ACCEPT, MessageType.PONG]
+		);
 	});
 });

@@ -10,7 +10,9 @@ import { ABNORMAL_CLOSE, ActorRegistry } from '../../../src/lib/server/runtime/a
 import { ActorEntry, type ActorLink } from '../../../src/lib/server/runtime/actors.ts';
 import { Alerts } from '../../../src/lib/server/runtime/alerts.ts';
 import { ManualClock } from '../../../src/lib/server/runtime/clock.ts';
-import { RunRecorder } from '../../../src/lib/server/runtime/run-recorder.ts';
+import type { TransitionIntake } from '../../../src/lib/server/runtime/intake.ts';
+import { TransitionLedger } from '../../../src/lib/server/runtime/ledger.ts';
+import { RunRecorder, type RunBooks } from '../../../src/lib/server/runtime/run-recorder.ts';
 import { WeightsBroadcaster } from '../../../src/lib/server/runtime/weights-broadcaster.ts';
 import type { TrainingLoop } from '../../../src/lib/server/runtime/training.ts';
 import { seedHandshake } from '../../fixtures/trajectory.ts';
@@ -96,6 +98,24 @@ describe('ActorRegistry', () => {
 	});
 });
 
+/** The recorder's books around a stand-in intake (seqs and env steps are all it reads when saving). */
+function booksOf(intake: { seqs(): Record<string, number>; envSteps: number }): RunBooks {
+	const stand = {
+		seqs: () => intake.seqs(),
+		get envSteps() {
+			return intake.envSteps;
+		},
+		markDurable: () => undefined,
+		restore: () => undefined
+	};
+	return {
+		intake: stand as unknown as TransitionIntake,
+		ledger: new TransitionLedger(),
+		limits: {},
+		durable: () => undefined
+	};
+}
+
 describe('RunRecorder failure policy', () => {
 	const saves: Record<string, unknown>[] = [];
 	const training = {
@@ -108,13 +128,13 @@ describe('RunRecorder failure policy', () => {
 		)
 	} as unknown as TrainingLoop;
 
-	const intake = { seqs: () => ({ a: 7 }), envSteps: 0 };
+	const books = booksOf({ seqs: () => ({ a: 7 }), envSteps: 0 });
 
 	function recorder(runsDir = mkdtempSync(join(tmpdir(), 'pitwall-rec-'))) {
 		const clock = new ManualClock();
 		const alerts = new Alerts(clock);
 		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
-		return { runsDir, clock, alerts, recorder: new RunRecorder(options, training, intake, clock, silentLog, alerts) };
+		return { runsDir, clock, alerts, recorder: new RunRecorder(options, training, books, clock, silentLog, alerts) };
 	}
 
 	it('a periodic checkpoint that cannot be written is an alert, not a crash', async () => {
@@ -171,19 +191,20 @@ describe('RunRecorder episode steps', () => {
 		const runsDir = mkdtempSync(join(tmpdir(), 'pitwall-ep-'));
 		const clock = new ManualClock();
 		const intake = { seqs: () => ({}), envSteps: 1000 };
+		const books = booksOf(intake);
 		const training = { snapshot: undefined } as unknown as TrainingLoop;
 		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
 		const entry = { id: 'a' } as ActorEntry;
 		const summary = { return: 1, length: 10, lapTimesMs: [], cleanLaps: 0, policyVersion: 1 } as unknown as EpisodeSummary;
 		const steps = (r: RunRecorder) => r.metrics.points.filter((p) => p.kind === 'episode').map((p) => p.step);
-		const first = new RunRecorder(options, training, intake, clock, silentLog, new Alerts(clock));
+		const first = new RunRecorder(options, training, books, clock, silentLog, new Alerts(clock));
 		first.episode(entry, summary);
 		first.episode(entry, summary); // no batch in between: a later step all the same
 		intake.envSteps = 1500;
 		first.episode(entry, summary);
 		assert.deepStrictEqual(steps(first), [1000, 1001, 1500]);
 		intake.envSteps = 0; // a restart whose checkpoint predates these episodes
-		const second = new RunRecorder(options, training, intake, clock, silentLog, new Alerts(clock));
+		const second = new RunRecorder(options, training, books, clock, silentLog, new Alerts(clock));
 		second.episode(entry, summary);
 		assert.deepStrictEqual(steps(second), [1000, 1001, 1500, 1501]);
 	});

@@ -11,6 +11,7 @@ import {
 	copySteps,
 	cutSegment,
 	freshRuns,
+	freshWindow,
 	nextObs,
 	stepFlags,
 	transferList,
@@ -72,12 +73,26 @@ describe('segments', () => {
 
 	it('the stale filter keeps maximal fresh runs and counts the rest', () => {
 		const runs: [number, number][] = [];
-		const stale = freshRuns(Uint32Array.from([5, 2, 5, 6, 1, 7]), 0, 6, 5, (from, to) => runs.push([from, to]));
+		const stale = freshRuns(Uint32Array.from([5, 2, 5, 6, 1, 7]), 0, 6, { min: 5, max: 7 }, (from, to) => runs.push([from, to]));
 		assert.equal(stale, 2);
 		assert.deepStrictEqual(runs, [
 			[0, 1],
 			[2, 4],
 			[5, 6]
+		]);
+	});
+
+	it('a version ahead of the current policy is stale too (a policy lost in a crash, or a false claim)', () => {
+		const window = freshWindow(6, 2);
+		assert.deepStrictEqual(window, { min: 4, max: 6 });
+		const runs: [number, number][] = [];
+		assert.equal(
+			freshRuns(Uint32Array.from([4, 6, 7, 99, 5]), 0, 5, window, (from, to) => runs.push([from, to])),
+			2
+		);
+		assert.deepStrictEqual(runs, [
+			[0, 2],
+			[4, 5]
 		]);
 	});
 

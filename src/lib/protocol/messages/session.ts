@@ -64,6 +64,7 @@ function positive(b: Body, key: string, max: number): number {
 export const handshakeAcceptCodec: BodyCodec<HandshakeAccept> = {
 	encode: ({ type: _type, ...fields }) => fields,
 	decode: (b) => ({
+		...(b.has('durableSeq') ? { durableSeq: b.int('durableSeq', -1) } : {}),
 		type: MessageType.HANDSHAKE_ACCEPT,
 		protocolVersion: b.int('protocolVersion', 0, 0xffff),
 		sessionId: b.str('sessionId'),

@@ -79,8 +79,11 @@ function decodeSegments(b: Body, n: number, obsDim: number, maxSegments: number)
 }
 
 export const batchAckCodec: BodyCodec<BatchAck> = {
-	encode: (m) => ({ seq: m.seq }),
-	decode: (b) => ({ type: MessageType.BATCH_ACK, seq: b.int('seq', -1) })
+	encode: (m) => (m.durable === undefined ? { seq: m.seq } : { seq: m.seq, durable: m.durable }),
+	decode: (b) => {
+		const seq = b.int('seq', -1);
+		return b.has('durable') ? { type: MessageType.BATCH_ACK, seq, durable: b.int('durable', -1) } : { type: MessageType.BATCH_ACK, seq };
+	}
 };
 
 export const episodeSummaryCodec: BodyCodec<EpisodeSummary> = {

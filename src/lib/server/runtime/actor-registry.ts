@@ -2,7 +2,7 @@
  * The actor registry: who is connected. Admits handshakes (capacity, duplicates, shutdown),
  * pings everyone each heartbeat interval, measures RTT, and closes actors that went silent.
  */
-import { CloseCode, ErrorCode, MessageType, ProtocolError, type ActorInfo, type Handshake, type Ping } from '../../protocol/index.ts';
+import { CloseCode, ErrorCode, MessageType, ProtocolError, type ActorInfo, type Handshake, type Ping, type TransitionCounts } from '../../protocol/index.ts';
 import type { Log } from '../log.ts';
 import { ActorEntry, type ActorLink } from './actors.ts';
 import type { Alerts } from './alerts.ts';
@@ -99,8 +99,8 @@ export class ActorRegistry {
 		return total;
 	}
 
-	infos(policyVersion: number): ActorInfo[] {
-		return [...this.bySession.values()].map((e) => e.info(policyVersion));
+	infos(policyVersion: number, transitions: (actorId: string) => TransitionCounts): ActorInfo[] {
+		return [...this.bySession.values()].map((e) => e.info(policyVersion, transitions(e.id)));
 	}
 
 	/** Liveness and pings; called by the runtime's timer. */

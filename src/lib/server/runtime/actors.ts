@@ -1,5 +1,5 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
-import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame } from '../../protocol/index.ts';
+import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 
 /** What a session gives the runtime to reach its actor. */
@@ -24,10 +24,8 @@ export class ActorEntry {
 	weightsPending = false;
 	rttMs: number | null = null;
 	health: ActorStats | null = null;
+	/** Steps received on this session. */
 	samples = 0;
-	droppedStale = 0;
-	/** Batches the actor never delivered (seq gaps: it dropped them beyond its buffer bound). */
-	lostBatches = 0;
 	episodes = 0;
 	lastReturn: number | null = null;
 	bestLapMs: number | null = null;
@@ -80,7 +78,8 @@ export class ActorEntry {
 		if (this.telemetry.length > TELEMETRY_HISTORY) this.telemetry.splice(0, this.telemetry.length - TELEMETRY_HISTORY);
 	}
 
-	info(policyVersion: number): ActorInfo {
+	/** As the console shows it; `transitions` are the actor id's books over the run (the ledger's). */
+	info(policyVersion: number, transitions: TransitionCounts): ActorInfo {
 		return {
 			id: this.id,
 			sessionId: this.sessionId,
@@ -97,8 +96,7 @@ export class ActorEntry {
 			health: this.health,
 			samples: this.samples,
 			samplesPerSec: this.samplesPerSec(),
-			droppedStale: this.droppedStale,
-			lostBatches: this.lostBatches,
+			transitions,
 			episodes: this.episodes,
 			lastReturn: this.lastReturn,
 			bestLapMs: this.bestLapMs,

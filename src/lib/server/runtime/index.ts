@@ -2,7 +2,8 @@
  * The runtime: the one owner of the learner's process state (architecture rule 2), as a narrow
  * facade over services with one job each —
  *   ActorRegistry      who is connected: admission, liveness, pings, RTT
- *   TransitionIntake   exactly-once batches into the rollout store
+ *   TransitionIntake   exactly-once batches into the rollout store; stored and durable seqs
+ *   TransitionLedger   where every step went (received, trained, dropped by reason, held)
  *   TrainingLoop       rollout store → trainer worker → new policy
  *   WeightsBroadcaster encode once, coalesce, acks, lag
  *   RemoteInference    actions for remote-mode actors
@@ -18,6 +19,7 @@ import {
 	PROTOCOL_VERSION,
 	ProtocolError,
 	type ActorInfo,
+	type BatchAck,
 	type EpisodeSummary,
 	type Handshake,
 	type HandshakeAccept,
@@ -37,6 +39,7 @@ import type { ActorEntry, ActorLink } from './actors.ts';
 import { Alerts } from './alerts.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { TransitionIntake } from './intake.ts';
+import { TransitionLedger } from './ledger.ts';
 import { RemoteInference } from './remote-inference.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { specMismatch } from './specs.ts';
@@ -64,10 +67,13 @@ export class Runtime {
 	readonly training: TrainingLoop;
 	/** Resolves when a resumed trainer is ready (or at once for a new run). */
 	readonly started: Promise<void>;
+	/** `started` has resolved: actors may be admitted. */
+	isStarted = false;
 	private readonly clock: Clock;
 	private readonly log: Log;
 	private readonly actors: ActorRegistry;
 	private readonly intake: TransitionIntake;
+	private readonly ledger = new TransitionLedger();
 	private readonly weights: WeightsBroadcaster;
 	private readonly remote: RemoteInference;
 	private readonly telemetryGate: TelemetryGate;
@@ -103,16 +109,20 @@ export class Runtime {
 					this.alerts.raise('trainer-error', error.message);
 				}
 			},
-			this.clock
+			this.clock,
+			this.ledger
 		);
 		const newestWeights = () => this.training.snapshot?.weights;
 		this.actors = new ActorRegistry(learner, this.clock, child('actors'), this.alerts);
-		this.intake = new TransitionIntake(this.training);
+		this.intake = new TransitionIntake(this.training, this.ledger);
 		this.weights = new WeightsBroadcaster(newestWeights, learner, this.alerts, child('weights'));
 		this.remote = new RemoteInference(newestWeights, learner.controlChunk, new Rng(this.clock.now() >>> 0));
 		this.telemetryGate = new TelemetryGate(learner.maxTelemetryPerSec, this.clock);
-		this.recorder = new RunRecorder(learner, this.training, this.intake, this.clock, child('run'), this.alerts);
-		this.started = this.recorder.resuming ? this.recorder.resume((seqs, envSteps) => this.intake.restore(seqs, envSteps)) : Promise.resolve();
+		const books = { intake: this.intake, ledger: this.ledger, limits: config.limits, durable: () => this.acknowledgeDurable() };
+		this.recorder = new RunRecorder(learner, this.training, books, this.clock, child('run'), this.alerts);
+		this.started = (this.recorder.resuming ? this.recorder.resume() : Promise.resolve()).then(() => {
+			this.isStarted = true;
+		});
 		if (deps.timer !== false) {
 			this.timer = setInterval(() => this.tick(), Math.min(learner.heartbeatIntervalMs, TICK_MS));
 			this.timer.unref?.();
@@ -149,7 +159,11 @@ export class Runtime {
 		return this.actors.byActorId(actorId);
 	}
 
-	/** Admits a handshake or throws the ProtocolError to refuse it with. */
+	/**
+	 * Admits a handshake or throws the ProtocolError to refuse it with. A resumed run admits no one
+	 * before its checkpoint is restored (the session waits for `started`): the accept's seqs must
+	 * be the checkpoint's.
+	 */
 	admit(hello: Handshake, address: string, link: ActorLink): { entry: ActorEntry; accept: HandshakeAccept } {
 		const { learner, limits } = this.config;
 		const { obsSpec, actionSpec } = this.training;
@@ -172,6 +186,7 @@ export class Runtime {
 			policyVersion: this.policyVersion,
 			heartbeatIntervalMs: learner.heartbeatIntervalMs,
 			lastSeq: this.intake.lastSeqOf(hello.actorId),
+			durableSeq: this.intake.durableSeqOf(hello.actorId),
 			controlChunk: learner.controlChunk,
 			maxFrameBytes: limits.maxFrameBytes,
 			maxBatchSteps: limits.maxBatchSteps,
@@ -190,9 +205,17 @@ export class Runtime {
 		this.actors.remove(sessionId, closeCode);
 	}
 
-	/** Stores a batch (exactly once per seq); returns the highest stored seq, to ack. */
-	ingest(entry: ActorEntry, batch: TransitionBatch): number {
-		return this.intake.ingest(entry, batch);
+	/** Stores a batch (exactly once per seq); returns the BATCH_ACK to send (stored and durable seqs). */
+	ingest(entry: ActorEntry, batch: TransitionBatch): BatchAck {
+		const seq = this.intake.ingest(entry, batch);
+		return { type: MessageType.BATCH_ACK, seq, durable: this.intake.durableSeqOf(entry.id) };
+	}
+
+	/** A checkpoint was saved: every actor hears which of its batches are durable now (and may free them). */
+	private acknowledgeDurable(): void {
+		for (const entry of this.actors.all()) {
+			entry.link.send({ type: MessageType.BATCH_ACK, seq: this.intake.lastSeqOf(entry.id), durable: this.intake.durableSeqOf(entry.id) });
+		}
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
@@ -274,13 +297,14 @@ export class Runtime {
 			uptimeS: (this.clock.now() - this.startedAt) / 1000,
 			actors: this.actors.size,
 			buffer: this.training.bufferStatus(),
+			transitions: this.ledger.totals(),
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: { learningRate: snapshot?.config.learningRate ?? 0, entCoef: snapshot?.config.entCoef ?? 0 }
 		};
 	}
 
 	actorInfos(): ActorInfo[] {
-		return this.actors.infos(this.policyVersion);
+		return this.actors.infos(this.policyVersion, (id) => this.ledger.counts(id));
 	}
 
 	/** Stops accepting actors and batches, saves a checkpoint, stops the trainer. Sockets are closed by the server. */

@@ -1,24 +1,36 @@
 /**
- * Transition intake: exactly-once storage of actors' batches. Each actor's highest stored seq is
- * kept (and checkpointed); a resend (seq ≤ it) is acked and ignored, a seq that skips ahead
- * counts the skipped batches as lost (the actor dropped them beyond its buffer bound).
+ * Transition intake: each actor's batches stored exactly once, into the rollout store, with every
+ * step in the ledger. Per actor id it keeps the highest stored seq (a resend, seq ≤ it, is acked
+ * and ignored; a seq that skips ahead counts the skipped batches) and the highest durable seq —
+ * stored as of the last saved checkpoint, whose meta holds the seqs, the books and the held steps.
+ * Actors keep what is not durable and resend it after a learner crash (docs/protocol.md, BATCH_ACK).
  */
 import { ErrorCode, ProtocolError, type TransitionBatch } from '../../protocol/index.ts';
 import type { ActorEntry } from './actors.ts';
+import type { TransitionLedger } from './ledger.ts';
 import type { TrainingLoop } from './training.ts';
 
 export class TransitionIntake {
 	private readonly lastSeq = new Map<string, number>();
+	/** Each actor's highest seq in the last saved checkpoint. */
+	private durable: Record<string, number> = {};
 	private accepting = true;
 	/** Steps accepted from actors since this process started (stored, before any stale drop). */
 	ingested = 0;
 	/** Steps accepted over the whole run, across restarts (checkpointed): the run's env-step clock. */
 	envSteps = 0;
 
-	constructor(private readonly training: TrainingLoop) {}
+	constructor(
+		private readonly training: TrainingLoop,
+		private readonly ledger: TransitionLedger
+	) {}
 
 	lastSeqOf(actorId: string): number {
 		return this.lastSeq.get(actorId) ?? -1;
+	}
+
+	durableSeqOf(actorId: string): number {
+		return this.durable[actorId] ?? -1;
 	}
 
 	/** Every actor's highest stored seq (for the checkpoint). */
@@ -26,8 +38,14 @@ export class TransitionIntake {
 		return Object.fromEntries(this.lastSeq);
 	}
 
+	/** A checkpoint holding `seqs` was saved. */
+	markDurable(seqs: Record<string, number>): void {
+		this.durable = seqs;
+	}
+
 	restore(seqs: Record<string, number>, envSteps: number): void {
 		for (const [actor, seq] of Object.entries(seqs)) this.lastSeq.set(actor, seq);
+		this.durable = { ...seqs };
 		this.envSteps = envSteps;
 	}
 
@@ -39,21 +57,25 @@ export class TransitionIntake {
 	/** Stores a batch unless its seq was already stored; returns the highest stored seq (to ack). */
 	ingest(entry: ActorEntry, batch: TransitionBatch): number {
 		const last = this.lastSeqOf(entry.id);
-		if (!this.accepting) return last;
+		const store = this.training.store;
+		// Not taken, not acked: the actor keeps the batch and resends it on its next connection.
+		if (!this.accepting || !store) return last;
 		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
+			this.ledger.add(entry.id, 'refused', batch.n);
 			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
 		}
-		if (batch.seq <= last) return last;
-		if (batch.seq > last + 1) entry.lostBatches += batch.seq - last - 1;
+		if (batch.seq <= last) {
+			this.ledger.add(entry.id, 'resentBatches', 1);
+			return last;
+		}
+		this.ledger.add(entry.id, 'skippedBatches', batch.seq - last - 1);
 		this.lastSeq.set(entry.id, batch.seq);
+		this.ledger.add(entry.id, 'received', batch.n);
 		entry.countSamples(batch.n);
 		this.ingested += batch.n;
 		this.envSteps += batch.n;
-		const store = this.training.store;
-		if (store) {
-			entry.droppedStale += store.ingest(entry.id, batch, this.training.policyVersion);
-			this.training.maybeUpdate();
-		}
+		store.ingest(entry.id, batch, this.training.policyVersion);
+		this.training.maybeUpdate();
 		return batch.seq;
 	}
 }

@@ -1,51 +1,49 @@
 /**
  * Where actors' transitions wait for the next PPO update. Every step keeps the policy version that
- * chose it; steps more than `maxPolicyLag` versions behind the current policy are dropped (at
- * ingest and again when the rollout is taken, since versions move on while samples wait) and
- * counted per actor. Bounded: beyond `capacity` steps the oldest batches go, counted too.
+ * chose it; steps more than `maxPolicyLag` versions behind the current policy — or from a version
+ * the learner does not have (a policy lost in a crash) — are dropped (at ingest and again when the
+ * rollout is taken, since versions move on while samples wait) and counted per actor in the
+ * ledger. Bounded: beyond `capacity` steps the oldest batches go, counted too. What is taken for an
+ * update is counted as trained; what is held is saved with each checkpoint (checkpoint-extras.ts).
  */
-import { allocSteps, copySteps, cutSegment, freshRuns, oldestFreshVersion, segmentStarts, type Rollout, type StepBlock } from '../../transitions/index.ts';
-
-interface Held {
-	actorId: string;
-	batch: StepBlock;
-}
-
-export interface DropCounts {
-	stale: number;
-	overflow: number;
-}
+import {
+	allocSteps,
+	copySteps,
+	cutSegment,
+	freshRuns,
+	freshWindow,
+	segmentStarts,
+	type FreshWindow,
+	type Rollout,
+	type StepBlock
+} from '../../transitions/index.ts';
+import type { HeldBatch } from './checkpoint-extras.ts';
+import type { TransitionLedger } from './ledger.ts';
 
 export class RolloutStore {
-	private held: Held[] = [];
+	private held: HeldBatch[] = [];
 	/** Steps held per policy version. */
 	private readonly byVersion = new Map<number, number>();
 	private steps = 0;
-	readonly drops = new Map<string, DropCounts>();
 
 	constructor(
 		readonly obsDim: number,
 		readonly actionDim: number,
-		readonly capacity: number,
-		public maxPolicyLag: number
+		public capacity: number,
+		public maxPolicyLag: number,
+		private readonly ledger: TransitionLedger
 	) {}
 
-	private dropCounts(actorId: string): DropCounts {
-		let counts = this.drops.get(actorId);
-		if (!counts) this.drops.set(actorId, (counts = { stale: 0, overflow: 0 }));
-		return counts;
-	}
-
-	/** Oldest policy version still accepted when the current one is `version`. */
-	minVersion(version: number): number {
-		return oldestFreshVersion(version, this.maxPolicyLag);
+	/** The policy versions still trained on when the current one is `version`. */
+	window(version: number): FreshWindow {
+		return freshWindow(version, this.maxPolicyLag);
 	}
 
 	/** Steps that would go into an update run now. */
 	fresh(version: number): number {
 		let n = 0;
-		const min = this.minVersion(version);
-		for (const [v, count] of this.byVersion) if (v >= min) n += count;
+		const { min, max } = this.window(version);
+		for (const [v, count] of this.byVersion) if (v >= min && v <= max) n += count;
 		return n;
 	}
 
@@ -53,19 +51,36 @@ export class RolloutStore {
 		return this.steps;
 	}
 
-	/** Holds a batch; returns how many of its steps were too stale to keep. */
+	/**
+	 * Holds a batch; returns how many of its steps were dropped as stale now (all or none: a batch
+	 * with some fresh steps is held whole, and its stale steps are counted when it is taken).
+	 */
 	ingest(actorId: string, batch: StepBlock, version: number): number {
-		const stale = freshRuns(batch.policyVersion, 0, batch.n, this.minVersion(version));
-		if (stale > 0) this.dropCounts(actorId).stale += stale;
-		if (stale === batch.n) return stale;
+		if (freshRuns(batch.policyVersion, 0, batch.n, this.window(version)) === batch.n) {
+			this.ledger.add(actorId, 'stale', batch.n);
+			return batch.n;
+		}
 		this.held.push({ actorId, batch });
 		this.count(batch, 1);
 		while (this.steps > this.capacity && this.held.length > 1) {
 			const oldest = this.held.shift()!;
 			this.count(oldest.batch, -1);
-			this.dropCounts(oldest.actorId).overflow += oldest.batch.n;
+			this.ledger.add(oldest.actorId, 'overflow', oldest.batch.n);
 		}
-		return stale;
+		return 0;
+	}
+
+	/** The held batches, for a checkpoint (their steps are already counted as received). */
+	heldBatches(): readonly HeldBatch[] {
+		return this.held;
+	}
+
+	/** Holds a checkpoint's batches again, as they were (the ledger is restored with them). */
+	restoreHeld(held: readonly HeldBatch[]): void {
+		for (const h of held) {
+			this.held.push(h);
+			this.count(h.batch, 1);
+		}
 	}
 
 	private count(batch: StepBlock, sign: 1 | -1): void {
@@ -90,19 +105,21 @@ export class RolloutStore {
 	 * dropped one ends as a cut segment bootstrapped from the dropped step's obs.
 	 */
 	take(version: number): Rollout {
-		const min = this.minVersion(version);
+		const window = this.window(version);
+		const ledger = this.ledger;
 		const n = this.fresh(version);
 		const dims = { obsDim: this.obsDim, actionDim: this.actionDim };
 		const out: Rollout = { n, ...dims, ...allocSteps(n, dims), segments: [] };
 		let at = 0;
 		for (const { actorId, batch } of this.held) {
 			for (const [segment, start] of segmentStarts(batch)) {
-				const stale = freshRuns(batch.policyVersion, start, start + segment.length, min, (from, to) => {
+				const stale = freshRuns(batch.policyVersion, start, start + segment.length, window, (from, to) => {
 					copySteps(batch, from, to, out, at, dims);
 					out.segments.push({ ...cutSegment(segment, from - start, to - start, batch, start, dims), stream: actorId, start: at });
+					ledger.add(actorId, 'trained', to - from);
 					at += to - from;
 				});
-				if (stale > 0) this.dropCounts(actorId).stale += stale;
+				ledger.add(actorId, 'stale', stale);
 			}
 		}
 		this.held = [];

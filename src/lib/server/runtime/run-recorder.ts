@@ -1,20 +1,29 @@
 /**
  * The run recorder: the run directory's writer. Metrics (metrics.jsonl, TensorBoard, the console's
  * curves), config.json, and checkpoints — periodic (every N updates and every T seconds), on
- * demand and at shutdown — with the best one tracked by recent return. What a checkpoint holds
- * beside the trainer (each actor's last seq, the best return, the run's specs) comes from here.
+ * demand and at shutdown — with the best one tracked by recent return. A checkpoint holds beside
+ * the trainer what the run needs to continue exactly (checkpoint-extras.ts): seqs, transition
+ * books and held steps, taken at one instant; once it is saved, those seqs are durable.
+ *
+ * Steps: every point is logged at the run's env steps (as CleanRL logs at its global step), each
+ * later than the one before, so TensorBoard keeps every point. A resume cuts what the crashed run
+ * logged after its checkpoint (metrics.jsonl rewritten, a TensorBoard purge from the next step),
+ * so no curve goes backwards.
  *
  * Failure policy: a failed write (disk full, permissions) becomes a `run-error` alert and a log
  * line; it never takes the learner down. Only an explicit checkpoint request sees the error.
  */
-import type { EpisodeSummary, MetricPoint, VectorSpec } from '../../protocol/index.ts';
+import type { EpisodeSummary, Limits, MetricPoint } from '../../protocol/index.ts';
 import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import type { Log } from '../log.ts';
 import { LATEST, RunDir } from '../run/run-dir.ts';
 import type { TrainerSnapshot } from '../trainer/messages.ts';
 import type { ActorEntry } from './actors.ts';
 import type { Alerts } from './alerts.ts';
+import { encodeHeld, HELD_FILE, heldInCheckpoint, metaInCheckpoint, specFromJson, specToJson, type SavedMeta } from './checkpoint-extras.ts';
 import type { Clock } from './clock.ts';
+import type { TransitionIntake } from './intake.ts';
+import type { TransitionLedger } from './ledger.ts';
 import { MetricsLog } from './metrics.ts';
 import type { TrainingLoop } from './training.ts';
 
@@ -26,25 +35,14 @@ export interface RecorderOptions {
 	keepCheckpoints: number;
 }
 
-/** What a checkpoint's meta holds beside the trainer. */
-export interface SavedMeta extends Record<string, unknown> {
-	runId: string;
-	lastSeq: Record<string, number>;
-	/** Env steps the run had accepted when this was saved (the episodes' step clock). */
-	envSteps?: number;
-	bestReturn: number | null;
-	obsSpec?: SpecJson;
-	actionSpec?: SpecJson;
+/** The run's books the recorder saves and restores with each checkpoint. */
+export interface RunBooks {
+	intake: TransitionIntake;
+	ledger: TransitionLedger;
+	limits: Partial<Limits>;
+	/** A checkpoint was saved: the seqs it holds are durable. */
+	durable(): void;
 }
-// JSON has no ±Infinity (observation bounds often are): bounds travel as strings.
-type SpecJson = { dim: number; names: string[]; low: string[]; high: string[] };
-export const specToJson = (s: VectorSpec): SpecJson => ({ dim: s.dim, names: s.names, low: [...s.low].map(String), high: [...s.high].map(String) });
-export const specFromJson = (s: SpecJson): VectorSpec => ({
-	dim: s.dim,
-	names: s.names,
-	low: Float32Array.from(s.low, Number),
-	high: Float32Array.from(s.high, Number)
-});
 
 export class RunRecorder {
 	readonly run: RunDir;
@@ -54,27 +52,40 @@ export class RunRecorder {
 	private bestReturn: number | null = null;
 	private lastCheckpointAt: number;
 	private saving: Promise<unknown> = Promise.resolve();
-	/** The last episode's step: each episode gets a later one, so no two share a TensorBoard step. */
-	private lastEpisodeStep = -1;
+	/** The last point's step: each point gets a later one. */
+	private lastStep = -1;
+	/** The latest checkpoint's bytes until the trainer is restored from them. */
+	private latest: Uint8Array | undefined;
 
 	constructor(
 		private readonly o: RecorderOptions,
 		private readonly training: TrainingLoop,
-		/** Each actor's highest stored seq and the run's env steps, saved with every checkpoint. */
-		private readonly intake: { seqs(): Record<string, number>; envSteps: number },
+		private readonly books: RunBooks,
 		private readonly clock: Clock,
 		private readonly log: Log,
 		private readonly alerts: Alerts
 	) {
 		this.resuming = RunDir.hasCheckpoint(o.runsDir, o.runId);
 		this.run = new RunDir(o.runsDir, o.runId);
+		if (this.resuming) this.cutAfterCheckpoint();
 		this.metrics = new MetricsLog(this.run);
 		this.lastCheckpointAt = clock.now();
-		for (const p of this.metrics.points) if (p.kind === 'episode') this.lastEpisodeStep = Math.max(this.lastEpisodeStep, p.step);
+		for (const p of this.metrics.points) this.lastStep = Math.max(this.lastStep, p.step);
 	}
 
-	private get samples(): number {
-		return this.training.snapshot?.counters.samples ?? 0;
+	/** Before anything is logged: what the crashed run wrote after its checkpoint goes. */
+	private cutAfterCheckpoint(): void {
+		this.latest = this.run.read(LATEST)!;
+		const { metricsStep } = metaInCheckpoint(this.latest);
+		if (metricsStep === undefined) return; // saved before 0.2: nothing to cut by
+		const removed = this.run.cutMetricsAfter(metricsStep);
+		this.run.events.sessionStart(metricsStep + 1, this.clock.now());
+		if (removed > 0) this.log.warn({ removed, after: metricsStep }, 'metrics written after the last checkpoint were cut (the run restarts from it)');
+	}
+
+	/** The next point's step: the run's env steps, and always later than the last point's. */
+	private step(): number {
+		return (this.lastStep = Math.max(this.books.intake.envSteps, this.lastStep + 1));
 	}
 
 	/** Appends a point; a failed write is an alert, never a crash. */
@@ -93,7 +104,7 @@ export class RunRecorder {
 	}
 
 	event(event: string, detail: Record<string, unknown> = {}): void {
-		this.record({ kind: 'event', step: this.samples, time: this.clock.now(), event, detail });
+		this.record({ kind: 'event', step: this.step(), time: this.clock.now(), event, detail });
 	}
 
 	started(snapshot: TrainerSnapshot, learner: Record<string, unknown>): void {
@@ -116,8 +127,9 @@ export class RunRecorder {
 		const { counters } = snapshot;
 		this.record({
 			kind: 'update',
-			step: counters.samples,
+			step: this.step(),
 			update: counters.updates,
+			samples: counters.samples,
 			time: this.clock.now(),
 			policyVersion: counters.policyVersion,
 			...scalars
@@ -131,10 +143,7 @@ export class RunRecorder {
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
 		const { return: ret, length, lapTimesMs, cleanLaps, policyVersion } = summary;
-		// At the run's env steps, as CleanRL logs at its global step; strictly increasing, since
-		// TensorBoard keeps one point per step and several episodes can end between two batches.
-		const step = (this.lastEpisodeStep = Math.max(this.intake.envSteps, this.lastEpisodeStep + 1));
-		this.record({ kind: 'episode', step, time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
+		this.record({ kind: 'episode', step: this.step(), time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
 	}
 
 	/** Time-based checkpoints; called by the runtime's timer. */
@@ -157,31 +166,44 @@ export class RunRecorder {
 	private async save(reason: string): Promise<string> {
 		const recent = this.metrics.recentReturn();
 		const isBest = Number.isFinite(recent) && (this.bestReturn === null || recent > this.bestReturn);
-		const { obsSpec, actionSpec } = this.training;
+		const { obsSpec, actionSpec, store } = this.training;
+		const { intake, ledger } = this.books;
+		// One instant: the seqs, the books and the held steps agree (an update in flight is in the trainer's save).
 		const meta: SavedMeta = {
 			runId: this.o.runId,
-			lastSeq: this.intake.seqs(),
-			envSteps: this.intake.envSteps,
+			lastSeq: intake.seqs(),
+			envSteps: intake.envSteps,
+			metricsStep: this.lastStep,
+			ledger: ledger.save(),
 			bestReturn: isBest ? recent : this.bestReturn,
 			obsSpec: obsSpec && specToJson(obsSpec),
 			actionSpec: actionSpec && specToJson(actionSpec)
 		};
-		const { checkpoint, counters } = await this.training.save(meta);
+		const held = encodeHeld(store?.heldBatches() ?? []);
+		const { checkpoint, counters } = await this.training.save(meta, { [HELD_FILE]: held });
 		const { updates } = counters; // what the checkpoint holds, even if an update finished meanwhile
 		const info = this.run.saveCheckpoint(checkpoint, updates, this.o.keepCheckpoints, isBest);
 		if (isBest) this.bestReturn = recent;
-		this.log.info({ id: info.id, reason, best: isBest, updates }, 'checkpoint saved');
+		intake.markDurable(meta.lastSeq);
+		this.books.durable();
+		this.log.info({ id: info.id, reason, best: isBest, updates, heldBytes: held.length }, 'checkpoint saved');
 		this.event('checkpoint', { id: info.id, reason, best: isBest });
 		return info.id;
 	}
 
-	/** Restores the trainer from the latest checkpoint; hands the saved seqs and env steps to `restore`. */
-	async resume(restore: (seqs: Record<string, number>, envSteps: number) => void): Promise<void> {
-		await this.training.restore(this.run.read(LATEST)!, (saved) => {
+	/** Restores the trainer, the seqs, the books and the held steps from the latest checkpoint. */
+	async resume(): Promise<void> {
+		const checkpoint = this.latest ?? this.run.read(LATEST)!;
+		this.latest = undefined;
+		await this.training.restore(checkpoint, (saved) => {
 			const meta = saved as Partial<SavedMeta>;
-			restore(meta.lastSeq ?? {}, meta.envSteps ?? 0); // checkpoints before 0.2 have no envSteps: episodes then continue after the last logged one
+			this.books.intake.restore(meta.lastSeq ?? {}, meta.envSteps ?? 0); // before 0.2 no envSteps: points continue after the last logged one
+			this.books.ledger.restore(meta.ledger);
 			this.bestReturn = meta.bestReturn ?? null;
-			return [meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec)];
+			return {
+				specs: [meta.obsSpec && specFromJson(meta.obsSpec), meta.actionSpec && specFromJson(meta.actionSpec)],
+				held: heldInCheckpoint(checkpoint, this.books.limits)
+			};
 		});
 		const updates = this.training.snapshot?.counters.updates ?? 0;
 		this.log.info({ runId: this.o.runId, updates }, 'run resumed');

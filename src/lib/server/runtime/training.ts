@@ -3,11 +3,13 @@
  * trainer worker, and reports each new policy. It never trains itself (architecture rule 3).
  */
 import type { LearnerStatus, TrainingState, VectorSpec } from '../../protocol/index.ts';
-import type { PpoConfig } from '../../ppo/config.ts';
+import { resolvePpoConfig, type PpoConfig } from '../../ppo/config.ts';
 import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import { TrainerHost } from '../trainer/host.ts';
 import type { Clock } from './clock.ts';
 import type { TrainerSnapshot } from '../trainer/messages.ts';
+import type { HeldBatch } from './checkpoint-extras.ts';
+import type { TransitionLedger } from './ledger.ts';
 import { RolloutStore } from './rollout-store.ts';
 
 export interface TrainingEvents {
@@ -34,7 +36,8 @@ export class TrainingLoop {
 	constructor(
 		private readonly backends: string[] | undefined,
 		private readonly events: TrainingEvents,
-		private readonly clock: Clock
+		private readonly clock: Clock,
+		private readonly ledger: TransitionLedger
 	) {}
 
 	get state(): TrainingState {
@@ -45,37 +48,53 @@ export class TrainingLoop {
 		return this.snapshot?.counters.policyVersion ?? 0;
 	}
 
-	/** Starts a fresh trainer for the first actor's specs, with the PPO settings made for them. */
+	/**
+	 * Starts a fresh trainer for the first actor's specs, with the PPO settings made for them. The
+	 * store takes batches at once: what arrives while the trainer starts waits for it.
+	 */
 	async start(obsSpec: VectorSpec, actionSpec: VectorSpec, ppo: Partial<PpoConfig>): Promise<void> {
 		this.obsSpec = obsSpec;
 		this.actionSpec = actionSpec;
 		this.phase = 'starting';
+		const config = resolvePpoConfig(ppo);
+		this.store = new RolloutStore(obsSpec.dim, actionSpec.dim, 2 * config.nSteps, config.maxPolicyLag, this.ledger);
 		this.host = new TrainerHost();
 		this.started = this.ready(this.host.init(obsSpec.dim, actionSpec.dim, ppo, this.backends));
 		await this.started;
 	}
 
 	/**
-	 * Restores a trainer from a checkpoint. `specsOf` reads the run's specs from the checkpoint's
-	 * meta (which the worker already parsed) before anyone is told the trainer is ready.
+	 * Restores a trainer from a checkpoint. `restoreRun` reads what the checkpoint holds beside the
+	 * trainer (specs, books, seqs — from the meta the worker parsed) and returns the held batches,
+	 * before anyone is told the trainer is ready.
 	 */
-	async restore(checkpoint: Uint8Array, specsOf: (meta: Record<string, unknown>) => [VectorSpec | undefined, VectorSpec | undefined]): Promise<void> {
+	async restore(
+		checkpoint: Uint8Array,
+		restoreRun: (meta: Record<string, unknown>) => { specs: [VectorSpec?, VectorSpec?]; held: HeldBatch[] }
+	): Promise<void> {
 		this.phase = 'starting';
 		this.host = new TrainerHost();
+		let held: HeldBatch[] = [];
 		this.started = this.ready(
 			this.host.resume(checkpoint, this.backends).then((snapshot) => {
-				[this.obsSpec, this.actionSpec] = specsOf(snapshot.meta ?? {});
+				const run = restoreRun(snapshot.meta ?? {});
+				[this.obsSpec, this.actionSpec] = run.specs;
+				held = run.held;
 				return snapshot;
-			})
+			}),
+			() => held
 		);
 		await this.started;
 	}
 
-	private async ready(starting: Promise<TrainerSnapshot>): Promise<void> {
+	private async ready(starting: Promise<TrainerSnapshot>, held?: () => HeldBatch[]): Promise<void> {
 		try {
 			const snapshot = await starting;
 			this.snapshot = snapshot;
-			this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, 2 * snapshot.config.nSteps, snapshot.config.maxPolicyLag);
+			const { nSteps, maxPolicyLag } = snapshot.config;
+			if (this.store) [this.store.capacity, this.store.maxPolicyLag] = [2 * nSteps, maxPolicyLag];
+			else this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, 2 * nSteps, maxPolicyLag, this.ledger);
+			if (held) this.store.restoreHeld(held());
 			this.phase = 'waiting';
 			this.report(() => this.events.ready(snapshot));
 			this.maybeUpdate();
@@ -119,18 +138,13 @@ export class TrainingLoop {
 	/** The rollout store as the console shows it: fresh vs needed, drops by reason, the lag histogram. */
 	bufferStatus(): LearnerStatus['buffer'] {
 		const store = this.store;
-		let droppedStale = 0;
-		let droppedOverflow = 0;
-		for (const d of store?.drops.values() ?? []) {
-			droppedStale += d.stale;
-			droppedOverflow += d.overflow;
-		}
+		const { stale, overflow } = this.ledger.totals();
 		const version = this.policyVersion;
 		return {
 			fresh: store?.fresh(version) ?? 0,
 			needed: this.snapshot?.config.nSteps ?? 0,
-			droppedStale,
-			droppedOverflow,
+			droppedStale: stale,
+			droppedOverflow: overflow,
 			lag: store?.lagHistogram(version) ?? {}
 		};
 	}
@@ -144,9 +158,10 @@ export class TrainingLoop {
 		this.maybeUpdate();
 	}
 
-	async save(meta: Record<string, unknown>): ReturnType<TrainerHost['save']> {
+	/** Saves the trainer with `meta` and extra `files` (paths in the checkpoint's zip). */
+	async save(meta: Record<string, unknown>, files: Record<string, Uint8Array> = {}): ReturnType<TrainerHost['save']> {
 		if (!this.host) throw new Error('no trainer yet: nothing to save');
-		return this.host.save(meta);
+		return this.host.save(meta, files);
 	}
 
 	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {

@@ -79,8 +79,8 @@ export class TrainerHost {
 	}
 
 	/** The checkpoint's bytes and the counters they hold (an update may finish while it is written). */
-	async save(meta: Record<string, unknown>): Promise<{ checkpoint: Uint8Array; counters: TrainerCounters }> {
-		const reply = (await this.call('save', { meta })) as Extract<WorkerReply, { kind: 'saved' }>;
+	async save(meta: Record<string, unknown>, files: Record<string, Uint8Array> = {}): Promise<{ checkpoint: Uint8Array; counters: TrainerCounters }> {
+		const reply = (await this.call('save', { meta, files })) as Extract<WorkerReply, { kind: 'saved' }>;
 		return { checkpoint: reply.checkpoint, counters: reply.counters };
 	}
 

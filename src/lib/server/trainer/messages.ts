@@ -11,7 +11,8 @@ export type WorkerRequest =
 	| { id: number; kind: 'init'; obsDim: number; actionDim: number; config: Partial<PpoConfig>; backends?: string[] }
 	| { id: number; kind: 'resume'; checkpoint: Uint8Array; backends?: string[] }
 	| { id: number; kind: 'update'; rollout: Rollout }
-	| { id: number; kind: 'save'; meta: Record<string, unknown> }
+	/** `files`: extra entries for the checkpoint's zip, by path (e.g. the learner's held steps). */
+	| { id: number; kind: 'save'; meta: Record<string, unknown>; files: Record<string, Uint8Array> }
 	| { id: number; kind: 'hyperparams'; changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>> };
 
 export interface TrainerSnapshot {

@@ -46,7 +46,7 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 		}
 		case 'save': {
 			const t = need();
-			return { id: request.id, ok: true, kind: 'saved', checkpoint: await saveCheckpoint(t, request.meta), counters: { ...t.counters } };
+			return { id: request.id, ok: true, kind: 'saved', checkpoint: await saveCheckpoint(t, request.meta, request.files), counters: { ...t.counters } };
 		}
 		case 'hyperparams': {
 			const t = need();

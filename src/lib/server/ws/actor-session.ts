@@ -13,6 +13,7 @@ import {
 	encodeMessage,
 	errorMessage,
 	internalError,
+	type BatchAck,
 	type Handshake,
 	type Message
 } from '../../protocol/index.ts';
@@ -20,10 +21,15 @@ import { tokenMatches } from '../auth.ts';
 import type { Log } from '../log.ts';
 import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
 
+/** Frames held while a handshake waits for a resuming learner (a well-behaved actor sends none). */
+const MAX_WAITING_FRAMES = 64;
+
 export class ActorSession implements ActorLink {
 	private entry: ActorEntry | undefined;
 	private readonly decoder: Decoder;
-	private pendingAck: number | undefined;
+	private pendingAck: BatchAck | undefined;
+	/** Frames that came while the handshake waited for a resuming learner; handled once admitted. */
+	private waiting: Buffer[] | undefined;
 	private readonly log: Log;
 
 	constructor(
@@ -61,14 +67,14 @@ export class ActorSession implements ActorLink {
 	 * Acks are cumulative: batches that arrive in one burst get one BATCH_ACK with the highest seq,
 	 * sent once the burst has been read.
 	 */
-	private ackLater(seq: number): void {
+	private ackLater(ack: BatchAck): void {
 		const first = this.pendingAck === undefined;
-		this.pendingAck = seq;
+		this.pendingAck = ack;
 		if (first) {
 			setImmediate(() => {
-				const ack = this.pendingAck!;
+				const latest = this.pendingAck!;
 				this.pendingAck = undefined;
-				this.send({ type: MessageType.BATCH_ACK, seq: ack });
+				this.send(latest);
 			});
 		}
 	}
@@ -82,6 +88,11 @@ export class ActorSession implements ActorLink {
 	}
 
 	private onFrame(data: Buffer, isBinary: boolean): void {
+		if (this.waiting) {
+			if (this.waiting.length < MAX_WAITING_FRAMES) this.waiting.push(data);
+			else this.refuse(new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${MAX_WAITING_FRAMES} frames before the handshake was answered`));
+			return;
+		}
 		try {
 			if (!isBinary) throw new ProtocolError(ErrorCode.MALFORMED, 'text frames are not accepted on /ws/actor');
 			this.entry?.seen(data.length);
@@ -134,9 +145,30 @@ export class ActorSession implements ActorLink {
 			throw new ProtocolError(ErrorCode.VERSION_MISMATCH, `actor speaks protocol ${hello.protocolVersion}, learner ${PROTOCOL_VERSION}`);
 		}
 		if (!tokenMatches(this.runtime.config.actorToken, hello.token)) throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'wrong actor token');
+		if (this.runtime.isStarted) this.admit(hello);
+		else this.admitWhenStarted(hello);
+	}
+
+	private admit(hello: Handshake): void {
 		const { entry, accept } = this.runtime.admit(hello, this.address, this);
 		this.entry = entry;
 		this.send(accept);
 		this.runtime.welcome(entry);
+	}
+
+	/** A resuming learner answers once its checkpoint is restored; what comes meanwhile waits. */
+	private admitWhenStarted(hello: Handshake): void {
+		this.waiting = [];
+		void this.runtime.started.then(() => {
+			const waiting = this.waiting ?? [];
+			this.waiting = undefined;
+			if (this.socket.readyState !== this.socket.OPEN) return;
+			try {
+				this.admit(hello);
+			} catch (error) {
+				return this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error));
+			}
+			for (const frame of waiting) this.onFrame(frame, true);
+		});
 	}
 }
