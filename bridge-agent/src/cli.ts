@@ -124,6 +124,7 @@ async function run(argv: string[]): Promise<number> {
 			bufferedSteps: link.bufferedSteps,
 			unstoredSteps: link.unstoredSteps,
 			droppedSteps: link.droppedSteps,
+			resentBatches: link.resentBatches,
 			reconnects: link.reconnects,
 			silences: link.silences,
 			overruns: stats.overruns,

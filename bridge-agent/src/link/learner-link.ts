@@ -81,6 +81,8 @@ export class LearnerLink {
 	silences = 0;
 	/** Steps handed to the link by this process (every batch it recorded). */
 	recordedSteps = 0;
+	/** Batches sent again (after a reconnect, to a learner that did not store them). */
+	resentBatches = 0;
 	reconnects = 0;
 	rttMs: number | null = null;
 
@@ -115,10 +117,9 @@ export class LearnerLink {
 		const socket = new WebSocket(this.o.url, { headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {} });
 		this.socket = socket;
 		socket.binaryType = 'nodebuffer';
-		socket.on('open', () => {
-			this.heardAt = Date.now();
-			socket.send(encodeMessage({ ...this.o.hello, token: this.o.token }));
-		});
+		socket.on('open', () => socket.send(encodeMessage({ ...this.o.hello, token: this.o.token })));
+		// The watchdog covers the whole attempt: an upgrade that is never answered is silence too.
+		this.heardAt = Date.now();
 		clearInterval(this.watchdog);
 		this.watchdog = setInterval(() => this.checkSilence(socket), Math.max(100, this.o.silenceTimeoutMs / 4));
 		socket.on('message', (data: Buffer) => {
@@ -149,12 +150,12 @@ export class LearnerLink {
 
 	/** A learner silent past the timeout (half-open link, hung process) is given up on: reconnect. */
 	private checkSilence(socket: WebSocket): void {
-		if (socket !== this.socket || socket.readyState === WebSocket.CLOSED || this.heardAt === 0) return;
+		if (socket !== this.socket || socket.readyState === WebSocket.CLOSED) return;
 		const silentMs = Date.now() - this.heardAt;
 		if (silentMs <= this.o.silenceTimeoutMs) return;
 		this.silences++;
 		this.o.log.warn('learner silent; reconnecting', { silentMs, timeoutMs: this.o.silenceTimeoutMs, bufferedSteps: this.pendingSteps });
-		this.heardAt = 0;
+		clearInterval(this.watchdog);
 		socket.terminate(); // 'close' follows and schedules the reconnect
 	}
 
@@ -227,6 +228,7 @@ export class LearnerLink {
 
 	private transmit(p: Pending): void {
 		if (!this.connected) return;
+		if (p.frame) this.resentBatches++;
 		p.frame ??= encodeMessage(p.batch, { columns: this.o.columns });
 		this.socket!.send(p.frame);
 	}
