@@ -10,7 +10,7 @@ import { startTestServer, waitFor } from './helpers.ts';
 
 const PPO = { nSteps: 512, minibatchSize: 128, updateEpochs: 1, hiddenSizes: [16] };
 const TOKEN = 'restart-token';
-const RESTARTS = 3;
+const RESTARTS = 10;
 
 function agent(port: number): ChildProcess {
 	const args = ['bridge-agent/dist/bridge-agent.js', 'run', '--learner', `ws://127.0.0.1:${port}/ws/actor`, '--token', TOKEN];
@@ -42,6 +42,12 @@ it('a restarted agent with the same name is stored after its predecessor, not ta
 			assert.equal(actor.buffer.droppedOverflow, 0);
 		}
 		await waitFor(() => ctx.runtime.status().updates >= 4, 'updates on the restarted processes’ data', 60_000);
+		// Every batch the processes sent is in the books once: no gap, no resend taken for new data.
+		const books = ctx.runtime.status().transitions;
+		assert.equal(books.received, ctx.runtime.ingested);
+		assert.equal(books.skippedBatches, 0);
+		assert.equal(books.trained + books.stale + books.overflow + books.held, books.received);
+		assert.ok(books.trained >= 4 * PPO.nSteps);
 	} finally {
 		await ctx.server.close();
 	}
