@@ -16,7 +16,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	console: () => import('./console.ts'),
 	learn: () => import('./learn.ts'),
 	tick: () => import('./tick.ts'),
-	'update-rtt': () => import('./update-rtt.ts')
+	'update-rtt': () => import('./update-rtt.ts'),
+	chaos: () => import('./chaos.ts')
 };
 
 function table(results: BenchResult[]): string {

@@ -164,11 +164,16 @@ export class LearnerLink {
 			case MessageType.HANDSHAKE_ACCEPT:
 				this.accepted = message;
 				this.retryMs = RECONNECT_MIN_MS;
-				this.o.log.info('connected to learner', { runId: message.runId, policyVersion: message.policyVersion, lastSeq: message.lastSeq });
 				if (!this.numbered || message.lastSeq >= this.nextSeq) this.renumberFrom(message.lastSeq + 1);
 				// This learner's view, whatever an earlier one said: stored up to lastSeq, durable up to durableSeq.
 				for (const p of this.pending) p.stored = p.frame !== undefined && p.batch.seq <= message.lastSeq;
 				this.freeUpTo(message.durableSeq ?? message.lastSeq);
+				this.o.log.info('connected to learner', {
+					runId: message.runId,
+					policyVersion: message.policyVersion,
+					lastSeq: message.lastSeq,
+					resending: this.pending.filter((p) => !p.stored && p.frame).length
+				});
 				// Batches this learner does not hold keep their seq (if sent before) and go again, in order.
 				for (const p of this.pending) if (!p.stored) this.transmit(p);
 				clearInterval(this.heartbeat);
@@ -239,10 +244,13 @@ export class LearnerLink {
 		this.pending.push(p);
 		this.pendingSteps += batch.n;
 		this.recordedSteps += batch.n;
+		this.o.log.debug('batch recorded', { n: batch.n });
 		while (this.pendingSteps > this.o.bufferLimitSteps && this.pending.length > 1) {
 			const dropped = this.pending.shift()!;
 			this.pendingSteps -= dropped.batch.n;
-			if (!dropped.stored) this.droppedSteps += dropped.batch.n;
+			if (dropped.stored) continue; // the learner has it; only its crash could lose it now
+			this.droppedSteps += dropped.batch.n;
+			this.o.log.debug('batch dropped: buffer full', { n: dropped.batch.n, seq: dropped.batch.seq });
 		}
 		this.transmit(p);
 	}
