@@ -25,6 +25,12 @@ test('dashboard: both actors, live curves, no errors', async ({ page }) => {
 	for (const row of await page.getByTestId('actor-row').all()) await expect(row).toContainText('sim-');
 	await waitForUpdates(page, 3);
 	await expect(page.getByTestId('point-count')).toHaveText(/^[1-9]\d* updates · \d+ episodes$/);
+	// The run's transition books: steps were trained, never more than were received (trained is
+	// read first: received only grows), and the summary line balances.
+	await expect.poll(() => number(page, 'transitions-trained')).toBeGreaterThan(0);
+	const trained = await number(page, 'transitions-trained');
+	expect(await number(page, 'transitions-received')).toBeGreaterThanOrEqual(trained);
+	await expect(page.getByTestId('transitions-balance')).toHaveText(/^books:\s[\d,]+\sreceived = [\d,]+\strained \+ [\d,]+\sdropped \+ [\d,]+\sheld$/);
 	// The curve itself is drawn (in its colour), not just an empty canvas.
 	const policyLoss = page.locator('[data-testid="chart-policy loss"] canvas');
 	await expect(policyLoss).toHaveCount(1);
@@ -116,6 +122,7 @@ test('live actor view: speed, traces and track map', async ({ page }) => {
 	await expect(page).toHaveURL(/\/actors\/[^/]+$/);
 	await expect(page.getByTestId('actor-name')).toHaveText(name);
 	await expect(page.getByTestId('speed')).toHaveText(/^\d+ km\/h$/);
+	await expect(page.getByTestId('actor-transitions-received')).toHaveText(/^[\d,]+$/); // this actor id's books
 	const map = page.getByTestId('track-map');
 	await expect.poll(() => pixelsOf(map, '#3a404d')).toBeGreaterThan(20); // the line driven
 	await expect.poll(async () => (await pixelsOf(map, '#7ccf8a')) + (await pixelsOf(map, '#e06c6c'))).toBeGreaterThan(10); // the car
