@@ -43,7 +43,9 @@ describe('HTTP API', () => {
 		actor.send(encodeMessage(seedHandshake('api-actor')));
 		await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
 		actor.send(encodeMessage({ type: MessageType.WEIGHTS_ACK, policyVersion: 1, error: '' }));
-		actor.send(encodeMessage(trajectoryBatch(128, 1, 0)));
+		const batch = trajectoryBatch(128, 1, 0);
+		batch.policyVersion.fill(1); // chosen by the weights it just acked (a later version would be stale)
+		actor.send(encodeMessage(batch));
 		actor.send(
 			encodeMessage({
 				type: MessageType.EPISODE_SUMMARY,
@@ -104,6 +106,13 @@ describe('HTTP API', () => {
 		assert.deepStrictEqual(await ok.json(), { learningRate: 0.0001, entCoef: 0.01 });
 		assert.equal((await api('/api/hyperparams', { method: 'PATCH', body: '{"learningRate":-1}' })).status, 400);
 		assert.equal((await api('/api/hyperparams', { method: 'PATCH', body: '{"gamma":0.5}' })).status, 400);
+		// Finite but absurd values were accepted (and 1e308 made the next update NaN): each is a 400 naming the range.
+		for (const body of ['{"learningRate":1e308}', '{"learningRate":1000}', '{"learningRate":5e-324}', '{"entCoef":1e308}']) {
+			const refused = await api('/api/hyperparams', { method: 'PATCH', body });
+			assert.equal(refused.status, 400, body);
+			assert.match((await refused.json()).message, /\[|≤|≥|between|at most|at least/, body);
+		}
+		assert.deepStrictEqual(await (await api('/api/status')).json().then((s) => s.hyperparams), { learningRate: 0.0001, entCoef: 0.01 });
 		assert.ok(runtime.metrics.points.some((p) => p.kind === 'event' && p.event === 'hyperparams'));
 	});
 

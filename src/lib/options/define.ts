@@ -114,11 +114,11 @@ export function strings(doc: string, def: undefined, o: Extra & { choices?: read
 }
 
 /** A list of numbers (flags and env: comma-separated). */
-export function nums(doc: string, def: number[], o: Extra & { int?: boolean; min?: number; nonEmpty?: boolean } = {}): Option<number[]> {
-	const { int: whole, min, nonEmpty, ...extra } = o;
+export function nums(doc: string, def: number[], o: Extra & { int?: boolean; min?: number; max?: number; nonEmpty?: boolean } = {}): Option<number[]> {
+	const { int: whole, min, max, nonEmpty, ...extra } = o;
 	const item = whole ? (min === 1 ? 'positive integers' : 'integers') : 'finite numbers';
-	const expects = `a ${nonEmpty ? 'non-empty ' : ''}list of ${item}`;
-	const ok = (x: number) => (whole ? Number.isSafeInteger(x) : Number.isFinite(x)) && (min === undefined || x >= min);
+	const expects = `a ${nonEmpty ? 'non-empty ' : ''}list of ${item}${max === undefined ? '' : ` ≤ ${max}`}`;
+	const ok = (x: number) => (whole ? Number.isSafeInteger(x) : Number.isFinite(x)) && (min === undefined || x >= min) && (max === undefined || x <= max);
 	const schema = v.pipe(
 		v.array(v.number(expects), expects),
 		v.check((xs) => (!nonEmpty || xs.length > 0) && xs.every(ok), expects)

@@ -20,6 +20,15 @@ export function assertFinite(values: ArrayLike<number>, field: string): void {
 	}
 }
 
+/** Every value is finite and at most `max` in magnitude (INVALID_FIELD names the first that is not). */
+export function assertWithin(values: ArrayLike<number>, max: number, field: string, limit: string): void {
+	assertFinite(values, field);
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		if (v > max || v < -max) fail(ErrorCode.INVALID_FIELD, `${field}[${i}] = ${v} is beyond ±${max} (${limit})`);
+	}
+}
+
 export class Body {
 	constructor(
 		private readonly fields: Fields,

@@ -3,7 +3,7 @@
  * `--max-frame-bytes` … on the learner, docs/operations.md). Decoders take a `Limits` and check
  * a size before they read or allocate what it describes.
  */
-import { defineOptions, int, type OptionValues } from '../options/index.ts';
+import { defineOptions, int, num, type OptionValues } from '../options/index.ts';
 
 const MIB = 1024 * 1024;
 
@@ -19,7 +19,9 @@ export const LIMIT_OPTIONS = defineOptions(
 		maxWeightFloats: int('floats in one WEIGHTS_UPDATE buffer', 4 * MIB),
 		maxTensors: int('tensors named in one weights manifest', 64),
 		maxStringLength: int('UTF-8 characters in any string field (names, tokens, messages)', 256),
-		maxListLength: int('entries in any list field that is not a column (names, lap times, …)', 1024)
+		maxListLength: int('entries in any list field that is not a column (names, lap times, …)', 1024),
+		maxAbsReward: num('largest |reward| of a step; beyond it the batch is refused (INVALID_FIELD)', 1e6, { above: 0 }),
+		maxAbsObs: num('largest |value| in an observation or action (obs, finalObs, action, telemetry obs)', 1e6, { above: 0 })
 	},
 	{ title: 'Protocol limits', noun: 'limit', envPrefix: 'PITWALL_' }
 );

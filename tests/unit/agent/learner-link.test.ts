@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LearnerLink } from '../../../bridge-agent/src/link/learner-link.ts';
 import { createLogger } from '../../../bridge-agent/src/log.ts';
-import { Decoder, encodeMessage, MessageType, type HandshakeAccept, type Message } from '../../../src/lib/protocol/index.ts';
+import { Decoder, encodeMessage, MessageType, type EpisodeSummary, type HandshakeAccept, type Message, type Ping } from '../../../src/lib/protocol/index.ts';
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 import { seedHandshake, trajectoryBatch } from '../../fixtures/trajectory.ts';
 import { waitFor } from '../../integration/helpers.ts';
@@ -25,7 +25,7 @@ class Peer {
 		this.socket.send(encodeMessage(message));
 	}
 	accept(lastSeq: number, durableSeq?: number): void {
-		const accept: HandshakeAccept = { ...SAMPLE_MESSAGES.handshakeAccept, lastSeq, heartbeatIntervalMs: 60_000 };
+		const accept: HandshakeAccept = { ...(SAMPLE_MESSAGES.handshakeAccept as HandshakeAccept), lastSeq, heartbeatIntervalMs: 60_000 };
 		this.send(durableSeq === undefined ? accept : { ...accept, durableSeq });
 	}
 	seqs(): number[] {
@@ -54,7 +54,7 @@ function link(silenceTimeoutMs = 60_000): LearnerLink {
 		silenceTimeoutMs,
 		columns: 'raw',
 		log: createLogger({ level: 'error', json: true, name: 'test' }, () => undefined),
-		stats: () => SAMPLE_MESSAGES.pingWithStats.stats!,
+		stats: () => (SAMPLE_MESSAGES.pingWithStats as Ping).stats!,
 		onWeights: () => '',
 		onFatal: () => undefined
 	});
@@ -71,7 +71,7 @@ describe('LearnerLink delivery', () => {
 		const agent = link();
 		agent.start();
 		const first = await nextPeer(1);
-		agent.sendEpisode({ ...SAMPLE_MESSAGES.episodeSummary }); // before the accept: not sent
+		agent.sendEpisode({ ...(SAMPLE_MESSAGES.episodeSummary as EpisodeSummary) }); // before the accept: not sent
 		first.accept(-1);
 		await waitFor(() => agent.connected, 'accepted');
 		for (let i = 0; i < 5; i++) agent.sendBatch(batch(i));

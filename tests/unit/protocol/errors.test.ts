@@ -114,6 +114,20 @@ describe('field validation', () => {
 		bad.reward[150] = Infinity;
 		rejects(encodeMessage(bad), 'NON_FINITE');
 	});
+	it('a finite but absurd reward (3e38, which poisoned the policy) or observation', () => {
+		const bad = trajectoryBatch(200, 1);
+		bad.reward[150] = 3e38;
+		rejects(encodeMessage(bad), 'INVALID_FIELD', CloseCode.INVALID_PAYLOAD);
+		const obs = trajectoryBatch(10, 1);
+		obs.obs[3] = -2e6;
+		rejects(encodeMessage(obs), 'INVALID_FIELD');
+		const final = trajectoryBatch(10, 1);
+		final.segments[0].finalObs[0] = 1e30;
+		rejects(encodeMessage(final), 'INVALID_FIELD');
+		const edge = trajectoryBatch(10, 1);
+		edge.reward[0] = -1e6; // the bound itself is accepted
+		assert.equal(decodeMessage(encodeMessage(edge)).type, MessageType.TRANSITION_BATCH);
+	});
 	it('NaN in weights', () => {
 		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);
 		if (bad.type !== MessageType.WEIGHTS_UPDATE) throw new Error('fixture');

@@ -40,8 +40,8 @@ describe('round trip', () => {
 		if (batch.type !== 21) throw new Error('fixture');
 		batch.obs[0] = -0;
 		batch.obs[1] = 1e-45;
-		batch.reward[3] = -3.4028234663852886e38;
+		batch.logProb[3] = -3.4028234663852886e38; // the largest float32: logProb has no value bound (reward and obs do)
 		const back = decodeMessage(encodeMessage(batch));
-		assert.ok(back.type === 21 && Object.is(back.obs[0], -0) && back.obs[1] === batch.obs[1] && back.reward[3] === batch.reward[3]);
+		assert.ok(back.type === 21 && Object.is(back.obs[0], -0) && back.obs[1] === batch.obs[1] && back.logProb[3] === batch.logProb[3]);
 	});
 });

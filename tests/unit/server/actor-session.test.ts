@@ -127,7 +127,7 @@ describe('actor session', () => {
 		socket.deliver(encodeMessage(SAMPLE_MESSAGES.handshake));
 		socket.deliver(ping);
 		await new Promise((resolve) => setImmediate(resolve));
-		assert.deepStrictEqual(socket.sent, [], 'no accept before the checkpoint is restored');
+		assert.equal(socket.sent.length, 0, 'no accept before the checkpoint is restored');
 		restored();
 		await new Promise((resolve) => setImmediate(resolve));
 		assert.deepStrictEqual(

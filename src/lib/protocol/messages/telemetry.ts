@@ -1,5 +1,5 @@
 /** TELEMETRY (one frame, optional observation for remote inference) and TELEMETRY_BATCH (columns). */
-import type { Body, Fields } from '../body.ts';
+import { assertWithin, type Body, type Fields } from '../body.ts';
 import { bytesOf } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
 import { MessageType, TELEMETRY_FIELDS, type Telemetry, type TelemetryBatch, type TelemetryFrame } from '../types.ts';
@@ -20,6 +20,7 @@ export const telemetryCodec: BodyCodec<Telemetry> = {
 			if (bytes.length % 4 !== 0) fail(ErrorCode.INVALID_FIELD, `${b.path('obs')} has ${bytes.length} bytes, not a whole number of float32`);
 			if (bytes.length / 4 > b.limits.maxObsDim) fail(ErrorCode.LIMIT_EXCEEDED, `${b.path('obs')} has more than maxObsDim floats`);
 			message.obs = b.f32('obs', bytes.length / 4);
+			assertWithin(message.obs, b.limits.maxAbsObs, b.path('obs'), 'maxAbsObs');
 		}
 		return message;
 	}

@@ -3,7 +3,7 @@
  * A TRANSITION is a batch of exactly one step. The step columns come from the transition model
  * (src/lib/transitions): each is one coded `bin` under its name.
  */
-import { assertFinite, type Body } from '../body.ts';
+import { assertFinite, assertWithin, type Body } from '../body.ts';
 import { ColumnCoding, bytesOf, decodeWords, encodeWords } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
 import { STEP_COLUMNS, widthOf, type Segment, type StepColumns } from '../../transitions/index.ts';
@@ -57,18 +57,25 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 			const path = b.path(column.name);
 			const target = column.type === 'f32' ? new Float32Array(n * width) : new Uint32Array(n * width);
 			steps[column.name] = decodeWords(b.bin(column.name), target, n, width, coding, path);
-			if (column.type === 'f32') assertFinite(steps[column.name], path);
+			if (column.name === 'reward') assertWithin(steps.reward, limits.maxAbsReward, path, 'maxAbsReward');
+			else if (column.name === 'obs' || column.name === 'action') assertWithin(steps[column.name], limits.maxAbsObs, path, 'maxAbsObs');
+			else if (column.type === 'f32') assertFinite(steps[column.name], path);
 		}
 		return { type, seq, n, obsDim, actionDim, segments, ...(steps as StepColumns) } as TransitionBatch;
 	}
 };
+
+function within(values: Float32Array, max: number, path: string): Float32Array {
+	assertWithin(values, max, path, 'maxAbsObs');
+	return values;
+}
 
 function decodeSegments(b: Body, n: number, obsDim: number, maxSegments: number): Segment[] {
 	const segments = b.maps('segments', maxSegments).map((s) => ({
 		episodeId: s.int('episodeId'),
 		stepIndex: s.int('stepIndex'),
 		length: s.int('length', 1, n),
-		finalObs: s.f32('finalObs', obsDim),
+		finalObs: within(s.f32('finalObs', obsDim), b.limits.maxAbsObs, s.path('finalObs')),
 		terminated: s.bool('terminated'),
 		truncated: s.bool('truncated')
 	}));
