@@ -5,7 +5,7 @@
  * non-loopback address without both tokens is refused unless --insecure is given.
  */
 import { parseFlags, type Env } from '../options/argv.ts';
-import { OptionsError, bool, choice, defineOptions, helpText, int, json, num, str, strings, type OptionValues } from '../options/index.ts';
+import { OptionsError, bool, choice, custom, defineOptions, helpText, int, json, num, str, strings, type OptionValues } from '../options/index.ts';
 import { PPO_OPTIONS } from '../ppo/config.ts';
 import { LIMIT_OPTIONS, type Limits } from '../protocol/index.ts';
 // The server starts simulated agents on the agent's own tracks (a pure module).
@@ -23,12 +23,31 @@ export function newRunId(now = new Date()): string {
 		.replace(/[:T]/g, '-');
 }
 
+/** `https://host[:port]` (a trailing slash allowed): an origin, no path, query or credentials. */
+function isOrigin(x: unknown): x is string | undefined {
+	if (x === undefined) return true;
+	if (typeof x !== 'string') return false;
+	try {
+		const url = new URL(x);
+		return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === x.replace(/\/$/, '').toLowerCase();
+	} catch {
+		return false;
+	}
+}
+
 export const SERVER_OPTIONS = defineOptions(
 	{
 		host: str('bind address', DEFAULT_HOST, { env: 'HOST' }),
 		port: int('one port for pages, API and WebSockets (0 = any free port)', DEFAULT_PORT, { min: 0, max: 65535, env: 'PORT' }),
 		actorToken: str('required from actors (upgrade `Authorization: Bearer`, and HANDSHAKE); printed at start', undefined, { defaultDoc: 'generated per run' }),
-		consoleToken: str('required by `/api/*` and `/ws/console` (cookie `pitwall_console` or Bearer)', undefined),
+		consoleToken: str('required by `/api/*` and `/ws/console` (Bearer, or the session cookie `/login` sets)', undefined),
+		publicOrigin: custom(
+			'string',
+			'the URL users open (behind a TLS proxy): its host is served, its origin expected from pages (see Security)',
+			undefined,
+			'an http(s) origin such as https://pitwall.example.com',
+			isOrigin
+		),
 		insecure: bool('allow a non-loopback bind without both tokens'),
 		simActors: int('simulated bridge-agent processes started with the server (0 = none)', 2, { min: 0 }),
 		simTrack: choice('their track', Object.keys(TRACKS), 'mixed', { flag: 'track' }),

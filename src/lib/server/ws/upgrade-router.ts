@@ -1,19 +1,21 @@
 /**
  * Routes HTTP upgrades by path: /ws/actor (agents, binary) and /ws/console (browsers, JSON).
- * Tokens and Origin are checked before the upgrade completes. In production unknown paths are
- * refused; in `vite dev` they are left alone for Vite's own HMR socket.
+ * Host (both paths), Origin (/ws/console, when a browser sends one) and tokens or the session
+ * cookie are checked before the upgrade completes (../http-guard.ts). In production unknown
+ * paths are refused; in `vite dev` they are left alone for Vite's own HMR socket.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { bearerToken, tokenMatches } from '../auth.ts';
+import { arrivalOf, expectedOrigins, originMatches } from '../http-guard.ts';
 import type { Runtime } from '../runtime/index.ts';
+import { SESSION_COOKIE, sessions } from '../sessions.ts';
 import { ActorSession } from './actor-session.ts';
 import { attachConsole } from './console-session.ts';
 
 export const ACTOR_PATH = '/ws/actor';
 export const CONSOLE_PATH = '/ws/console';
-export const CONSOLE_COOKIE = 'pitwall_console';
 /** Browsers send nothing big; the console socket refuses frames above this. */
 const CONSOLE_MAX_PAYLOAD_BYTES = 16 * 1024;
 
@@ -37,27 +39,21 @@ function reject(socket: Duplex, status: number, reason: string): void {
 export function cookieValue(header: string | undefined, name: string): string | undefined {
 	for (const part of (header ?? '').split(';')) {
 		const [key, ...rest] = part.trim().split('=');
-		if (key === name) return decodeURIComponent(rest.join('='));
+		if (key !== name) continue;
+		try {
+			return decodeURIComponent(rest.join('='));
+		} catch {
+			return undefined; // a malformed escape must not throw out of the upgrade handler
+		}
 	}
 	return undefined;
-}
-
-/** Same-origin check: a browser page from elsewhere must not open the console socket. */
-function originAllowed(req: IncomingMessage): boolean {
-	const origin = req.headers.origin;
-	if (!origin) return true; // not a browser (CLI tools, tests); tokens still apply
-	try {
-		return new URL(origin).host === req.headers.host;
-	} catch {
-		return false;
-	}
 }
 
 export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): UpgradeRouter {
 	const { config } = runtime;
 	const log = runtime.logger('upgrade');
-	const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string) => {
-		log.warn({ path: req.url, status, address: req.socket.remoteAddress, origin: req.headers.origin }, `upgrade refused: ${reason}`);
+	const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string, why = reason) => {
+		log.warn({ path: req.url, status, address: req.socket.remoteAddress, host: req.headers.host, origin: req.headers.origin }, `upgrade refused: ${why}`);
 		reject(socket, status, reason);
 	};
 	// Frames up to 2× the protocol limit reach the decoder, which answers with an ERROR; beyond
@@ -68,18 +64,27 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 	const handle: UpgradeHandler = (req, socket, head) => {
 		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
 		const address = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+		if (path !== ACTOR_PATH && path !== CONSOLE_PATH) {
+			if (!options.passUnknown) refuse(req, socket, 404, 'Not Found');
+			return;
+		}
+		const origins = expectedOrigins(config, arrivalOf(req));
+		if (!origins) return refuse(req, socket, 403, 'Forbidden', 'host not allowed');
 		if (path === ACTOR_PATH) {
 			if (config.actorToken !== undefined && !tokenMatches(config.actorToken, bearerToken(req.headers.authorization))) {
 				return refuse(req, socket, 401, 'Unauthorized');
 			}
 			actorServer.handleUpgrade(req, socket, head, (ws) => new ActorSession(ws, runtime, address));
-		} else if (path === CONSOLE_PATH) {
-			if (!originAllowed(req)) return refuse(req, socket, 403, 'Forbidden');
-			const given = cookieValue(req.headers.cookie, CONSOLE_COOKIE) ?? bearerToken(req.headers.authorization);
-			if (!tokenMatches(config.consoleToken, given)) return refuse(req, socket, 401, 'Unauthorized');
+		} else {
+			// No Origin: not a browser (CLI tools, tests); the token still applies.
+			const { origin } = req.headers;
+			if (origin !== undefined && !originMatches(origin, origins)) return refuse(req, socket, 403, 'Forbidden', 'origin not allowed');
+			const signedIn =
+				config.consoleToken === undefined ||
+				sessions().valid(cookieValue(req.headers.cookie, SESSION_COOKIE)) ||
+				tokenMatches(config.consoleToken, bearerToken(req.headers.authorization));
+			if (!signedIn) return refuse(req, socket, 401, 'Unauthorized');
 			consoleServer.handleUpgrade(req, socket, head, (ws) => attachConsole(ws, runtime));
-		} else if (!options.passUnknown) {
-			refuse(req, socket, 404, 'Not Found');
 		}
 	};
 
