@@ -107,7 +107,7 @@ function figures(o: { runsDir: string; runId: string }, agents: AgentProcess[], 
 	let unaccounted = 0;
 	let lostWithKilledAgents = 0;
 	let agentOverflow = 0;
-	const sum: Record<string, number> = { received: 0, trained: 0, stale: 0, overflow: 0, refused: 0, resentBatches: 0, skippedBatches: 0 };
+	const sum: Record<string, number> = { received: 0, trained: 0, stale: 0, overflow: 0, rejected: 0, refused: 0, resentBatches: 0, skippedBatches: 0 };
 	for (const agent of agents) {
 		const own = agent.lines.filter((l) => l.msg === 'batch recorded').reduce((n, l) => n + Number(l.n), 0);
 		const b = books(agent.o.name);
@@ -124,7 +124,14 @@ function figures(o: { runsDir: string; runId: string }, agents: AgentProcess[], 
 	const dir = join(o.runsDir, o.runId);
 	const tbMonotonic = (['python', 'rust'] as const).every((loader) => Object.values(tensorboardView(dir, loader)).every((s) => strictlyIncreasing(s.steps)));
 	const sorted = [...resumeSec].sort((a, b) => a - b);
-	const droppedByReason = { stale: sum.stale, overflow: sum.overflow, refused: sum.refused, agentOverflow, skippedBatches: sum.skippedBatches };
+	const droppedByReason = {
+		stale: sum.stale,
+		overflow: sum.overflow,
+		rejected: sum.rejected,
+		refused: sum.refused,
+		agentOverflow,
+		skippedBatches: sum.skippedBatches
+	};
 	return {
 		name: 'chaos',
 		figures: {
@@ -135,7 +142,7 @@ function figures(o: { runsDir: string; runId: string }, agents: AgentProcess[], 
 			recorded,
 			received: sum.received,
 			trained: sum.trained,
-			held: sum.received - sum.trained - sum.stale - sum.overflow,
+			held: sum.received - sum.trained - sum.stale - sum.overflow - sum.rejected,
 			droppedByReason: JSON.stringify(droppedByReason),
 			resentBatches: agents.reduce((n, a) => n + a.lines.reduce((m, l) => m + (l.msg === 'connected to learner' ? Number(l.resending) : 0), 0), 0),
 			lostWithKilledAgents,

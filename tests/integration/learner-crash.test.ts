@@ -6,11 +6,12 @@
  * dropped by the agent.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { AgentProcess, BUILT, bookTotals, freePort, LearnerProcess, metricSteps, savedRun, strictlyIncreasing } from '../fixtures/fleet.ts';
+import { heldInCheckpoint } from '../../src/lib/server/runtime/checkpoint-extras.ts';
 import { tensorboardView } from '../fixtures/tfevents-reader.ts';
 import { waitFor } from './helpers.ts';
 
@@ -60,7 +61,12 @@ it(
 		assert.equal(books.received + droppedByAgents, recorded, `recorded ${recorded} = received ${books.received} + dropped by agents ${droppedByAgents}`);
 		assert.ok(stopped.reduce((sum, s) => sum + s.resentBatches, 0) > 0, 'the agents resent what the crashed learners had stored but not checkpointed');
 		assert.ok(books.stale > 0, 'steps of the policies lost in the crashes are counted stale');
-		assert.equal(books.trained + books.stale + books.overflow + books.held, books.received);
+		const held = heldInCheckpoint(readFileSync(join(o.runsDir, o.runId, 'checkpoints', 'latest.zip')));
+		assert.equal(
+			books.held,
+			held.reduce((n, h) => n + h.batch.n, 0),
+			'what the books call waiting is what the checkpoint holds'
+		);
 
 		const steps = metricSteps(o.runsDir, o.runId);
 		assert.ok(strictlyIncreasing(steps), `metrics.jsonl steps go backwards: ${steps.join(',')}`);

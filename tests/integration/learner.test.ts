@@ -189,6 +189,22 @@ describe('learner', () => {
 		assert.equal((await noisy.client.closed).code, CloseCode.RATE_LIMITED);
 	});
 
+	it('refuses a finite but absurd reward (3e38 poisoned the policy) and keeps training on finite weights', async () => {
+		const hostile = new Actor(url, 'poison');
+		await hostile.weights(1);
+		const batch = trajectoryBatch(64, 5, 0);
+		batch.reward[10] = 3e38;
+		hostile.client.send(encodeMessage(batch));
+		const error = await hostile.client.expect(MessageType.ERROR);
+		assert.equal(error.code, 'INVALID_FIELD');
+		assert.match(error.message, /maxAbsReward/);
+		assert.equal((await hostile.client.closed).code, CloseCode.INVALID_PAYLOAD);
+		const before = ctx.runtime.status().updates;
+		for (let i = 0; i < 8; i++) (i % 2 ? a2 : a1).sendSteps(64);
+		await waitFor(() => ctx.runtime.status().updates > before, 'an update on the honest actors’ steps', 30_000);
+		assert.ok((ctx.runtime.training.snapshot!.weights as WeightsUpdate).data.every(Number.isFinite));
+	});
+
 	it('refuses an actor whose spec differs (4003) and one over maxActors (4005)', async () => {
 		const other = new TestClient(url);
 		await other.opened;

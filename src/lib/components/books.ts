@@ -1,7 +1,7 @@
 /**
  * The transition books as the console shows them (see runtime/ledger.ts on the server):
  *
- *   received = trained + dropped + held, where dropped = stale + overflow
+ *   received = trained + dropped + held, where dropped = stale + overflow + rejected
  *
  * `refused` steps were never stored, so they are not part of `received`; resent and skipped are
  * counted in batches, not steps.
@@ -22,9 +22,9 @@ export function trainedOfReceived(t: TransitionCounts): string {
 	return `${short(t.trained)}\u2009/\u2009${short(t.received)}`;
 }
 
-/** Steps dropped after they were received: stale plus overflow. */
+/** Steps dropped after they were received: stale, overflow and rejected (a rolled-back update). */
 export function dropped(t: TransitionCounts): number {
-	return t.stale + t.overflow;
+	return t.stale + t.overflow + t.rejected;
 }
 
 /** `part` as a percentage of `whole` ("97.3 %"), or '' while there is no whole. */
@@ -46,7 +46,7 @@ export function summary(t: TransitionCounts): string {
 	return [
 		`trained ${exact(t.trained)} of ${exact(t.received)} received (${share(t.trained, t.received) || '–'})`,
 		`held ${exact(t.held)}`,
-		`dropped ${exact(t.stale)} stale, ${exact(t.overflow)} overflow`,
+		`dropped ${exact(t.stale)} stale, ${exact(t.overflow)} overflow, ${exact(t.rejected)} rejected`,
 		`refused ${exact(t.refused)}`,
 		`batches resent ${exact(t.resentBatches)}, skipped ${exact(t.skippedBatches)}`
 	].join(' · ');

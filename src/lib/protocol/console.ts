@@ -16,9 +16,11 @@ export interface TransitionCounts {
 	stale: number;
 	/** Dropped: the learner's store was full (the oldest go). */
 	overflow: number;
+	/** Dropped: the update on them gave non-finite numbers and was rolled back (training guard). */
+	rejected: number;
 	/** Steps in batches the learner refused to store (never received). */
 	refused: number;
-	/** Waiting in the store: received − trained − stale − overflow. */
+	/** Waiting in the store: received − trained − stale − overflow − rejected. */
 	held: number;
 	/** Batches that came again after they were stored (acked, ignored). */
 	resentBatches: number;

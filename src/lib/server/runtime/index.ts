@@ -104,6 +104,11 @@ export class Runtime {
 					this.broadcast(); // first: actors wait for it; the bookkeeping can follow
 					this.recorder.updated(result, snapshot);
 				},
+				rejected: (reason, steps) => {
+					this.log.error({ reason, steps }, 'update rolled back: non-finite numbers');
+					this.alerts.raise('trainer-error', `an update gave non-finite numbers (${reason}) and was rolled back; its ${steps} steps were dropped`);
+					this.recorder.event('update-rejected', { reason, steps });
+				},
 				failed: (error) => {
 					this.log.error({ err: error }, 'trainer error');
 					this.alerts.raise('trainer-error', error.message);

@@ -3,8 +3,9 @@
  * run (it is saved in every checkpoint and restored with it, so a crash rewinds it to the same
  * instant as the trainer and the held steps). The books balance:
  *
- *   received = trained + stale + overflow + held
+ *   received = trained + stale + overflow + rejected + held
  *
+ * `rejected` steps were taken for an update that the training guard rolled back (non-finite).
  * `refused` steps came in batches the learner would not store (never received); `resentBatches`
  * arrived again after they were stored (acked and ignored); `skippedBatches` are seq gaps — batches
  * the actor never delivered (it dropped them beyond its buffer bound, or they were stored by a
@@ -15,8 +16,8 @@ import type { TransitionCounts } from '../../protocol/index.ts';
 export type LedgerField = Exclude<keyof TransitionCounts, 'held'>;
 type Books = Record<LedgerField, number>;
 
-const FIELDS: LedgerField[] = ['received', 'trained', 'stale', 'overflow', 'refused', 'resentBatches', 'skippedBatches'];
-const empty = (): Books => ({ received: 0, trained: 0, stale: 0, overflow: 0, refused: 0, resentBatches: 0, skippedBatches: 0 });
+const FIELDS: LedgerField[] = ['received', 'trained', 'stale', 'overflow', 'rejected', 'refused', 'resentBatches', 'skippedBatches'];
+const empty = (): Books => ({ received: 0, trained: 0, stale: 0, overflow: 0, rejected: 0, refused: 0, resentBatches: 0, skippedBatches: 0 });
 
 export class TransitionLedger {
 	private readonly books = new Map<string, Books>();
@@ -29,6 +30,14 @@ export class TransitionLedger {
 
 	add(actorId: string, field: LedgerField, n: number): void {
 		if (n !== 0) this.of(actorId)[field] += n;
+	}
+
+	/** An update on `steps` (per actor) was rolled back: they move from trained to rejected. */
+	reject(steps: Map<string, number>): void {
+		for (const [actorId, n] of steps) {
+			this.add(actorId, 'trained', -n);
+			this.add(actorId, 'rejected', n);
+		}
 	}
 
 	/** One actor's books, with the steps still held (received and not yet trained or dropped). */
@@ -60,5 +69,5 @@ export class TransitionLedger {
 }
 
 function withHeld(books: Books): TransitionCounts {
-	return { ...books, held: books.received - books.trained - books.stale - books.overflow };
+	return { ...books, held: books.received - books.trained - books.stale - books.overflow - books.rejected };
 }

@@ -15,6 +15,8 @@ import { RolloutStore } from './rollout-store.ts';
 export interface TrainingEvents {
 	ready(snapshot: TrainerSnapshot): void;
 	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void;
+	/** The training guard rolled an update back; `steps` of the rollout were dropped as rejected. */
+	rejected(reason: string, steps: number): void;
 	failed(error: Error): void;
 }
 
@@ -111,8 +113,17 @@ export class TrainingLoop {
 		if (store.fresh(this.policyVersion) < this.snapshot.config.nSteps) return;
 		this.phase = 'updating';
 		const rollout = store.take(this.policyVersion);
+		const perActor = new Map<string, number>();
+		for (const s of rollout.segments) perActor.set(s.stream, (perActor.get(s.stream) ?? 0) + s.length);
 		this.host.update(rollout).then(
-			({ result, snapshot }) => {
+			(outcome) => {
+				if ('rejected' in outcome) {
+					this.ledger.reject(perActor);
+					this.phase = 'waiting';
+					this.report(() => this.events.rejected(outcome.rejected, rollout.n));
+					return this.maybeUpdate();
+				}
+				const { result, snapshot } = outcome;
 				this.snapshot = snapshot;
 				this.lastUpdateAt = this.clock.now();
 				this.phase = 'waiting';

@@ -72,10 +72,13 @@ export class TrainerHost {
 		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
 	}
 
-	/** Runs one PPO update; the rollout's arrays are transferred (unusable here afterwards). */
-	async update(rollout: Rollout): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot }> {
-		const reply = (await this.call('update', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'updated' }>;
-		return { result: reply.result, snapshot: reply.snapshot };
+	/**
+	 * Runs one PPO update; the rollout's arrays are transferred (unusable here afterwards). An update
+	 * the training guard rolled back comes back as `{ rejected: reason }`.
+	 */
+	async update(rollout: Rollout): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot } | { rejected: string }> {
+		const reply = (await this.call('update', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'updated' | 'rejected' }>;
+		return reply.kind === 'rejected' ? { rejected: reply.reason } : { result: reply.result, snapshot: reply.snapshot };
 	}
 
 	/** The checkpoint's bytes and the counters they hold (an update may finish while it is written). */

@@ -28,6 +28,8 @@ export interface TrainerSnapshot {
 export type WorkerReply =
 	| { id: number; ok: true; kind: 'ready'; snapshot: TrainerSnapshot }
 	| { id: number; ok: true; kind: 'updated'; result: TrainerUpdateResult; snapshot: TrainerSnapshot }
+	/** The training guard rolled the update back (non-finite numbers): the trainer is as before it. */
+	| { id: number; ok: true; kind: 'rejected'; reason: string }
 	| { id: number; ok: true; kind: 'saved'; checkpoint: Uint8Array; counters: TrainerCounters }
 	| { id: number; ok: true; kind: 'config'; config: PpoConfig }
 	| { id: number; ok: false; error: string };

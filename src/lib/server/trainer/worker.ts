@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../../ppo/backend.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../ppo/checkpoint.ts';
+import { guardedUpdate } from '../../ppo/guard.ts';
 import { RolloutBuffer } from '../../ppo/rollout-buffer.ts';
 import { PpoTrainer } from '../../ppo/trainer.ts';
 import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
@@ -41,8 +42,9 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 			if (rollout.obsDim !== t.layout.obsDim || rollout.actionDim !== t.layout.actionDim) {
 				throw new Error(`rollout dims ${rollout.obsDim}/${rollout.actionDim} differ from the trainer's ${t.layout.obsDim}/${t.layout.actionDim}`);
 			}
-			const result = t.update(RolloutBuffer.of(rollout));
-			return { id: request.id, ok: true, kind: 'updated', result, snapshot: snapshot(t) };
+			const outcome = guardedUpdate(t, RolloutBuffer.of(rollout));
+			if (!outcome.ok) return { id: request.id, ok: true, kind: 'rejected', reason: outcome.reason };
+			return { id: request.id, ok: true, kind: 'updated', result: outcome.result, snapshot: snapshot(t) };
 		}
 		case 'save': {
 			const t = need();
