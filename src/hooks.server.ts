@@ -12,7 +12,7 @@ import { STATE_CHANGING, arrivalOf, expectedOrigins, stateChangeRefusal, type Ar
 import { getRuntime } from '$lib/server/runtime';
 import { SESSION_COOKIE, sessions } from '$lib/server/sessions';
 
-/** adapter-node hands us the Node request (`vite dev` does not: the port is then unknown). */
+/** adapter-node hands us the Node request (`vite dev` does not: the local address is then unknown). */
 function arrival(event: RequestEvent): Arrival {
 	const req = (event.platform as { req?: IncomingMessage } | undefined)?.req;
 	return req ? arrivalOf(req) : { host: event.request.headers.get('host') ?? event.url.host };

@@ -108,11 +108,13 @@ describe('default loopback setup (no console token)', () => {
 		assert.equal((await send(port, 'GET', '/login', evil)).status, 403);
 		assert.equal(await upgrade(port, '/ws/console', evil), 403);
 		assert.equal(await upgrade(port, '/ws/actor', evil), 403);
-		assert.equal((await send(port, 'GET', '/api/status', { host: `127.0.0.1:${port + 1}` })).status, 403, 'another port');
-		for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+		// Our names, also on another port (a port forward: ssh -L, docker -p, a TCP proxy).
+		for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost:8080', '127.0.0.1']) {
 			assert.equal((await send(port, 'GET', '/api/status', { host })).status, 200, host);
 		}
 		assert.equal(await upgrade(port, '/ws/console', { host: `localhost:${port}`, origin: `http://localhost:${port}` }), 101);
+		assert.equal(await upgrade(port, '/ws/console', { host: 'localhost:8080', origin: 'http://localhost:8080' }), 101, 'forwarded');
+		assert.equal(await upgrade(port, '/ws/console', { host: 'localhost:8080', origin: `http://localhost:${port}` }), 403, 'not the port asked');
 		const refused = (service: string) => warnings.filter((w) => w.service === service && w.host === `evil.example:${port}`).map((w) => w.msg);
 		assert.deepStrictEqual(refused('http-guard'), Array(3).fill('request refused: host not allowed'));
 		assert.deepStrictEqual(refused('upgrade'), Array(2).fill('upgrade refused: host not allowed'));

@@ -1,9 +1,11 @@
 /**
  * What a browser may send us, checked for every HTTP request (hooks.server.ts) and upgrade
  * (upgrade-router.ts):
- * - Host must name this server: localhost, 127.0.0.1 or [::1] on the port the connection came
- *   in on, the bound address, the address the connection came in on (IP literals cannot be
- *   rebound), or the host of --public-origin. Anything else is a DNS-rebinding page: 403.
+ * - Host must name this server: localhost, 127.0.0.1 or [::1], the bound address, the address
+ *   the connection came in on (IP literals cannot be rebound), or the host of --public-origin.
+ *   Anything else is a DNS-rebinding page: 403. The port is not checked: a browser always sends
+ *   the one it asked for, and it differs from ours only behind a port forward (ssh -L, docker -p,
+ *   a TCP proxy), which must keep working; the Origin below is compared with it exactly.
  * - Origin, when required, must equal the origin the page was served from, scheme included:
  *   `http://<Host>` for the local names, or --public-origin.
  */
@@ -12,11 +14,10 @@ import type { ServerConfig } from './config.ts';
 
 export type GuardConfig = Pick<ServerConfig, 'host' | 'publicOrigin'>;
 
-/** How a request reached us: its Host header and, when known, the local end of its socket. */
+/** How a request reached us: its Host header and, when known, the local address of its socket. */
 export interface Arrival {
 	host: string | undefined | null;
 	localAddress?: string;
-	localPort?: number;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -27,7 +28,7 @@ const HOST_SYNTAX = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
 export const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function arrivalOf(req: IncomingMessage): Arrival {
-	return { host: req.headers.host, localAddress: req.socket.localAddress, localPort: req.socket.localPort };
+	return { host: req.headers.host, localAddress: req.socket.localAddress };
 }
 
 /** An address as URL.hostname writes it: IPv6 bracketed and compressed, IPv4-mapped as IPv4. */
@@ -51,7 +52,6 @@ export function expectedOrigins(config: GuardConfig, arrival: Arrival): string[]
 	try {
 		if (pub && new URL(`${pub.protocol}//${host}`).host === pub.host) return [pub.origin];
 		const local = new URL(`http://${host}`);
-		if (arrival.localPort !== undefined && Number(local.port || 80) !== arrival.localPort) return undefined;
 		const names = new Set(LOOPBACK_NAMES);
 		if (!WILDCARD.has(config.host)) names.add(hostname(config.host) ?? '');
 		if (arrival.localAddress) names.add(hostname(arrival.localAddress) ?? '');
