@@ -8,6 +8,33 @@ import { TestClient, startTestServer, waitFor, wsUrl } from './helpers.ts';
 const TOKEN = 'actor-secret';
 const hello = seedHandshake('sim-1', 'local', TOKEN);
 
+/** 50 steps of a policy version the learner has handed out (0: before any weights). */
+function batchOf(seed: number, seq: number) {
+	const batch = trajectoryBatch(50, seed, seq);
+	batch.policyVersion.fill(0);
+	return batch;
+}
+
+it('refuses a batch that claims a policy version the learner has not handed out', async () => {
+	const ctx = await startTestServer();
+	try {
+		const client = new TestClient(wsUrl(ctx.server, '/ws/actor'));
+		await client.opened;
+		client.send(encodeMessage(seedHandshake('from-the-future')));
+		await client.expect(MessageType.HANDSHAKE_ACCEPT);
+		const batch = trajectoryBatch(50, 1, 0); // version 7, the learner is at 0 or 1
+		client.send(encodeMessage(batch));
+		const error = await client.expect(MessageType.ERROR);
+		assert.equal(error.code, 'INVALID_FIELD');
+		assert.match(error.message, /ahead of the learner/);
+		assert.equal((await client.closed).code, CloseCode.INVALID_PAYLOAD);
+		assert.equal(ctx.runtime.status().transitions.refused, 50);
+		assert.equal(ctx.runtime.status().transitions.received, 0);
+	} finally {
+		await ctx.server.close();
+	}
+});
+
 describe('/ws/actor', () => {
 	let ctx: Awaited<ReturnType<typeof startTestServer>>;
 	let url: string;
@@ -104,7 +131,7 @@ describe('/ws/actor', () => {
 		first.send(encodeMessage(actor));
 		await first.next();
 		for (const seq of [0, 1]) {
-			first.send(encodeMessage(trajectoryBatch(50, seq, seq)));
+			first.send(encodeMessage(batchOf(seq, seq)));
 			assert.deepStrictEqual(await first.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq, durable: -1 });
 		}
 		first.close();
@@ -116,12 +143,12 @@ describe('/ws/actor', () => {
 		assert.equal(accept.lastSeq, 1);
 		const samples = () => ctx.runtime.actor('resume-test')!.samples;
 		const before = samples();
-		second.send(encodeMessage(trajectoryBatch(50, 1, 1))); // a resend: acked, not stored again
+		second.send(encodeMessage(batchOf(1, 1))); // a resend: acked, not stored again
 		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 1, durable: -1 });
-		second.send(encodeMessage(trajectoryBatch(50, 2, 2)));
+		second.send(encodeMessage(batchOf(2, 2)));
 		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 2, durable: -1 });
 		assert.equal(samples() - before, 50);
-		second.send(encodeMessage(trajectoryBatch(50, 4, 4))); // a gap: the actor dropped seq 3
+		second.send(encodeMessage(batchOf(4, 4))); // a gap: the actor dropped seq 3
 		assert.deepStrictEqual(await second.expect(MessageType.BATCH_ACK), { type: MessageType.BATCH_ACK, seq: 4, durable: -1 });
 		const books = ctx.runtime.actorInfos().find((a) => a.id === 'resume-test')!.transitions;
 		assert.deepStrictEqual([books.skippedBatches, books.resentBatches], [1, 1]);

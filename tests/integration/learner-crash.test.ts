@@ -36,6 +36,10 @@ it(
 				await learner.kill('SIGKILL');
 				learner = new LearnerProcess(o);
 				await waitFor(() => learner.count(/^run resumed$/) === 1, `the resume after crash ${crash}`, 60_000, 50);
+				// Killed between checkpoints: the dead process had handed out later versions; the resumed
+				// policy is numbered past them (and past maxPolicyLag), so their resent steps are stale.
+				const resumed = learner.line(/^run resumed$/)!;
+				assert.ok(Number(resumed.policyVersion) > Number(resumed.savedVersion), JSON.stringify(resumed));
 			}
 			await waitFor(() => learner.count(/^update$/) >= 2, 'two updates after the last restart', 90_000, 50);
 			assert.ok(

@@ -31,6 +31,7 @@ export interface CheckpointInfo {
 }
 
 export const LATEST = 'latest';
+const POLICY_VERSION_FILE = 'policy-version';
 export const BEST = 'best';
 const CHECKPOINT_ID = /^(ckpt-\d{8}|latest|best)$/;
 
@@ -54,6 +55,22 @@ export class RunDir {
 	/** True when the directory already holds a checkpoint to resume from. */
 	static hasCheckpoint(root: string, runId: string): boolean {
 		return existsSync(join(resolve(root, runId), 'checkpoints', `${LATEST}.zip`));
+	}
+
+	/**
+	 * The highest policy version this run ever handed to actors, written before each broadcast: a
+	 * run resumed after a crash numbers its policies after it, so no version means two policies.
+	 */
+	markPolicyVersion(version: number): void {
+		writeFileSync(join(this.dir, POLICY_VERSION_FILE), `${version}\n`);
+	}
+
+	/** The mark (undefined when absent or torn). */
+	policyVersionMark(): number | undefined {
+		const file = join(this.dir, POLICY_VERSION_FILE);
+		if (!existsSync(file)) return undefined;
+		const value = Number(readFileSync(file, 'utf8').trim());
+		return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 	}
 
 	writeConfig(config: unknown): void {

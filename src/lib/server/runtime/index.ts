@@ -249,6 +249,7 @@ export class Runtime {
 
 	/** Sends the newest weights to every local-mode actor (coalesced for slow sockets). */
 	broadcast(): number {
+		this.recorder.handingOut(this.policyVersion);
 		return this.weights.broadcast(this.actors.all());
 	}
 

@@ -4,6 +4,8 @@
  * and ignored; a seq that skips ahead counts the skipped batches) and the highest durable seq —
  * stored as of the last saved checkpoint, whose meta holds the seqs, the books and the held steps.
  * Actors keep what is not durable and resend it after a learner crash (docs/protocol.md, BATCH_ACK).
+ * A step claiming a policy version the learner has not handed out yet is refused (a resumed run
+ * numbers its policies after every version the crashed process handed out, so no honest actor does).
  */
 import { ErrorCode, ProtocolError, type TransitionBatch } from '../../protocol/index.ts';
 import type { ActorEntry } from './actors.ts';
@@ -63,6 +65,13 @@ export class TransitionIntake {
 		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
 			this.ledger.add(entry.id, 'refused', batch.n);
 			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
+		}
+		const version = this.training.policyVersion;
+		for (let i = 0; i < batch.n; i++) {
+			if (batch.policyVersion[i] > version) {
+				this.ledger.add(entry.id, 'refused', batch.n);
+				throw new ProtocolError(ErrorCode.INVALID_FIELD, `policyVersion[${i}] = ${batch.policyVersion[i]} is ahead of the learner's ${version}`);
+			}
 		}
 		if (batch.seq <= last) {
 			this.ledger.add(entry.id, 'resentBatches', 1);

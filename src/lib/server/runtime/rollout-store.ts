@@ -1,7 +1,7 @@
 /**
  * Where actors' transitions wait for the next PPO update. Every step keeps the policy version that
- * chose it; steps more than `maxPolicyLag` versions behind the current policy — or from a version
- * the learner does not have (a policy lost in a crash) — are dropped (at ingest and again when the
+ * chose it; steps more than `maxPolicyLag` versions behind the current policy (which includes the
+ * policies a crashed learner made: a resumed run skips their numbers) are dropped (at ingest and again when the
  * rollout is taken, since versions move on while samples wait) and counted per actor in the
  * ledger. Bounded: beyond `capacity` steps the oldest batches go, counted too. What is taken for an
  * update is counted as trained; what is held is saved with each checkpoint (checkpoint-extras.ts).
@@ -19,9 +19,6 @@ import {
 } from '../../transitions/index.ts';
 import type { HeldBatch } from './checkpoint-extras.ts';
 import type { TransitionLedger } from './ledger.ts';
-
-/** The policy version given to steps from a policy this learner does not have: never fresh. */
-export const UNKNOWN_POLICY = 0xffffffff;
 
 export class RolloutStore {
 	private held: HeldBatch[] = [];
@@ -59,10 +56,6 @@ export class RolloutStore {
 	 * with some fresh steps is held whole, and its stale steps are counted when it is taken).
 	 */
 	ingest(actorId: string, batch: StepBlock, version: number): number {
-		// A version ahead of ours was made by a policy this learner does not have (lost in a crash);
-		// its number will be reused by a different policy, so such steps stay stale for good.
-		const versions = batch.policyVersion;
-		for (let i = 0; i < batch.n; i++) if (versions[i] > version) versions[i] = UNKNOWN_POLICY;
 		if (freshRuns(batch.policyVersion, 0, batch.n, this.window(version)) === batch.n) {
 			this.ledger.add(actorId, 'stale', batch.n);
 			return batch.n;
@@ -99,10 +92,10 @@ export class RolloutStore {
 		for (const [v, count] of this.byVersion) if (count === 0) this.byVersion.delete(v);
 	}
 
-	/** Lag histogram of held steps: lag (current − version) → steps (steps of unknown policies left out). */
+	/** Lag histogram of held steps: lag (current − version) → steps. */
 	lagHistogram(version: number): Record<number, number> {
 		const out: Record<number, number> = {};
-		for (const [v, count] of this.byVersion) if (v !== UNKNOWN_POLICY) out[version - v] = (out[version - v] ?? 0) + count;
+		for (const [v, count] of this.byVersion) out[version - v] = (out[version - v] ?? 0) + count;
 		return out;
 	}
 

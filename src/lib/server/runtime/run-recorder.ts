@@ -54,6 +54,9 @@ export class RunRecorder {
 	private saving: Promise<unknown> = Promise.resolve();
 	/** The last point's step: each point gets a later one. */
 	private lastStep = -1;
+	private markedVersion = 0;
+	/** The previous process's policy-version mark, read before this one writes its own. */
+	private crashedMark: number | undefined;
 	/** The latest checkpoint's bytes until the trainer is restored from them. */
 	private latest: Uint8Array | undefined;
 
@@ -75,6 +78,7 @@ export class RunRecorder {
 
 	/** Before anything is logged: what the crashed run wrote after its checkpoint goes. */
 	private cutAfterCheckpoint(): void {
+		this.crashedMark = this.run.policyVersionMark();
 		this.latest = this.run.read(LATEST)!;
 		const { metricsStep } = metaInCheckpoint(this.latest);
 		if (metricsStep === undefined) return; // saved before 0.2: nothing to cut by
@@ -146,6 +150,17 @@ export class RunRecorder {
 		this.record({ kind: 'episode', step: this.step(), time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
 	}
 
+	/** Before actors get `version`: the run's mark of the highest version ever handed out. */
+	handingOut(version: number): void {
+		if (version <= this.markedVersion) return;
+		try {
+			this.run.markPolicyVersion(version);
+			this.markedVersion = version;
+		} catch (error) {
+			this.failed('policy-version mark', error);
+		}
+	}
+
 	/** Time-based checkpoints; called by the runtime's timer. */
 	tick(): void {
 		if (this.training.snapshot && this.clock.now() - this.lastCheckpointAt > this.o.checkpointEverySec * 1000) this.checkpointInBackground('periodic');
@@ -205,8 +220,16 @@ export class RunRecorder {
 				held: heldInCheckpoint(checkpoint, this.books.limits)
 			};
 		});
-		const updates = this.training.snapshot?.counters.updates ?? 0;
-		this.log.info({ runId: this.o.runId, updates }, 'run resumed');
-		this.event('resumed', { updates });
+		const snapshot = this.training.snapshot;
+		if (!snapshot) return; // the trainer failed to restore: that is alerted
+		// The crashed process may have handed out later versions than the checkpoint's: their steps
+		// will come back (resent) and must be stale, and their numbers must never name another policy.
+		const saved = snapshot.counters.policyVersion;
+		const handedOut = Math.max(saved, this.crashedMark ?? saved + this.o.checkpointEveryUpdates);
+		const version = handedOut > saved ? handedOut + snapshot.config.maxPolicyLag + 1 : saved;
+		if (version !== saved) await this.training.relabel(version);
+		this.handingOut(version);
+		this.log.info({ runId: this.o.runId, updates: snapshot.counters.updates, savedVersion: saved, policyVersion: version }, 'run resumed');
+		this.event('resumed', { updates: snapshot.counters.updates, policyVersion: version });
 	}
 }

@@ -175,6 +175,12 @@ export class TrainingLoop {
 		return this.host.save(meta, files);
 	}
 
+	/** Renumbers the current policy (before any actor sees it: a resume does this while restoring). */
+	async relabel(policyVersion: number): Promise<void> {
+		if (!this.host || !this.snapshot) throw new Error('no trainer yet');
+		this.snapshot = await this.host.relabel(policyVersion);
+	}
+
 	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
 		if (!this.host || !this.snapshot) throw new Error('no trainer yet');
 		const config = await this.host.setHyperparams(changes);

@@ -87,6 +87,12 @@ export class TrainerHost {
 		return { checkpoint: reply.checkpoint, counters: reply.counters };
 	}
 
+	/** Gives the current policy the version number `policyVersion` (weights unchanged). */
+	async relabel(policyVersion: number): Promise<TrainerSnapshot> {
+		const reply = await this.call('relabel', { policyVersion });
+		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
+	}
+
 	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
 		const reply = (await this.call('hyperparams', { changes })) as Extract<WorkerReply, { kind: 'config' }>;
 		return reply.config;

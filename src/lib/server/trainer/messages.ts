@@ -13,7 +13,9 @@ export type WorkerRequest =
 	| { id: number; kind: 'update'; rollout: Rollout }
 	/** `files`: extra entries for the checkpoint's zip, by path (e.g. the learner's held steps). */
 	| { id: number; kind: 'save'; meta: Record<string, unknown>; files: Record<string, Uint8Array> }
-	| { id: number; kind: 'hyperparams'; changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>> };
+	| { id: number; kind: 'hyperparams'; changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>> }
+	/** Renumbers the current policy (a resumed run skips the versions a crashed learner handed out). */
+	| { id: number; kind: 'relabel'; policyVersion: number };
 
 export interface TrainerSnapshot {
 	backend: string;

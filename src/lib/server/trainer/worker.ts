@@ -50,6 +50,11 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 			const t = need();
 			return { id: request.id, ok: true, kind: 'saved', checkpoint: await saveCheckpoint(t, request.meta, request.files), counters: { ...t.counters } };
 		}
+		case 'relabel': {
+			const t = need();
+			t.counters = { ...t.counters, policyVersion: request.policyVersion };
+			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(t) };
+		}
 		case 'hyperparams': {
 			const t = need();
 			t.setHyperparams(request.changes);
