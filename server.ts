@@ -50,6 +50,8 @@ async function main(): Promise<void> {
 	};
 	process.on('SIGINT', () => void stop('SIGINT'));
 	process.on('SIGTERM', () => void stop('SIGTERM'));
+	// SvelteKit's own form check (/login) needs the public origin too when behind TLS.
+	if (config.publicOrigin && !process.env.ORIGIN) process.env.ORIGIN = config.publicOrigin;
 	const ownProtocol = !process.env.ORIGIN && !process.env.PROTOCOL_HEADER;
 	if (ownProtocol) process.env.PROTOCOL_HEADER = OWN_PROTOCOL_HEADER;
 	const { handler } = (await import(HANDLER_URL.href)) as { handler: RequestListener };

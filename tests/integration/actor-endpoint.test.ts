@@ -177,9 +177,9 @@ describe('upgrade routing', () => {
 		const { server } = await startTestServer({ consoleToken: 'console-secret' });
 		try {
 			await assert.rejects(new TestClient(wsUrl(server, '/ws/console')).opened, /HTTP 401/);
-			const withCookie = new TestClient(wsUrl(server, '/ws/console'), { cookie: 'pitwall_console=console-secret' });
-			await withCookie.opened;
-			withCookie.close();
+			const withToken = new TestClient(wsUrl(server, '/ws/console'), { authorization: 'Bearer console-secret' });
+			await withToken.opened;
+			withToken.close();
 		} finally {
 			await server.close();
 		}

@@ -71,8 +71,10 @@ describe('HTTP API', () => {
 	it('requires the console token', async () => {
 		const res = await fetch(`${server.url}/api/status`);
 		assert.equal(res.status, 401);
+		// The raw token in a cookie is no session (sessions come from /login: browser-security.test.ts).
 		const cookie = await fetch(`${server.url}/api/status`, { headers: { cookie: `pitwall_console=${TOKEN}` } });
-		assert.equal(cookie.status, 200);
+		assert.equal(cookie.status, 401);
+		assert.equal((await fetch(`${server.url}/api/status`, { headers: auth })).status, 200);
 	});
 
 	it('reports status and actors', async () => {

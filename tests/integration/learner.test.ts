@@ -189,6 +189,36 @@ describe('learner', () => {
 		assert.equal((await noisy.client.closed).code, CloseCode.RATE_LIMITED);
 	});
 
+	it('refuses an episode-summary flood (it grew metrics.jsonl by 306 MB) and any message flood (close 4006)', async () => {
+		const flood = new Actor(url, 'flood');
+		await flood.weights(1);
+		const lines = () => ctx.runtime.metrics.points.filter((p) => p.kind === 'episode' && p.actorId === 'flood').length;
+		const summary = encodeMessage({
+			type: MessageType.EPISODE_SUMMARY,
+			episodeId: 1,
+			return: 1,
+			length: 10,
+			endReason: 'truncated',
+			terminated: false,
+			truncated: true,
+			lapTimesMs: [61_000],
+			cleanLaps: 1,
+			policyVersion: 1
+		});
+		for (let i = 0; i < 500; i++) flood.client.send(summary);
+		assert.equal((await flood.client.expect(MessageType.ERROR)).code, 'RATE_LIMITED');
+		assert.equal((await flood.client.closed).code, CloseCode.RATE_LIMITED);
+		assert.ok(lines() <= 2 * 20, `${lines()} episode lines from the flood: at most the limit per second`);
+
+		const chatter = new Actor(url, 'chatter');
+		await chatter.weights(1);
+		const ping = encodeMessage({ type: MessageType.PING, seq: 1, t: 0 });
+		for (let i = 0; i < 2500; i++) chatter.client.send(ping);
+		const error = await chatter.client.expect(MessageType.ERROR);
+		assert.equal(error.code, 'RATE_LIMITED');
+		assert.match(error.message, /2000 messages per second/);
+	});
+
 	it('refuses a finite but absurd reward (3e38 poisoned the policy) and keeps training on finite weights', async () => {
 		const hostile = new Actor(url, 'poison');
 		await hostile.weights(1);

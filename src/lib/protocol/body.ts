@@ -100,8 +100,8 @@ export class Body {
 		});
 	}
 
-	numbers(key: string): number[] {
-		return this.list(key).map((item, i) => {
+	numbers(key: string, maxLength = this.limits.maxListLength): number[] {
+		return this.list(key, maxLength).map((item, i) => {
 			if (typeof item !== 'number' || !Number.isFinite(item)) this.wrong(`${key}[${i}]`, 'a finite number');
 			return item;
 		});

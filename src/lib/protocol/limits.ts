@@ -20,6 +20,7 @@ export const LIMIT_OPTIONS = defineOptions(
 		maxTensors: int('tensors named in one weights manifest', 64),
 		maxStringLength: int('UTF-8 characters in any string field (names, tokens, messages)', 256),
 		maxListLength: int('entries in any list field that is not a column (names, lap times, …)', 1024),
+		maxLapTimes: int('lap times in one EPISODE_SUMMARY', 64),
 		maxAbsReward: num('largest |reward| of a step; beyond it the batch is refused (INVALID_FIELD)', 1e6, { above: 0 }),
 		maxAbsObs: num('largest |value| in an observation or action (obs, finalObs, action, telemetry obs)', 1e6, { above: 0 })
 	},

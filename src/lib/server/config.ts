@@ -75,10 +75,13 @@ export const LEARNER_OPTIONS = defineOptions(
 		controlChunk: int('actions per CONTROL_BATCH for remote-mode actors (≤ --max-control-chunk)', 10),
 		telemetryHz: num('telemetry rate asked of actors for the live view, Hz', 5, { above: 0, max: 1000 }),
 		maxTelemetryPerSec: int('telemetry frames per second an actor may send before it is refused (RATE_LIMITED)', 200),
+		maxEpisodesPerSec: int('EPISODE_SUMMARY messages per second an actor may send before it is refused (RATE_LIMITED)', 20, { min: 1 }),
+		maxMessagesPerSec: int('frames per second of any type an actor may send before it is refused (RATE_LIMITED)', 2000, { min: 10 }),
 		weightsMaxBufferedBytes: int("above this many unsent bytes an actor's weights wait (coalesced) instead of queueing", MIB),
 		checkpointEveryUpdates: int('updates between periodic checkpoints', 10, { flag: 'checkpoint-every-updates', aliases: ['checkpoint-every'] }),
 		checkpointEverySec: int('seconds between periodic checkpoints, whatever the updates', 300),
 		keepCheckpoints: int('numbered checkpoints kept (plus latest and best)', 5),
+		maxMetricsMb: int('metrics.jsonl stops growing at this size, MB (an alert says so; points stay in memory)', 1024, { min: 1 }),
 		stallAlertMs: int('alert when actors send but no update happened for this long, ms', 120_000)
 	},
 	{

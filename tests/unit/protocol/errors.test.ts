@@ -11,6 +11,7 @@ import {
 	decodeMessage,
 	encodeMessage,
 	errorMessage,
+	type EpisodeSummary,
 	type Message,
 	type TransitionBatch
 } from '../../../src/lib/protocol/index.ts';
@@ -127,6 +128,13 @@ describe('field validation', () => {
 		const edge = trajectoryBatch(10, 1);
 		edge.reward[0] = -1e6; // the bound itself is accepted
 		assert.equal(decodeMessage(encodeMessage(edge)).type, MessageType.TRANSITION_BATCH);
+	});
+	it('lap times: at most maxLapTimes of them, each a real lap (1024 made the summaries a disk filler)', () => {
+		const summary = { ...(SAMPLE_MESSAGES.episodeSummary as EpisodeSummary) };
+		rejects(encodeMessage({ ...summary, lapTimesMs: new Array(65).fill(60_000) }), 'LIMIT_EXCEEDED');
+		rejects(encodeMessage({ ...summary, lapTimesMs: [60_000, -1] }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...summary, lapTimesMs: [1e12] }), 'INVALID_FIELD');
+		assert.equal(decodeMessage(encodeMessage({ ...summary, lapTimesMs: new Array(64).fill(60_000) })).type, MessageType.EPISODE_SUMMARY);
 	});
 	it('NaN in weights', () => {
 		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);

@@ -163,17 +163,17 @@ describe('run resume files', () => {
 	it('cutMetricsAfter keeps the lines up to the step, drops later, malformed and torn ones', () => {
 		const run = new RunDir(mkdtempSync(join(tmpdir(), 'pitwall-resume-')), 'r');
 		assert.equal(run.cutMetricsAfter(10), 0); // no metrics.jsonl yet
-		for (const step of [0, 30, 60, 61, 90, 100]) run.appendMetrics({ kind: 'update', step, time: T0 + step });
+		for (const step of [0, 30, 60, 61, 90, 100]) run.metrics.append({ kind: 'update', step, time: T0 + step });
 		const path = join(run.dir, 'metrics.jsonl');
 		appendFileSync(path, 'not json\n\n{"kind":"event","time":1}\n{"kind":"update","step":5,"ti'); // no step; torn
 		assert.equal(run.cutMetricsAfter(60), 6);
-		const lines = run.readMetrics();
+		const lines = readFileSync(join(run.dir, 'metrics.jsonl'), 'utf8');
 		assert.ok(lines.endsWith('}\n'));
 		assert.deepStrictEqual(
 			lines
 				.trimEnd()
 				.split('\n')
-				.map((l) => JSON.parse(l).step),
+				.map((l: string) => JSON.parse(l).step),
 			[0, 30, 60]
 		);
 		assert.deepStrictEqual(
@@ -181,8 +181,8 @@ describe('run resume files', () => {
 			[]
 		);
 		assert.equal(run.cutMetricsAfter(60), 0);
-		assert.equal(run.readMetrics(), lines);
-		run.appendMetrics({ kind: 'update', step: 61, time: 0 });
-		assert.equal(run.readMetrics().trimEnd().split('\n').length, 4);
+		assert.equal(readFileSync(join(run.dir, 'metrics.jsonl'), 'utf8'), lines);
+		run.metrics.append({ kind: 'update', step: 61, time: 0 });
+		assert.equal(readFileSync(join(run.dir, 'metrics.jsonl'), 'utf8').trimEnd().split('\n').length, 4);
 	});
 });

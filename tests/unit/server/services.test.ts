@@ -133,7 +133,7 @@ describe('RunRecorder failure policy', () => {
 	function recorder(runsDir = mkdtempSync(join(tmpdir(), 'pitwall-rec-'))) {
 		const clock = new ManualClock();
 		const alerts = new Alerts(clock);
-		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
+		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2, maxMetricsMb: 1024 };
 		return { runsDir, clock, alerts, recorder: new RunRecorder(options, training, books, clock, silentLog, alerts) };
 	}
 
@@ -193,7 +193,7 @@ describe('RunRecorder episode steps', () => {
 		const intake = { seqs: () => ({}), envSteps: 1000 };
 		const books = booksOf(intake);
 		const training = { snapshot: undefined } as unknown as TrainingLoop;
-		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2 };
+		const options = { runsDir, runId: 'r', checkpointEveryUpdates: 10, checkpointEverySec: 300, keepCheckpoints: 2, maxMetricsMb: 1024 };
 		const entry = { id: 'a' } as ActorEntry;
 		const summary = { return: 1, length: 10, lapTimesMs: [], cleanLaps: 0, policyVersion: 1 } as unknown as EpisodeSummary;
 		const steps = (r: RunRecorder) => r.metrics.points.filter((p) => p.kind === 'episode').map((p) => p.step);

@@ -65,6 +65,17 @@ export const transitionBatchCodec: BodyCodec<TransitionBatch> = {
 	}
 };
 
+/** A lap takes (0, 1 h]: anything else is not a lap time. */
+const MAX_LAP_MS = 3_600_000;
+
+function lapTimes(b: Body): number[] {
+	const laps = b.numbers('lapTimesMs', b.limits.maxLapTimes);
+	laps.forEach((ms, i) =>
+		ms > 0 && ms <= MAX_LAP_MS ? undefined : fail(ErrorCode.INVALID_FIELD, `${b.path('lapTimesMs')}[${i}] = ${ms} ms is not a lap time (0, ${MAX_LAP_MS}]`)
+	);
+	return laps;
+}
+
 function within(values: Float32Array, max: number, path: string): Float32Array {
 	assertWithin(values, max, path, 'maxAbsObs');
 	return values;
@@ -103,7 +114,7 @@ export const episodeSummaryCodec: BodyCodec<EpisodeSummary> = {
 		endReason: b.str('endReason'),
 		terminated: b.bool('terminated'),
 		truncated: b.bool('truncated'),
-		lapTimesMs: b.numbers('lapTimesMs'),
+		lapTimesMs: lapTimes(b),
 		cleanLaps: b.int('cleanLaps'),
 		policyVersion: b.int('policyVersion', 0, U32_MAX)
 	})

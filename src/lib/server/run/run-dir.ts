@@ -3,23 +3,9 @@
  * checkpoints/}. Checkpoints are ckpt-<updates>.zip (the newest `keep` are kept) plus latest.zip
  * and best.zip (by mean episode return).
  */
-import {
-	appendFileSync,
-	closeSync,
-	copyFileSync,
-	existsSync,
-	fsyncSync,
-	mkdirSync,
-	openSync,
-	readdirSync,
-	readFileSync,
-	renameSync,
-	rmSync,
-	statSync,
-	writeFileSync,
-	writeSync
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { MetricsFile } from './metrics-file.ts';
 import { EventFileWriter } from './tfevents.ts';
 
 export interface CheckpointInfo {
@@ -39,16 +25,17 @@ export class RunDir {
 	readonly dir: string;
 	readonly checkpointsDir: string;
 	readonly events: EventFileWriter;
-	private readonly metricsPath: string;
+	readonly metrics: MetricsFile;
 
 	constructor(
 		root: string,
-		readonly runId: string
+		readonly runId: string,
+		maxMetricsBytes = Number.MAX_SAFE_INTEGER
 	) {
 		this.dir = resolve(root, runId);
 		this.checkpointsDir = join(this.dir, 'checkpoints');
 		mkdirSync(this.checkpointsDir, { recursive: true });
-		this.metricsPath = join(this.dir, 'metrics.jsonl');
+		this.metrics = new MetricsFile(join(this.dir, 'metrics.jsonl'), maxMetricsBytes);
 		this.events = new EventFileWriter(this.dir);
 	}
 
@@ -77,48 +64,12 @@ export class RunDir {
 		writeFileSync(join(this.dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
 	}
 
-	appendMetrics(line: Record<string, unknown>): void {
-		appendFileSync(this.metricsPath, JSON.stringify(line) + '\n');
-	}
-
-	readMetrics(): string {
-		return existsSync(this.metricsPath) ? readFileSync(this.metricsPath, 'utf8') : '';
-	}
-
 	/**
-	 * For a resume: rewrites metrics.jsonl (a temporary file, then a rename) with only the
-	 * well-formed lines (a JSON object with a numeric `step`) whose step is <= `step`, the
-	 * checkpoint's last step, so that the resumed run's lines continue from it. A torn last line
-	 * goes too. Returns how many non-blank lines were removed; the file is left untouched if none.
+	 * For a resume: cuts metrics.jsonl after `step` (the checkpoint's last), from the end, so the
+	 * resumed run's lines continue from it; a torn last line goes too. Returns the lines removed.
 	 */
 	cutMetricsAfter(step: number): number {
-		const text = this.readMetrics();
-		const kept: string[] = [];
-		let removed = 0;
-		for (const line of text.split('\n')) {
-			if (!line.trim()) continue;
-			let point: unknown;
-			try {
-				point = JSON.parse(line);
-			} catch {
-				point = undefined;
-			}
-			const at = point !== null && typeof point === 'object' ? (point as { step?: unknown }).step : undefined;
-			if (typeof at === 'number' && at <= step) kept.push(line);
-			else removed++;
-		}
-		const out = kept.map((line) => line + '\n').join('');
-		if (out === text) return 0;
-		const tmp = `${this.metricsPath}.tmp`;
-		const fd = openSync(tmp, 'w');
-		try {
-			writeSync(fd, out);
-			fsyncSync(fd);
-		} finally {
-			closeSync(fd);
-		}
-		renameSync(tmp, this.metricsPath);
-		return removed;
+		return this.metrics.cutAfter(step);
 	}
 
 	/** Writes ckpt-<updates>.zip and latest.zip (atomically), optionally best.zip; prunes to `keep`. */

@@ -16,6 +16,8 @@ export interface RegistryOptions {
 	heartbeatIntervalMs: number;
 	/** An actor silent this long is marked lost and closed. */
 	actorTimeoutMs: number;
+	/** Frames per second an actor may send, of any type (absent: no limit). */
+	maxMessagesPerSec?: number;
 }
 
 export class ActorRegistry {
@@ -49,7 +51,7 @@ export class ActorRegistry {
 		if (!this.accepting) throw new ProtocolError(ErrorCode.INTERNAL, 'learner is shutting down');
 		if (this.bySession.size >= this.o.maxActors) throw new ProtocolError(ErrorCode.TOO_MANY_ACTORS, `learner has its maximum of ${this.o.maxActors} actors`);
 		if (this.byActorId(hello.actorId)) throw new ProtocolError(ErrorCode.INVALID_FIELD, `actor id ${hello.actorId} is already connected`);
-		const entry = new ActorEntry(sessionId, hello, address, link, this.clock);
+		const entry = new ActorEntry(sessionId, hello, address, link, this.clock, this.o.maxMessagesPerSec);
 		this.bySession.set(sessionId, entry);
 		this.log.info({ actorId: hello.actorId, actorName: hello.actorName, address, mode: hello.mode, source: hello.source, sessionId }, 'actor connected');
 		return entry;

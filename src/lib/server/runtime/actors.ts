@@ -1,6 +1,7 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
 import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { PerSecond } from './rate.ts';
 
 /** What a session gives the runtime to reach its actor. */
 export interface ActorLink {
@@ -32,9 +33,8 @@ export class ActorEntry {
 	bytesIn = 0;
 	bytesOut = 0;
 	readonly telemetry: TelemetryFrame[] = [];
-	/** Telemetry frames received in the current one-second window (rate limit). */
-	telemetryThisSecond = 0;
-	telemetrySecond = 0;
+	/** What this actor may repeat, counted per wall-clock second (rate limits). */
+	readonly rates = { messages: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond() };
 	private readonly sampleTimes: { at: number; n: number }[] = [];
 
 	constructor(
@@ -42,7 +42,9 @@ export class ActorEntry {
 		readonly hello: Handshake,
 		readonly address: string,
 		readonly link: ActorLink,
-		private readonly clock: Clock = systemClock
+		private readonly clock: Clock = systemClock,
+		/** Frames per second this actor may send (any type); beyond it the session is refused. */
+		private readonly maxMessagesPerSec = Infinity
 	) {
 		this.connectedAt = this.lastSeenAt = clock.now();
 	}
@@ -51,9 +53,11 @@ export class ActorEntry {
 		return this.hello.actorId;
 	}
 
+	/** A frame came in: liveness, bytes, and the message rate limit (throws RATE_LIMITED). */
 	seen(bytes: number): void {
 		this.lastSeenAt = this.clock.now();
 		this.bytesIn += bytes;
+		this.rates.messages.take(this.lastSeenAt, this.maxMessagesPerSec, 'messages');
 	}
 
 	countSamples(n: number): void {

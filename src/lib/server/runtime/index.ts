@@ -224,6 +224,7 @@ export class Runtime {
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
+		entry.rates.episodes.take(this.clock.now(), this.config.learner.maxEpisodesPerSec, 'episode summaries');
 		entry.episodes++;
 		entry.lastReturn = summary.return;
 		for (const lap of summary.lapTimesMs) if (entry.bestLapMs === null || lap < entry.bestLapMs) entry.bestLapMs = lap;

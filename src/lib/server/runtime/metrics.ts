@@ -1,6 +1,7 @@
 /**
  * The run's metrics: every update, episode and event as a MetricPoint, kept in memory (bounded,
- * for the console), appended to metrics.jsonl and, for updates and episodes, to TensorBoard.
+ * for the console), appended to metrics.jsonl and, for updates and episodes, to TensorBoard —
+ * until metrics.jsonl reaches its size cap (--max-metrics-mb): then points stay in memory only.
  */
 import type { MetricPoint } from '../../protocol/index.ts';
 import type { RunDir } from '../run/run-dir.ts';
@@ -13,15 +14,8 @@ export class MetricsLog {
 	private readonly subscribers = new Set<(point: MetricPoint) => void>();
 
 	constructor(private readonly run: RunDir) {
-		// A resumed run continues its curves: load what is on disk.
-		for (const line of run.readMetrics().split('\n')) {
-			if (!line.trim()) continue;
-			try {
-				this.keep(JSON.parse(line) as MetricPoint);
-			} catch {
-				// a torn last line after a crash: skip it
-			}
-		}
+		// A resumed run continues its curves: the newest points on disk, read from the end.
+		this.points.push(...run.metrics.tail<MetricPoint>(METRICS_HISTORY));
 	}
 
 	private keep(point: MetricPoint): void {
@@ -34,9 +28,12 @@ export class MetricsLog {
 		return () => this.subscribers.delete(listener);
 	}
 
-	add(point: MetricPoint): void {
+	/** Keeps and writes a point; false when the files are full (the point is kept in memory only). */
+	add(point: MetricPoint): boolean {
 		this.keep(point);
-		this.run.appendMetrics(point);
+		const written = this.run.metrics.append(point);
+		for (const listener of this.subscribers) listener(point);
+		if (!written) return false;
 		if (point.kind === 'update') {
 			const scalars: Record<string, number> = {};
 			for (const [key, value] of Object.entries(point)) if (typeof value === 'number' && key.includes('/')) scalars[key] = value;
@@ -44,7 +41,7 @@ export class MetricsLog {
 		} else if (point.kind === 'episode') {
 			this.run.events.scalars(point.step, { 'charts/episodic_return': point.return, 'charts/episodic_length': point.length }, point.time);
 		}
-		for (const listener of this.subscribers) listener(point);
+		return true;
 	}
 
 	/** Mean return of the last `count` episodes (NaN when none). */

@@ -33,6 +33,7 @@ export interface RecorderOptions {
 	checkpointEveryUpdates: number;
 	checkpointEverySec: number;
 	keepCheckpoints: number;
+	maxMetricsMb: number;
 }
 
 /** The run's books the recorder saves and restores with each checkpoint. */
@@ -69,7 +70,7 @@ export class RunRecorder {
 		private readonly alerts: Alerts
 	) {
 		this.resuming = RunDir.hasCheckpoint(o.runsDir, o.runId);
-		this.run = new RunDir(o.runsDir, o.runId);
+		this.run = new RunDir(o.runsDir, o.runId, o.maxMetricsMb * 2 ** 20);
 		if (this.resuming) this.cutAfterCheckpoint();
 		this.metrics = new MetricsLog(this.run);
 		this.lastCheckpointAt = clock.now();
@@ -92,10 +93,13 @@ export class RunRecorder {
 		return (this.lastStep = Math.max(this.books.intake.envSteps, this.lastStep + 1));
 	}
 
-	/** Appends a point; a failed write is an alert, never a crash. */
+	/** Appends a point; a failed write is an alert, never a crash; so is a full metrics file (once). */
 	private record(point: MetricPoint): void {
 		try {
-			this.metrics.add(point);
+			if (!this.metrics.add(point) && this.run.metrics.refused === 1) {
+				const mb = Math.round(this.run.metrics.size / 2 ** 20);
+				this.failed('metrics write', new Error(`metrics.jsonl reached its cap (${mb} MB, --max-metrics-mb): new points stay in memory only`));
+			}
 		} catch (error) {
 			this.failed('metrics write', error);
 		}

@@ -2,7 +2,7 @@
  * Telemetry from actors for the live view: rate-limited per actor (frames per wall-clock second,
  * refused with RATE_LIMITED beyond `maxTelemetryPerSec`), kept in the actor's bounded history.
  */
-import { ErrorCode, MessageType, ProtocolError, type Telemetry, type TelemetryBatch, type TelemetryFrame } from '../../protocol/index.ts';
+import { MessageType, type Telemetry, type TelemetryBatch, type TelemetryFrame } from '../../protocol/index.ts';
 import type { ActorEntry } from './actors.ts';
 import type { Clock } from './clock.ts';
 
@@ -13,16 +13,8 @@ export class TelemetryGate {
 	) {}
 
 	receive(entry: ActorEntry, message: Telemetry | TelemetryBatch): void {
-		const second = Math.floor(this.clock.now() / 1000);
-		if (entry.telemetrySecond !== second) {
-			entry.telemetrySecond = second;
-			entry.telemetryThisSecond = 0;
-		}
 		const frames = message.type === MessageType.TELEMETRY ? [message.frame] : columnsToFrames(message);
-		entry.telemetryThisSecond += frames.length;
-		if (entry.telemetryThisSecond > this.maxTelemetryPerSec) {
-			throw new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${this.maxTelemetryPerSec} telemetry frames per second`);
-		}
+		entry.rates.telemetry.take(this.clock.now(), this.maxTelemetryPerSec, 'telemetry frames', frames.length);
 		entry.keepTelemetry(frames);
 	}
 }

@@ -6,7 +6,7 @@ export const GET = ({ url }) => {
 	const format = url.searchParams.get('format') ?? 'jsonl';
 	const rt = runtime();
 	if (format === 'jsonl')
-		return new Response(rt.run.readMetrics(), {
+		return new Response(rt.run.metrics.stream(), {
 			headers: { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="${rt.runId}-metrics.jsonl"` }
 		});
 	if (format === 'csv')
