@@ -154,6 +154,17 @@ describe('RunRecorder failure policy', () => {
 		await assert.rejects(r.checkpoint('manual'), /EISDIR/); // an explicit request does see the error
 	});
 
+	it('a checkpoint with too little free disk is not started: an alert, the previous latest.zip intact', async () => {
+		const { alerts, recorder: r } = recorder();
+		await r.checkpoint('first');
+		const latest = r.run.read('latest');
+		r.run.freeSpace = () => ({ bavail: 10, bsize: 4096 });
+		r.updated({ policyVersion: 11, samples: 64, updateMs: 5 } as never, training.snapshot as never); // update 10: periodic
+		await r.checkpoint('probe').catch(() => undefined);
+		assert.match(alerts.open.at(-1)?.message ?? '', /periodic checkpoint failed: not enough free disk for a checkpoint: 0 MB free/);
+		assert.deepStrictEqual(r.run.read('latest'), latest);
+	});
+
 	it('a metrics write that fails is an alert and the point stays in memory', () => {
 		const { runsDir, alerts, recorder: r } = recorder();
 		mkdirSync(join(runsDir, 'r', 'metrics.jsonl')); // appends fail (EISDIR)

@@ -3,7 +3,7 @@
  * checkpoints/}. Checkpoints are ckpt-<updates>.zip (the newest `keep` are kept) plus latest.zip
  * and best.zip (by mean episode return).
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MetricsFile } from './metrics-file.ts';
 import { EventFileWriter } from './tfevents.ts';
@@ -18,6 +18,9 @@ export interface CheckpointInfo {
 
 export const LATEST = 'latest';
 const POLICY_VERSION_FILE = 'policy-version';
+/** Free space kept beyond a checkpoint's own copies, for metrics and the system. */
+const FREE_SPACE_MARGIN = 64 * 2 ** 20;
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 export const BEST = 'best';
 const CHECKPOINT_ID = /^(ckpt-\d{8}|latest|best)$/;
 
@@ -74,6 +77,7 @@ export class RunDir {
 
 	/** Writes ckpt-<updates>.zip and latest.zip (atomically), optionally best.zip; prunes to `keep`. */
 	saveCheckpoint(bytes: Uint8Array, updates: number, keep: number, isBest: boolean): CheckpointInfo {
+		this.checkFreeSpace(bytes.length);
 		const id = `ckpt-${String(updates).padStart(8, '0')}`;
 		const file = join(this.checkpointsDir, `${id}.zip`);
 		const tmp = `${file}.tmp`;
@@ -88,6 +92,21 @@ export class RunDir {
 		for (const old of numbered.slice(keep)) rmSync(old.file, { force: true });
 		return this.info(id)!;
 	}
+
+	/**
+	 * A checkpoint writes up to three copies (numbered, latest, best) through temporary files: with
+	 * less free space than that plus a margin it is not started (a half-written latest.zip would be
+	 * worse than the previous one).
+	 */
+	private checkFreeSpace(bytes: number): void {
+		const { bavail, bsize } = this.freeSpace(this.checkpointsDir);
+		const free = bavail * bsize;
+		const needed = 3 * bytes + FREE_SPACE_MARGIN;
+		if (free < needed) throw new Error(`not enough free disk for a checkpoint: ${mb(free)} MB free in ${this.checkpointsDir}, ${mb(needed)} MB needed`);
+	}
+
+	/** The file system's free blocks (a seam for tests). */
+	freeSpace: (path: string) => { bavail: number; bsize: number } = (path) => statfsSync(path);
 
 	list(): CheckpointInfo[] {
 		return readdirSync(this.checkpointsDir)
