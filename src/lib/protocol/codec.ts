@@ -49,7 +49,8 @@ export interface EncodeOptions {
 export function encodeMessage(message: Message, options: EncodeOptions = {}): Uint8Array {
 	const codec = CODECS[message.type];
 	const payload = packr.pack(codec.encode(message, options.columns ?? 'compact'));
-	const compress = options.compress ?? codec.compress?.(message) ?? 'auto';
+	// A learner inflates nothing before the handshake (an unauthenticated peer gets no inflate work).
+	const compress = options.compress ?? codec.compress?.(message) ?? (message.type === MessageType.HANDSHAKE ? 'never' : 'auto');
 	return writeFrame(message.type, payload, compress);
 }
 

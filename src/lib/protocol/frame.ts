@@ -11,10 +11,12 @@
  *   12     …    payload
  *
  * The declared length is checked against `maxDecompressedBytes` before anything is allocated, and
- * inflation stops as soon as the output would pass it (a decompression bomb costs one small chunk).
+ * inflation (./inflate.ts) writes into a buffer of exactly that length, stopping before the first
+ * byte past it: a decompression bomb costs no more output than it declares.
  */
-import { Inflate, deflateSync } from 'fflate';
+import { deflateSync } from 'fflate';
 import { ErrorCode, fail } from './errors.ts';
+import { inflateRaw } from './inflate.ts';
 import type { Limits } from './limits.ts';
 import { MESSAGE_TYPE_NAME, PROTOCOL_VERSION, type MessageType } from './types.ts';
 
@@ -29,8 +31,6 @@ export const COMPRESS_THRESHOLD_BYTES = 1024;
 export const MIN_DEFLATE_RATIO = 0.8;
 /** DEFLATE level used by the encoder (1 fastest … 9 smallest). */
 export const DEFLATE_LEVEL = 6;
-/** Compressed input is inflated this many bytes at a time so a bomb is caught early. */
-const INFLATE_CHUNK_BYTES = 16 * 1024;
 
 export interface FrameHeader {
 	version: number;
@@ -95,40 +95,5 @@ export function readHeader(frame: Uint8Array, limits: Limits): FrameHeader {
 /** Returns the payload, inflated into a buffer of exactly the declared size. */
 export function readPayload(frame: Uint8Array, header: FrameHeader): Uint8Array {
 	const body = frame.subarray(HEADER_BYTES);
-	if (!header.compressed) return body;
-	return inflateBounded(body, header.payloadBytes);
-}
-
-function inflateBounded(input: Uint8Array, expectedBytes: number): Uint8Array {
-	const out = new Uint8Array(expectedBytes);
-	let written = 0;
-	let ended = false;
-	const inflater = new Inflate((chunk, final) => {
-		if (written + chunk.length > expectedBytes) {
-			fail(ErrorCode.DECOMPRESSION_FAILED, `payload inflates past its declared ${expectedBytes} bytes`);
-		}
-		out.set(chunk, written);
-		written += chunk.length;
-		if (final) ended = true;
-	});
-	try {
-		for (let at = 0; at < input.length; at += INFLATE_CHUNK_BYTES) {
-			const end = Math.min(at + INFLATE_CHUNK_BYTES, input.length);
-			inflater.push(input.subarray(at, end), end === input.length);
-		}
-		if (input.length === 0) inflater.push(input, true);
-	} catch (error) {
-		// Only fflate's own verdict on the stream is the peer's fault; anything else is a bug here.
-		if (isFlateError(error)) fail(ErrorCode.DECOMPRESSION_FAILED, `corrupt DEFLATE stream (${error.message})`);
-		throw error;
-	}
-	if (!ended || written !== expectedBytes) {
-		fail(ErrorCode.DECOMPRESSION_FAILED, `payload inflates to ${written} bytes, header declares ${expectedBytes}`);
-	}
-	return out;
-}
-
-/** fflate reports a corrupt stream as an Error with a numeric `code` (its FlateErrorCode). */
-function isFlateError(error: unknown): error is Error & { code: number } {
-	return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
+	return header.compressed ? inflateRaw(body, header.payloadBytes) : body;
 }
