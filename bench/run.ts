@@ -17,7 +17,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	learn: () => import('./learn.ts'),
 	tick: () => import('./tick.ts'),
 	'update-rtt': () => import('./update-rtt.ts'),
-	chaos: () => import('./chaos.ts')
+	chaos: () => import('./chaos.ts'),
+	hostile: () => import('./hostile.ts')
 };
 
 function table(results: BenchResult[]): string {
