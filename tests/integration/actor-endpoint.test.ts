@@ -1,8 +1,9 @@
-/** /ws/actor over real loopback sockets: handshake, auth, bad frames, exactly-once acks, limits. */
+/** /ws/actor over real loopback sockets: handshake (and what comes before it), auth, bad frames, exactly-once acks, limits. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, MessageType, PROTOCOL_VERSION, encodeMessage, resolveLimits } from '../../src/lib/protocol/index.ts';
 import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
+import { pendingHandshakes } from '../../src/lib/server/ws/handshake-gate.ts';
 import { TestClient, startTestServer, waitFor, wsUrl } from './helpers.ts';
 
 const TOKEN = 'actor-secret';
@@ -91,6 +92,8 @@ describe('/ws/actor', () => {
 
 	it('answers a malformed frame with ERROR and its close code, and keeps serving others', async () => {
 		const bystander = await connect();
+		bystander.send(encodeMessage({ ...hello, actorId: 'bystander' }));
+		await bystander.expect(MessageType.HANDSHAKE_ACCEPT);
 		const client = await connect();
 		client.send(Uint8Array.from([0x50, 0x57, 1, 40, 0, 0, 0, 0, 5, 0, 0, 0, 0xc1]));
 		const error = await client.next();
@@ -184,4 +187,40 @@ describe('upgrade routing', () => {
 			await server.close();
 		}
 	});
+});
+
+it('before the handshake: an idle socket is closed after handshakeTimeoutMs (4004), a PING is refused (4004), waiting connections are capped (4005)', async () => {
+	const { server, runtime } = await startTestServer({}, { handshakeTimeoutMs: 300, maxPendingHandshakes: 2 });
+	try {
+		const url = wsUrl(server, '/ws/actor');
+		const refusal = async (client: TestClient, code: string, closeCode: number) => {
+			const error = await client.next(5000);
+			assert.ok(error.type === MessageType.ERROR && error.code === code && error.fatal, JSON.stringify(error));
+			assert.equal((await client.closed).code, closeCode);
+			return error.message;
+		};
+		const idle = new TestClient(url);
+		await idle.opened;
+		assert.match(await refusal(idle, 'HANDSHAKE_REQUIRED', CloseCode.HANDSHAKE_REQUIRED), /no HANDSHAKE within 300 ms/);
+
+		const pinger = new TestClient(url);
+		await pinger.opened;
+		pinger.send(encodeMessage({ type: MessageType.PING, seq: 1, t: 1 }));
+		assert.match(await refusal(pinger, 'HANDSHAKE_REQUIRED', CloseCode.HANDSHAKE_REQUIRED), /PING.*before HANDSHAKE/);
+		await waitFor(() => pendingHandshakes(runtime) === 0, 'the refused sockets to leave the count');
+
+		const waiting = [new TestClient(url), new TestClient(url)];
+		await Promise.all(waiting.map((c) => c.opened));
+		await waitFor(() => pendingHandshakes(runtime) === 2, 'two waiting connections');
+		const third = new TestClient(url);
+		await third.opened;
+		assert.match(await refusal(third, 'TOO_MANY_ACTORS', CloseCode.TOO_MANY_ACTORS), /already waiting for their HANDSHAKE/);
+		waiting[0].send(encodeMessage(seedHandshake('in-time')));
+		await waiting[0].expect(MessageType.HANDSHAKE_ACCEPT);
+		await refusal(waiting[1], 'HANDSHAKE_REQUIRED', CloseCode.HANDSHAKE_REQUIRED);
+		await waitFor(() => pendingHandshakes(runtime) === 0, 'every waiting connection to leave the count');
+		waiting[0].close();
+	} finally {
+		await server.close();
+	}
 });

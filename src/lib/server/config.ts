@@ -70,6 +70,8 @@ export const LEARNER_OPTIONS = defineOptions(
 			defaultDoc: 'tensorflow,wasm,cpu'
 		}),
 		maxActors: int('more actors are refused (4005)', 64),
+		handshakeTimeoutMs: int('an actor connection that sends no HANDSHAKE this long is refused (HANDSHAKE_REQUIRED, 4004), ms', 5000),
+		maxPendingHandshakes: int('actor connections that may wait for their HANDSHAKE at once; more are refused at once (TOO_MANY_ACTORS, 4005)', 16),
 		heartbeatIntervalMs: int('PING interval to every actor, ms', 1000),
 		actorTimeoutMs: int('an actor silent this long is marked lost and closed, ms', 10_000),
 		controlChunk: int('actions per CONTROL_BATCH for remote-mode actors (≤ --max-control-chunk)', 10),

@@ -2,17 +2,24 @@
  * One /ws/actor connection: HANDSHAKE first, then data. Every bad frame gets an ERROR and the
  * close code of its ProtocolError; nothing from a peer can throw past this file. The session holds
  * only its socket: everything it learns goes to the runtime.
+ *
+ * Before the handshake only an uncompressed HANDSHAKE is read: the header of anything else is
+ * refused before its body is decoded or inflated (HANDSHAKE_REQUIRED, or BAD_FLAGS when
+ * compressed), within handshakeTimeoutMs, and at most maxPendingHandshakes connections wait for
+ * theirs at once (./handshake-gate.ts).
  */
 import type { WebSocket } from 'ws';
 import {
 	Decoder,
 	ErrorCode,
+	MESSAGE_TYPE_NAME,
 	MessageType,
 	PROTOCOL_VERSION,
 	ProtocolError,
 	encodeMessage,
 	errorMessage,
 	internalError,
+	readHeader,
 	type BatchAck,
 	type Handshake,
 	type Message
@@ -20,9 +27,15 @@ import {
 import { tokenMatches } from '../auth.ts';
 import type { Log } from '../log.ts';
 import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
+import { HandshakeGate, systemTimers, type Timers } from './handshake-gate.ts';
 
 /** Frames held while a handshake waits for a resuming learner (a well-behaved actor sends none). */
 const MAX_WAITING_FRAMES = 64;
+
+export interface SessionOptions {
+	/** For the handshake timeout (tests pass fake ones). */
+	timers?: Timers;
+}
 
 export class ActorSession implements ActorLink {
 	private entry: ActorEntry | undefined;
@@ -31,18 +44,31 @@ export class ActorSession implements ActorLink {
 	/** Frames that came while the handshake waited for a resuming learner; handled once admitted. */
 	private waiting: Buffer[] | undefined;
 	private readonly log: Log;
+	/** Until the HANDSHAKE is accepted: the pending count and the timeout. */
+	private gate: HandshakeGate | undefined;
 
 	constructor(
 		private readonly socket: WebSocket,
 		private readonly runtime: Runtime,
-		private readonly address: string
+		private readonly address: string,
+		options: SessionOptions = {}
 	) {
 		this.decoder = new Decoder(runtime.config.limits);
 		this.log = runtime.logger('session');
 		socket.binaryType = 'nodebuffer';
 		socket.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
-		socket.on('close', (code) => this.entry && runtime.remove(this.entry.sessionId, code));
+		socket.on('close', (code) => {
+			this.gate?.leave();
+			if (this.entry) runtime.remove(this.entry.sessionId, code);
+		});
 		socket.on('error', () => socket.terminate());
+		try {
+			this.gate = new HandshakeGate(runtime, runtime.config.learner, options.timers ?? systemTimers, (error) => {
+				if (this.socket.readyState === this.socket.OPEN) this.refuse(error);
+			});
+		} catch (error) {
+			this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error));
+		}
 	}
 
 	get bufferedAmount(): number {
@@ -83,6 +109,7 @@ export class ActorSession implements ActorLink {
 		const fields = { code: error.code, closeCode: error.closeCode, actorId: this.entry?.id, address: this.address };
 		if (error.code === ErrorCode.INTERNAL) this.log.error({ ...fields, err: error.cause ?? error }, `actor refused: ${error.message}`);
 		else this.log.warn(fields, `actor refused: ${error.message}`);
+		this.gate?.stopClock();
 		this.send(errorMessage(error, true));
 		this.socket.close(error.closeCode, error.code);
 	}
@@ -95,8 +122,9 @@ export class ActorSession implements ActorLink {
 		}
 		try {
 			if (!isBinary) throw new ProtocolError(ErrorCode.MALFORMED, 'text frames are not accepted on /ws/actor');
-			this.entry?.seen(data.length);
-			this.handle(this.decoder.decode(data));
+			if (!this.entry) return this.beforeHandshake(data);
+			this.entry.seen(data.length);
+			this.handle(this.entry, this.decoder.decode(data));
 		} catch (error) {
 			if (error instanceof ProtocolError) {
 				if (error.code === ErrorCode.NON_FINITE && this.entry) {
@@ -109,16 +137,28 @@ export class ActorSession implements ActorLink {
 		}
 	}
 
-	private handle(message: Message): void {
-		if (message.type === MessageType.HANDSHAKE) return this.onHandshake(message);
-		if (message.type === MessageType.PING) {
-			this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
-			if (this.entry) this.runtime.heartbeat(this.entry, message);
-			return;
+	/** Only an uncompressed HANDSHAKE: the header says so before anything is decoded or inflated. */
+	private beforeHandshake(frame: Buffer): void {
+		const header = readHeader(frame, this.decoder.limits);
+		if (header.type !== MessageType.HANDSHAKE) {
+			throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, `message type ${MESSAGE_TYPE_NAME[header.type]} (${header.type}) before HANDSHAKE`);
 		}
-		const entry = this.entry;
-		if (!entry) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, `message type ${message.type} before HANDSHAKE`);
+		if (header.compressed) {
+			throw new ProtocolError(
+				ErrorCode.BAD_FLAGS,
+				'a compressed frame before the handshake is accepted (nothing is inflated for it): send HANDSHAKE uncompressed'
+			);
+		}
+		this.onHandshake(this.decoder.decode(frame) as Handshake);
+	}
+
+	private handle(entry: ActorEntry, message: Message): void {
 		switch (message.type) {
+			case MessageType.HANDSHAKE:
+				throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
+			case MessageType.PING:
+				this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
+				return this.runtime.heartbeat(entry, message);
 			case MessageType.TRANSITION:
 			case MessageType.TRANSITION_BATCH:
 				this.ackLater(this.runtime.ingest(entry, message));
@@ -140,11 +180,12 @@ export class ActorSession implements ActorLink {
 	}
 
 	private onHandshake(hello: Handshake): void {
-		if (this.entry) throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
 		if (hello.protocolVersion !== PROTOCOL_VERSION) {
 			throw new ProtocolError(ErrorCode.VERSION_MISMATCH, `actor speaks protocol ${hello.protocolVersion}, learner ${PROTOCOL_VERSION}`);
 		}
 		if (!tokenMatches(this.runtime.config.actorToken, hello.token)) throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'wrong actor token');
+		this.gate?.leave(); // authenticated: from here --max-actors applies (in the registry)
+		this.gate = undefined;
 		if (this.runtime.isStarted) this.admit(hello);
 		else this.admitWhenStarted(hello);
 	}
