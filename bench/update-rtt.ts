@@ -7,6 +7,7 @@
  */
 import WebSocket from 'ws';
 import { Decoder, MessageType, encodeMessage } from '../src/lib/protocol/index.ts';
+import { seedHandshake } from '../tests/fixtures/trajectory.ts';
 import { percentile, round, type BenchResult } from './harness.ts';
 import { loadActors, startLearner } from './learner-load.ts';
 
@@ -19,8 +20,11 @@ function probe(url: string): Promise<{ ping: () => Promise<void>; close: () => v
 	const decoder = new Decoder();
 	const socket = new WebSocket(url);
 	let waiting: (() => void) | undefined;
+	let accepted: (() => void) | undefined;
 	socket.on('message', (data: Buffer) => {
-		if (decoder.decode(new Uint8Array(data)).type === MessageType.PONG) waiting?.();
+		const type = decoder.decode(new Uint8Array(data)).type;
+		if (type === MessageType.PONG) waiting?.();
+		else if (type === MessageType.HANDSHAKE_ACCEPT) accepted?.();
 	});
 	let seq = 0;
 	const ping = () =>
@@ -28,8 +32,10 @@ function probe(url: string): Promise<{ ping: () => Promise<void>; close: () => v
 			waiting = resolve;
 			socket.send(encodeMessage({ type: MessageType.PING, seq: seq++, t: 0 }));
 		});
+	// A PING is answered only after a HANDSHAKE (docs/protocol.md): the probe is an actor that sends nothing else.
 	return new Promise((resolve, reject) => {
-		socket.once('open', () => resolve({ ping, close: () => socket.close() }));
+		accepted = () => resolve({ ping, close: () => socket.close() });
+		socket.once('open', () => socket.send(encodeMessage(seedHandshake('rtt-probe'))));
 		socket.once('error', reject);
 	});
 }

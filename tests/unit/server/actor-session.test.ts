@@ -293,4 +293,18 @@ describe('before the handshake', () => {
 		socket.gone(CloseCode.UNAUTHORIZED);
 		assert.equal(pendingHandshakes(runtime), 0);
 	});
+
+	it('reads nothing more from a peer it refused (the rest of a burst costs no decoding)', () => {
+		let heartbeats = 0;
+		const socket = session(() => heartbeats++);
+		socket.deliver(encodeMessage(SAMPLE_MESSAGES.handshake));
+		const garbage = Uint8Array.from(ping);
+		garbage[0] = 0x51;
+		socket.deliver(garbage);
+		// ws still delivers frames that were in flight while the close goes out.
+		socket.readyState = 1;
+		for (let i = 0; i < 100; i++) socket.deliver(ping);
+		assert.equal(heartbeats, 0);
+		assert.equal(socket.sent.filter((m) => m.type === MessageType.ERROR).length, 1);
+	});
 });

@@ -44,6 +44,8 @@ export class ActorSession implements ActorLink {
 	/** Frames that came while the handshake waited for a resuming learner; handled once admitted. */
 	private waiting: Buffer[] | undefined;
 	private readonly log: Log;
+	/** An ERROR was sent and the close begun: nothing more from this peer is handled. */
+	private refused = false;
 	/** Until the HANDSHAKE is accepted: the pending count and the timeout. */
 	private gate: HandshakeGate | undefined;
 
@@ -111,10 +113,13 @@ export class ActorSession implements ActorLink {
 		else this.log.warn(fields, `actor refused: ${error.message}`);
 		this.gate?.stopClock();
 		this.send(errorMessage(error, true));
+		this.refused = true;
 		this.socket.close(error.closeCode, error.code);
 	}
 
 	private onFrame(data: Buffer, isBinary: boolean): void {
+		// Refused: whatever else the peer had in flight is not read (a burst after a bad frame costs nothing).
+		if (this.refused) return;
 		if (this.waiting) {
 			if (this.waiting.length < MAX_WAITING_FRAMES) this.waiting.push(data);
 			else this.refuse(new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${MAX_WAITING_FRAMES} frames before the handshake was answered`));
