@@ -12,39 +12,11 @@ import { readHeader, writeFrame } from '../../../src/lib/protocol/frame.ts';
 import { resolveLimits } from '../../../src/lib/protocol/limits.ts';
 import { pingCodec } from '../../../src/lib/protocol/messages/heartbeat.ts';
 import { SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
+import { mutate } from '../../fixtures/mutate.ts';
 import { Rng } from '../../fixtures/random.ts';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 120_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
-
-function mutate(source: Uint8Array, rng: Rng): Uint8Array {
-	const bytes = Array.from(source);
-	const edits = 1 + rng.int(4);
-	for (let e = 0; e < edits; e++) {
-		const at = rng.int(bytes.length + 1);
-		switch (rng.int(6)) {
-			case 0:
-				bytes[at] = rng.int(256);
-				break;
-			case 1:
-				bytes[at] ^= 1 << rng.int(8);
-				break;
-			case 2:
-				bytes.splice(at, 0, rng.int(256));
-				break;
-			case 3:
-				bytes.splice(at, 1 + rng.int(8));
-				break;
-			case 4:
-				bytes.splice(at, 0, ...bytes.slice(rng.int(bytes.length), rng.int(bytes.length)));
-				break;
-			default:
-				bytes.length = Math.max(0, at);
-				break;
-		}
-	}
-	return Uint8Array.from(bytes.map((b) => b & 0xff));
-}
 
 interface FuzzResult {
 	accepted: number;
