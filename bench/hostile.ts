@@ -15,7 +15,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'fflate';
 import WebSocket from 'ws';
@@ -35,6 +35,16 @@ const BURST = 500;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hello = (id: string) => encodeMessage({ ...seedHandshake(id, 'local', ACTOR_TOKEN), ...driveSpecs() });
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+/** CPU seconds a process has used (all its threads: the learner's trainer worker included). */
+const cpuSec = (pid: number) => {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ 100)
+};
+const ownCpuSec = () => {
+	const { user, system } = process.cpuUsage();
+	return (user + system) / 1e6;
+};
 
 /** An honest local-mode actor that only watches: every WEIGHTS_UPDATE is checked and acked. */
 class Watcher {
@@ -147,8 +157,11 @@ export async function run(): Promise<BenchResult> {
 		const watcher = new Watcher(learner.url);
 		while (watcher.broadcasts < 3) await sleep(100);
 		const baseStart = watcher.broadcasts;
+		const baseCpu = cpuSec(learner.pid);
+		const rssBase = rssMb(learner.pid);
 		await sleep(SECONDS * 1000);
 		const baseline = (watcher.broadcasts - baseStart) / SECONDS;
+		const learnerCpuBase = (cpuSec(learner.pid) - baseCpu) / SECONDS;
 
 		const rss0 = rssMb(learner.pid);
 		const tally: Tally = { frames: 0, connections: 0, errors: 0 };
@@ -164,12 +177,15 @@ export async function run(): Promise<BenchResult> {
 			while (!stop) await attackOnce(learner.url, list[next++ % list.length], `hostile-${i}-${next}`, rng, tally);
 		});
 		const attackStart = watcher.broadcasts;
+		const [attackCpu0, ownCpu0] = [cpuSec(learner.pid), ownCpuSec()];
 		let rssMax = rss0;
 		for (let t = 0; t < SECONDS; t++) {
 			await sleep(1000);
 			if (learner.alive) rssMax = Math.max(rssMax, rssMb(learner.pid));
 		}
 		const underAttack = (watcher.broadcasts - attackStart) / SECONDS;
+		const learnerCpuAttack = learner.alive ? (cpuSec(learner.pid) - attackCpu0) / SECONDS : NaN;
+		const attackerCpu = (ownCpuSec() - ownCpu0) / SECONDS;
 		stop = true;
 		await Promise.all(loops);
 		await sleep(2000);
@@ -189,10 +205,15 @@ export async function run(): Promise<BenchResult> {
 				baselineUpdatesPerSec: round(baseline, 3),
 				attackedUpdatesPerSec: round(underAttack, 3),
 				honestUpdateRate: round(underAttack / baseline, 3),
+				learnerCoresBaseline: round(learnerCpuBase, 2),
+				learnerCoresUnderAttack: round(learnerCpuAttack, 2),
+				attackerCores: round(attackerCpu, 2),
+				machineCores: availableParallelism(),
 				learnerRssMbBefore: round(rss0, 1),
 				learnerRssMbMax: round(rssMax, 1),
 				learnerRssMbAfter: round(rss1, 1),
 				rssGrowthPct: round(((rss1 - rss0) / rss0) * 100, 1),
+				rssGrowthPctBaseline: round(((rss0 - rssBase) / rssBase) * 100, 1),
 				nonFiniteBroadcasts: watcher.nonFinite
 			},
 			targets: [
