@@ -4,8 +4,14 @@
  * byte offset. The reader parses these fields; the simulated car writes the same layout.
  */
 export const PHYSICS_BYTES = 592;
-export const GRAPHICS_BYTES = 296;
+/** AC 1.16 (smVersion 1.7): 304, with timeLimitSessionLeft and isEscMenuVisible at the end. */
+export const GRAPHICS_BYTES = 304;
 export const STATIC_BYTES = 684;
+/**
+ * AC creates all three mappings this long (0x250) and writes the 684-byte static page into its
+ * view anyway (the page rounding holds it): map whole sections (size 0), never a struct size.
+ */
+export const MAPPING_BYTES = 592;
 
 export const PAGE_NAMES = { physics: 'Local\\acpmf_physics', graphics: 'Local\\acpmf_graphics', static: 'Local\\acpmf_static' } as const;
 export type PageName = keyof typeof PAGE_NAMES;
@@ -78,7 +84,7 @@ export const PHYSICS_FIELDS = {
 	localVelocity: [{ f32: 3 }, 568],
 	P2PActivation: ['i32', 580],
 	P2PStatus: ['i32', 584],
-	currentMaxRpm: ['f32', 588]
+	currentMaxRpm: ['i32', 588]
 } as const satisfies FieldTable;
 
 export const GRAPHICS_FIELDS = {
@@ -111,7 +117,9 @@ export const GRAPHICS_FIELDS = {
 	surfaceGrip: ['f32', 280],
 	mandatoryPitDone: ['i32', 284],
 	windSpeed: ['f32', 288],
-	windDirection: ['f32', 292]
+	windDirection: ['f32', 292],
+	timeLimitSessionLeft: ['f32', 296],
+	isEscMenuVisible: ['i32', 300]
 } as const satisfies FieldTable;
 
 export const STATIC_FIELDS = {
@@ -164,6 +172,25 @@ export type Graphics = Page<typeof GRAPHICS_FIELDS>;
 export type Static = Page<typeof STATIC_FIELDS>;
 
 export const AcStatus = { OFF: 0, REPLAY: 1, LIVE: 2, PAUSE: 3 } as const;
+export const STATUS_NAMES = ['OFF', 'REPLAY', 'LIVE', 'PAUSE'] as const;
+
+/** The newest shared-memory version whose layout these tables describe (AC 1.16). */
+export const MAX_SM_VERSION = '1.7';
+
+/**
+ * Why the pages cannot be read with these tables, or '' when they can. Assetto Corsa
+ * Competizione publishes the same mapping names with another graphics layout (from offset 252)
+ * and a newer smVersion (1.8 and later); an empty smVersion is a page nobody filled.
+ */
+export function smVersionProblem(smVersion: string): string {
+	const match = /^(\d+)\.(\d+)/.exec(smVersion.trim());
+	if (!match) return `the static page has no shared memory version (smVersion "${smVersion}"): not Assetto Corsa's pages`;
+	const [major, minor] = [Number(match[1]), Number(match[2])];
+	const [maxMajor, maxMinor] = MAX_SM_VERSION.split('.').map(Number);
+	if (major > maxMajor || (major === maxMajor && minor > maxMinor))
+		return `shared memory version ${smVersion} is newer than Assetto Corsa's (${MAX_SM_VERSION}): this is Assetto Corsa Competizione (or another game on AC's page names), whose layout differs; only Assetto Corsa is supported`;
+	return '';
+}
 
 /** Parses a page's bytes into its fields. */
 export function parsePage<T extends FieldTable>(fields: T, bytes: Uint8Array): Page<T> {

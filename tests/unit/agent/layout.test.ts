@@ -60,7 +60,7 @@ describe('AC page layouts', () => {
 		v.setInt32(244, 2, true);
 		v.setFloat32(364, 0.75, true);
 		v.setFloat32(568 + 8, 55.5, true);
-		v.setFloat32(588, 8000, true);
+		v.setInt32(588, 8000, true); // currentMaxRpm is an int in AC's struct
 		const p = parsePage(PHYSICS_FIELDS, physics);
 		assert.deepStrictEqual(
 			[p.packetId, p.gas, p.gear, p.rpms, p.speedKmh, p.accG[2], p.numberOfTyresOut, p.clutch, p.localVelocity[2], p.currentMaxRpm],
