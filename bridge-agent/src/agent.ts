@@ -64,6 +64,10 @@ export class Agent {
 	private lastTelemetryAt = 0;
 	/** Steps recorded with the current policy version (see AgentOptions.stepsPerPolicy). */
 	private stepsThisVersion = 0;
+	/** Why the game cannot be driven ('' while it can): see World.hold. */
+	private held = '';
+	/** Times the game stopped being drivable mid-run. */
+	holds = 0;
 	steps = 0;
 	episodes = 0;
 	neutralActions = 0;
@@ -138,7 +142,14 @@ export class Agent {
 
 	/** One control period; 'wait' when a full-speed sim has nothing to do until new weights arrive. */
 	tick(): true | 'wait' {
-		if (this.resetting || (this.o.stepsPerPolicy > 0 && this.waitingForPolicy)) return 'wait';
+		if (this.resetting) return 'wait';
+		const hold = this.world.hold?.() ?? '';
+		if (hold) {
+			this.hold(hold);
+			return true;
+		}
+		if (this.held) this.resume();
+		if (this.o.stepsPerPolicy > 0 && this.waitingForPolicy) return 'wait';
 		const decision = this.decide();
 		let controls = NEUTRAL;
 		if (decision) {
@@ -167,6 +178,46 @@ export class Agent {
 		}
 		if (ended) this.endEpisode(outcome.reason, outcome.terminated, outcome.truncated);
 		return true;
+	}
+
+	/**
+	 * The game is not drivable: neutral controls every period (so the dead-man never sees a gap),
+	 * the episode so far ends truncated, and nothing is recorded until it is back.
+	 */
+	private hold(reason: string): void {
+		this.world.apply({ ...NEUTRAL });
+		const kind = (r: string) => r.split(/[:( ]/)[0];
+		if (!this.held || kind(reason) !== kind(this.held)) this.o.log.warn(`game not live: ${reason}; controls neutral, nothing recorded until it is back`);
+		if (!this.held) {
+			this.holds++;
+			if (this.recorder.stepIndex > 0) {
+				this.flush(this.obs, false, true);
+				this.link?.sendEpisode({
+					episodeId: this.recorder.episodeId,
+					return: this.episodeReturn,
+					length: this.recorder.stepIndex,
+					endReason: 'interrupted',
+					terminated: false,
+					truncated: true,
+					lapTimesMs: [],
+					cleanLaps: 0,
+					policyVersion: this.policyVersion
+				});
+				this.episodes++;
+				this.lastReturn = this.episodeReturn;
+				this.recorder.nextEpisode();
+				this.episodeReturn = 0;
+			}
+			this.chunk = undefined;
+		}
+		this.held = reason;
+	}
+
+	/** The game is back: a new episode from where the car is. */
+	private resume(): void {
+		this.o.log.info('game live again: resuming with a new episode');
+		this.held = '';
+		this.driving.restart();
 	}
 
 	private flush(finalObs: Float32Array, terminated: boolean, truncated: boolean): void {

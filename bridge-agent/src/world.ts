@@ -20,4 +20,11 @@ export interface World {
 	close(): void;
 	/** Clean lap times completed since the last reset, ms (the sim knows; AC: from graphics). */
 	cleanLaps(): number[];
+	/**
+	 * Why the car cannot be driven now — the game paused, in a replay or a menu, frozen or gone —
+	 * or '' when it can. Absent: always drivable (the in-process sim).
+	 */
+	hold?(): string;
+	/** What drives the car, for the log (e.g. the vJoy DLL used). */
+	readonly controls?: string;
 }

@@ -2,7 +2,10 @@
  * Coherent snapshots of AC's pages: copy a page, re-read its packetId, copy again if it moved
  * while copying. When a page stays torn for every retry (the writer descheduled mid-write), the
  * last coherent copy stands in and the fallback is counted; the stale detector still sees time pass.
- * Reports OFF/REPLAY/PAUSE and stale data (packetId not advancing for a while).
+ * Reports OFF/REPLAY/PAUSE and stale data (physics or graphics packetId not advancing for a
+ * while: AC steps physics, and renders the graphics page — where the car's position is — once a
+ * frame; a paused, hung or quit game freezes them). `reopen()` lets go of the pages and maps them
+ * again: a game that quit while we held its pages is then seen to be gone, a restarted one found.
  */
 import {
 	GRAPHICS_FIELDS,
@@ -22,15 +25,17 @@ import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapp
 export const MAX_TORN_RETRIES = 5;
 /** packetId of a page in the middle of being written (see sim/page-publisher.ts). */
 export const WRITING_ID = -1;
-/** physics.packetId unchanged this long while LIVE → stale. */
+/** physics.packetId or graphics.packetId unchanged this long → stale. */
 export const STALE_AFTER_MS = 500;
 
 export interface Snapshot {
 	physics: Physics;
 	graphics: Graphics;
 	static: Static;
-	/** packetId has not advanced for STALE_AFTER_MS. */
+	/** A packetId (physics or graphics) has not advanced for STALE_AFTER_MS. */
 	stale: boolean;
+	/** How long the staler of the two packetIds has stood still, ms. */
+	staleMs: number;
 	/** Copies retried because a page changed while being read. */
 	tornRetries: number;
 	/** Reads that used the last coherent copy because every retry was torn. */
@@ -41,13 +46,16 @@ const physicsView = pageView(PHYSICS_FIELDS);
 const graphicsView = pageView(GRAPHICS_FIELDS);
 
 export class AcReader {
-	private readonly pages: Record<PageName, MappedPage>;
+	/** undefined after a reopen() that found no pages (the game is gone): reads return the last copy. */
+	private pages: Record<PageName, MappedPage> | undefined;
 	private readonly buffers: Record<PageName, Uint8Array>;
 	/** The last coherent copy of each live page (empty until the first one). */
 	private readonly good: Record<'physics' | 'graphics', { bytes: Uint8Array; held: boolean }>;
 	private readonly head = new Uint8Array(4);
 	private lastPacket = -1;
 	private lastPacketAt = 0;
+	private lastGraphicsPacket = -1;
+	private lastGraphicsAt = 0;
 	private staticPage: Static;
 	private readonly ring = [0, 1].map(() => {
 		const physics = new Uint8Array(PAGE_BYTES.physics);
@@ -59,20 +67,11 @@ export class AcReader {
 	tornFallbacks = 0;
 
 	constructor(
-		mapper: PageMapper,
+		private readonly mapper: PageMapper,
 		private readonly now: () => number = Date.now
 	) {
-		const open = (page: PageName) => {
-			const mapped = mapper.open(page);
-			if (!mapped) {
-				for (const p of Object.values(opened)) p.close();
-				throw new AcNotRunningError(`${mapper.description}: page ${page}`);
-			}
-			return mapped;
-		};
-		const opened: Partial<Record<PageName, MappedPage>> = {};
-		for (const page of ['physics', 'graphics', 'static'] as const) opened[page] = open(page);
-		this.pages = opened as Record<PageName, MappedPage>;
+		this.pages = this.openPages();
+		if (!this.pages) throw new AcNotRunningError(`${mapper.description}: page ${this.missing}`);
 		this.buffers = { physics: new Uint8Array(PAGE_BYTES.physics), graphics: new Uint8Array(PAGE_BYTES.graphics), static: new Uint8Array(PAGE_BYTES.static) };
 		this.good = {
 			physics: { bytes: new Uint8Array(PAGE_BYTES.physics), held: false },
@@ -81,14 +80,56 @@ export class AcReader {
 		this.staticPage = this.readStatic();
 	}
 
+	private missing: PageName | '' = '';
+
+	/** All three pages, or undefined (and none held) when one is absent. */
+	private openPages(): Record<PageName, MappedPage> | undefined {
+		const opened: Partial<Record<PageName, MappedPage>> = {};
+		try {
+			for (const page of ['physics', 'graphics', 'static'] as const) {
+				const mapped = this.mapper.open(page);
+				if (!mapped) {
+					this.missing = page;
+					for (const p of Object.values(opened)) p.close();
+					return undefined;
+				}
+				opened[page] = mapped;
+			}
+		} catch (error) {
+			for (const p of Object.values(opened)) p.close();
+			throw error;
+		}
+		return opened as Record<PageName, MappedPage>;
+	}
+
+	/** True while the pages are mapped (false after a reopen() that found none). */
+	get mapped(): boolean {
+		return this.pages !== undefined;
+	}
+
+	/**
+	 * Lets go of the pages and maps them again; false when they are gone (the game quit and
+	 * nobody else holds them). Reads meanwhile return the last copy, stale.
+	 */
+	reopen(): boolean {
+		if (this.pages) for (const page of Object.values(this.pages)) page.close();
+		this.pages = this.openPages();
+		if (this.pages) this.readStatic();
+		return this.pages !== undefined;
+	}
+
 	/**
 	 * A copy of the page whose packetId did not change while copying (and was not WRITING, −1:
 	 * pitwall's own publisher marks a page being written that way; AC's ids never go negative).
 	 */
 	private coherent(page: 'physics' | 'graphics'): Uint8Array {
 		const buffer = this.buffers[page];
-		const mapped = this.pages[page];
 		const good = this.good[page];
+		if (!this.pages) {
+			if (!good.held) throw new Error(`${page} page is not mapped`);
+			return good.bytes;
+		}
+		const mapped = this.pages[page];
 		const headView = new DataView(this.head.buffer);
 		for (let attempt = 0; attempt <= MAX_TORN_RETRIES; attempt++) {
 			mapped.read(buffer);
@@ -107,6 +148,7 @@ export class AcReader {
 	}
 
 	readStatic(): Static {
+		if (!this.pages) return this.staticPage;
 		this.pages.static.read(this.buffers.static);
 		this.staticPage = parsePage(STATIC_FIELDS, this.buffers.static);
 		return this.staticPage;
@@ -136,17 +178,24 @@ export class AcReader {
 			this.lastPacket = physics.packetId;
 			this.lastPacketAt = now;
 		}
+		if (graphics.packetId !== this.lastGraphicsPacket) {
+			this.lastGraphicsPacket = graphics.packetId;
+			this.lastGraphicsAt = now;
+		}
+		const staleMs = now - Math.min(this.lastPacketAt, this.lastGraphicsAt);
 		return {
 			physics,
 			graphics,
 			static: this.staticPage,
-			stale: now - this.lastPacketAt > STALE_AFTER_MS,
+			stale: staleMs > STALE_AFTER_MS,
+			staleMs,
 			tornRetries: this.tornRetries,
 			tornFallbacks: this.tornFallbacks
 		};
 	}
 
 	close(): void {
-		for (const page of Object.values(this.pages)) page.close();
+		if (this.pages) for (const page of Object.values(this.pages)) page.close();
+		this.pages = undefined;
 	}
 }
