@@ -35,6 +35,7 @@ export const COMMON_OPTIONS = defineOptions(
 		shmDir,
 		shmPrefix,
 		vjoyDevice: int('vJoy device number (AC)', 1, { max: 16 }),
+		vjoyDll: str('AC: path of vJoyInterface.dll', '', { defaultDoc: "vJoy's registry entry (DllX64Location), then %ProgramFiles%\\vJoy\\x64" }),
 		logLevel,
 		logJson
 	},

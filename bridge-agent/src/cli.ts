@@ -18,11 +18,13 @@ import { createLogger } from './log.ts';
 import { watchParent } from './parent-watch.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { SimWorld } from './sim/sim-world.ts';
-import { AcNotRunningError } from './sources/page-mapper.ts';
+import { AcNotRunningError, SetupError } from './sources/page-mapper.ts';
 import { makeWorld } from './worlds.ts';
 
 export const AGENT_VERSION = '0.1.0';
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
+/** Signals that stop a run cleanly (neutral controls, vJoy relinquished, last steps sent). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
 const FOOTER =
 	'Commands: run (the default), doctor, record-line, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
@@ -94,11 +96,12 @@ async function run(argv: string[]): Promise<number> {
 		log.info(`${signal}: stopping`);
 		stepper.stop();
 	};
-	process.once('SIGINT', () => stop('SIGINT'));
-	process.once('SIGTERM', () => stop('SIGTERM'));
+	// Windows never sends SIGTERM: closing the console window is SIGHUP, Ctrl-Break SIGBREAK.
+	for (const signal of STOP_SIGNALS) process.once(signal, () => stop(signal));
 	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
 	log.info('driving', {
 		source: world.kind,
+		...(world.controls ? { controls: world.controls } : {}),
 		track: world.track.name,
 		mode: o.mode,
 		controlHz,
@@ -120,6 +123,8 @@ async function run(argv: string[]): Promise<number> {
 			steps: stats.steps,
 			episodes: stats.episodes,
 			neutralActions: stats.neutralActions,
+			holds: agent.holds,
+			policyVersion: agent.policyVersion,
 			recordedSteps: link.recordedSteps,
 			bufferedSteps: link.bufferedSteps,
 			unstoredSteps: link.unstoredSteps,
@@ -234,6 +239,10 @@ async function main(): Promise<number> {
 		if (error instanceof AcNotRunningError) {
 			process.stderr.write(`bridge-agent: ${error.message}\n`);
 			return EXIT.AC_NOT_RUNNING;
+		}
+		if (error instanceof SetupError) {
+			process.stderr.write(`bridge-agent: ${error.message}\n`);
+			return EXIT.FAILURE;
 		}
 		process.stderr.write(`bridge-agent: ${(error as Error)?.stack ?? error}\n`);
 		return EXIT.FAILURE;

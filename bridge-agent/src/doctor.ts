@@ -6,6 +6,7 @@
  */
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
+import { STATUS_NAMES, smVersionProblem } from './ac/layout.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
 import { Track } from './driving/track.ts';
 import { driveSpecs } from './rl/spaces.ts';
@@ -114,7 +115,7 @@ async function pageChecks(reader: AcReader, what: string, check: Check): Promise
 	check(
 		first.graphics.status === 2 ? 'ok' : 'fail',
 		what,
-		`status ${['OFF', 'REPLAY', 'LIVE', 'PAUSE'][first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`
+		`status ${STATUS_NAMES[first.graphics.status] ?? first.graphics.status} (LIVE needed: be on track, not in a menu or replay)`
 	);
 	check(
 		'ok',
@@ -130,25 +131,60 @@ async function pageChecks(reader: AcReader, what: string, check: Check): Promise
 	);
 }
 
-/** Throttle → gas within 200 ms, then the button reset confirmed from telemetry. */
+/** One axis echo: drive `controls` and wait until the game's physics page shows `seen`. */
+async function echo(
+	reader: AcReader,
+	sink: GuardedSink,
+	controls: { steer: number; throttle: number; brake: number },
+	seen: (p: ReturnType<AcReader['read']>['physics']) => boolean
+): Promise<number> {
+	const started = Date.now();
+	while (Date.now() - started < ECHO_WAIT_MS) {
+		sink.apply(controls);
+		if (seen(reader.read().physics)) return Date.now() - started;
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+	return -1;
+}
+
+/** Echo limit: the value must reach the game's physics page this fast. */
+const ECHO_LIMIT_MS = 200;
+const ECHO_WAIT_MS = 1000;
+
+/**
+ * Each axis → the game's own physics page (gas, brake, steerAngle), with values nothing else sets
+ * (not neutral, not vJoy's 50 % centre), then the button reset confirmed from telemetry.
+ */
 async function controlChecks(reader: AcReader, device: ControlDevice, timeline: ResetTimeline, check: Check): Promise<void> {
 	const sink = new GuardedSink(device);
 	const world = new AcWorld(reader, Track.named('oval'), sink, timeline);
-	const started = Date.now();
-	let echoed = -1;
-	while (Date.now() - started < 1000) {
-		sink.apply({ steer: 0, throttle: 0.5, brake: 0 });
-		if (Math.abs(reader.read().physics.gas - 0.5) < 0.05) {
-			echoed = Date.now() - started;
-			break;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-	check(
-		echoed >= 0 && echoed <= 200 ? 'ok' : 'fail',
-		'axis echo (throttle → gas)',
-		echoed >= 0 ? `gas followed in ${echoed} ms` : 'gas never followed: map vJoy Y to throttle in AC (deadzone 0 %, gamma 1.0)'
+	const near = (a: number, b: number) => Math.abs(a - b) < 0.05;
+	const unbound = 'map vJoy in AC: Y throttle, Z brake, X steer (deadzone 0 %, gamma 1.0)';
+	const report = (what: string, ms: number, value: string) =>
+		check(
+			ms >= 0 && ms <= ECHO_LIMIT_MS ? 'ok' : 'fail',
+			what,
+			ms < 0
+				? `never followed within ${ECHO_WAIT_MS} ms (${value}): ${unbound}`
+				: `followed in ${ms} ms (${value})${ms > ECHO_LIMIT_MS ? `, over ${ECHO_LIMIT_MS} ms` : ''}`
+		);
+	let p = reader.read().physics;
+	const gas = await echo(reader, sink, { steer: 0, throttle: 0.3, brake: 0 }, (x) => near(x.gas, 0.3) && near(x.brake, 0));
+	p = reader.read().physics;
+	report('axis echo (throttle → gas)', gas, `throttle 0.30 → gas ${p.gas.toFixed(2)}, brake ${p.brake.toFixed(2)}`);
+	const brake = await echo(reader, sink, { steer: 0, throttle: 0, brake: 0.6 }, (x) => near(x.brake, 0.6) && near(x.gas, 0));
+	p = reader.read().physics;
+	report('axis echo (brake → brake)', brake, `brake 0.60 → brake ${p.brake.toFixed(2)}, gas ${p.gas.toFixed(2)}`);
+	const right = await echo(reader, sink, { steer: 0.4, throttle: 0, brake: 0.6 }, (x) => x.steerAngle > 0.05);
+	const rightAngle = reader.read().physics.steerAngle;
+	const left = await echo(reader, sink, { steer: -0.4, throttle: 0, brake: 0.6 }, (x) => x.steerAngle < -0.05);
+	const leftAngle = reader.read().physics.steerAngle;
+	report(
+		'axis echo (steer → steerAngle)',
+		right < 0 || left < 0 ? -1 : Math.max(right, left),
+		`steer +0.40 → steerAngle ${rightAngle.toFixed(2)}, −0.40 → ${leftAngle.toFixed(2)}`
 	);
+	sink.apply({ steer: 0, throttle: 0, brake: 0 });
 	check((await world.reset()) ? 'ok' : 'fail', 'reset', 'restart buttons 7 and 9, confirmed from telemetry');
 	world.close();
 }
@@ -171,24 +207,53 @@ async function shmChecks(values: Record<string, string>, check: Check): Promise<
 	await controlChecks(reader, device, SIM_HOST_RESET_MS, check);
 }
 
-/** AC pages, packetId, static info, vJoy, axis echo and reset — on the PC beside AC. */
+/**
+ * AC pages, version, packetId, static info, vJoy (where it is, free, acquired), axis echo and
+ * reset — on the PC beside AC. vJoy is checked even when AC is not running, so one run of doctor
+ * names everything that is wrong.
+ */
 async function windowsChecks(values: Record<string, string>, check: Check): Promise<void> {
 	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
-	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
+	const { VJoyDevice, findVJoyDll, loadVJoy } = await import('./sinks/vjoy-sink.ts');
 	const reader = openPages(() => new Win32Mapper(), 'AC shared memory', check);
-	if (!reader) return;
-	await pageChecks(reader, 'AC pages', check);
+	let pagesOk = false;
+	if (reader) {
+		const version = reader.readStatic();
+		const problem = smVersionProblem(version.smVersion);
+		check(problem ? 'fail' : 'ok', 'AC version', problem || `shared memory ${version.smVersion}, AC ${version.acVersion || '?'}`);
+		if (!problem) {
+			await pageChecks(reader, 'AC pages', check);
+			pagesOk = true;
+		}
+	}
+	const id = Number(values['vjoy-device'] ?? 1);
+	const choice = await findVJoyDll(values['vjoy-dll'] ?? '');
 	let device: InstanceType<typeof VJoyDevice>;
 	try {
-		device = new VJoyDevice(loadVJoy(), Number(values['vjoy-device'] ?? 1));
-		const problem = device.status();
-		check(problem ? 'fail' : 'ok', 'vJoy device', problem || `device ${values['vjoy-device'] ?? 1} free`);
-		if (problem) return;
-		device.acquire();
-		check('ok', 'vJoy acquired', `device ${device.id}`);
+		device = new VJoyDevice(loadVJoy(choice), id);
 	} catch (error) {
-		check('fail', 'vJoy', `${(error as Error).message} — install vJoy and configure device 1 with X/Y/Z/RZ and 12 buttons`);
+		check('fail', 'vJoy DLL', (error as Error).message);
+		reader?.close();
 		return;
 	}
+	check('ok', 'vJoy DLL', `${choice.path} (${choice.how})`);
+	const problem = device.status();
+	check(
+		problem ? 'fail' : 'ok',
+		'vJoy device',
+		problem ? `${problem} — in Configure vJoy enable device ${id} with X/Y/Z/RZ and 12 buttons` : `device ${id} free`
+	);
+	if (problem || !reader || !pagesOk) {
+		reader?.close();
+		return;
+	}
+	try {
+		device.acquire();
+	} catch (error) {
+		check('fail', 'vJoy acquired', (error as Error).message);
+		reader.close();
+		return;
+	}
+	check('ok', 'vJoy acquired', `device ${device.id}, set neutral`);
 	await controlChecks(reader, device, RESET_TIMELINE_MS, check);
 }

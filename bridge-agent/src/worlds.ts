@@ -3,14 +3,16 @@
  * loaded lazily so koffi is only needed there), or a sim-host process through files.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { AcWorld, SIM_HOST_RESET_MS } from './ac-world.ts';
+import { smVersionProblem } from './ac/layout.ts';
+import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS } from './ac-world.ts';
 import { UsageError, number } from './args.ts';
 import { TRACKS, Track } from './driving/track.ts';
 import { SimWorld } from './sim/sim-world.ts';
-import { GuardedSink } from './sinks/control-sink.ts';
+import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
 import { AcReader } from './sources/ac-reader.ts';
 import { FileMapper } from './sources/file-mapper.ts';
+import { AcPagesError, SetupError } from './sources/page-mapper.ts';
 import type { World } from './world.ts';
 
 export async function makeWorld(values: Record<string, string>, seed: number, withControls = true): Promise<World> {
@@ -19,16 +21,33 @@ export async function makeWorld(values: Record<string, string>, seed: number, wi
 	if (process.platform !== 'win32') throw new UsageError('--source ac needs Windows (AC shared memory and vJoy); use --source sim or shm here');
 	const { Win32Mapper } = await import('./sources/win32-mapper.ts');
 	const reader = new AcReader(new Win32Mapper()); // throws AcNotRunningError when AC is not running
+	const problem = smVersionProblem(reader.readStatic().smVersion);
+	if (problem) {
+		reader.close();
+		throw new AcPagesError(problem);
+	}
 	let track: Track;
 	if (existsSync(values.line)) track = loadLine(values.line);
 	else if (withControls)
 		throw new UsageError(`no track line at ${values.line}: record one first with \`bridge-agent record-line --source ac --out ${values.line}\``);
 	else track = Track.named('oval'); // record-line only needs telemetry
-	const { VJoyDevice, loadVJoy } = await import('./sinks/vjoy-sink.ts');
-	const device = new VJoyDevice(loadVJoy(), number(values, 'vjoy-device', 1, 16));
-	if (withControls) device.acquire();
-	return new AcWorld(reader, track, new GuardedSink(device));
+	// record-line only reads: it needs no vJoy at all (it runs before vJoy is bound in AC).
+	if (!withControls) return new AcWorld(reader, track, new GuardedSink(NO_CONTROLS), RESET_TIMELINE_MS, 'none (telemetry only)');
+	const { VJoyDevice, findVJoyDll, loadVJoy } = await import('./sinks/vjoy-sink.ts');
+	const choice = await findVJoyDll(values['vjoy-dll'] ?? '');
+	let device: InstanceType<typeof VJoyDevice>;
+	try {
+		device = new VJoyDevice(loadVJoy(choice), number(values, 'vjoy-device', 1, 16));
+		device.acquire();
+	} catch (error) {
+		reader.close();
+		throw new SetupError(`vJoy: ${(error as Error).message}`);
+	}
+	return new AcWorld(reader, track, new GuardedSink(device), RESET_TIMELINE_MS, `vJoy device ${device.id}, ${choice.path} (${choice.how})`);
 }
+
+/** A control device that drives nothing (record-line: the user drives). */
+const NO_CONTROLS: ControlDevice = { write: () => {}, press: async () => {}, close: () => {} };
 
 function loadLine(path: string): Track {
 	const line = JSON.parse(readFileSync(path, 'utf8'));

@@ -27,3 +27,19 @@ export class AcNotRunningError extends Error {
 		this.name = 'AcNotRunningError';
 	}
 }
+
+/** Something on this PC is not set up as the agent needs (said as is, exit 1, no stack). */
+export class SetupError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'SetupError';
+	}
+}
+
+/** AC's pages exist but cannot be read (access denied, a failed view, another game's layout). */
+export class AcPagesError extends SetupError {
+	constructor(message: string) {
+		super(message);
+		this.name = 'AcPagesError';
+	}
+}
