@@ -32,6 +32,18 @@ if [ -z "$node_pass" ]; then node_pass=0; node_fail=$((${node_fail:-0} + 1)); fi
 passed=$((passed + node_pass))
 failed=$((failed + ${node_fail:-0}))
 
+step "Windows agent under Wine (tests/windows: Windows node.exe + koffi against a fake AC and a fake vJoyInterface.dll)"
+# ensure-wine.sh installs Wine and mingw as root (cached in .cache/windows); otherwise it prints the command
+# to run and the Wine tests skip themselves, saying so.
+bash scripts/ensure-wine.sh >/dev/null || echo "Windows tests under Wine NOT run: see the command above"
+mapfile -t wfiles < <(find tests/windows -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=1 --test-reporter=spec "${wfiles[@]}" 2>&1 | tee "$out/windows.txt"
+win_pass=$(grep -E '^ℹ pass [0-9]+' "$out/windows.txt" | awk '{print $3}')
+win_fail=$(grep -E '^ℹ fail [0-9]+' "$out/windows.txt" | awk '{print $3}')
+if [ -z "$win_pass" ]; then win_pass=0; win_fail=$((${win_fail:-0} + 1)); fi
+passed=$((passed + win_pass))
+failed=$((failed + ${win_fail:-0}))
+
 step "browser tests (Playwright + Chromium)"
 if bash scripts/ensure-chromium.sh; then
 	PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" npx playwright test --reporter=list,json
