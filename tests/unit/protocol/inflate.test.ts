@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { deflateSync } from 'fflate';
-import { CloseCode, Decoder, ErrorCode, MessageType, ProtocolError, encodeMessage } from '../../../src/lib/protocol/index.ts';
+import { CloseCode, Decoder, ErrorCode, MessageType, ProtocolError, encodeMessage, type EpisodeSummary } from '../../../src/lib/protocol/index.ts';
 import { FLAG_DEFLATE, HEADER_BYTES } from '../../../src/lib/protocol/frame.ts';
 import { inflateRaw, type InflateWork } from '../../../src/lib/protocol/inflate.ts';
 import { Rng } from '../../fixtures/random.ts';
@@ -162,5 +162,8 @@ it('HANDSHAKE is sent uncompressed however large, unless compression is asked fo
 	assert.ok(frame.length > 8 * KIB, `a ${frame.length}-byte handshake`);
 	assert.equal(frame[4] & FLAG_DEFLATE, 0);
 	assert.equal(encodeMessage(hello, { compress: 'always' })[4] & FLAG_DEFLATE, FLAG_DEFLATE);
-	assert.equal(encodeMessage({ ...SAMPLE_MESSAGES.episodeSummary, lapTimesMs: new Array(500).fill(61_000) })[4] & FLAG_DEFLATE, FLAG_DEFLATE);
+	assert.equal(
+		encodeMessage({ ...(SAMPLE_MESSAGES.episodeSummary as EpisodeSummary), lapTimesMs: new Array(500).fill(61_000) })[4] & FLAG_DEFLATE,
+		FLAG_DEFLATE
+	);
 });

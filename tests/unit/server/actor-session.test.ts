@@ -111,7 +111,7 @@ function session(heartbeat: () => void = () => {}, started?: Promise<void>): Fak
 	return connect(stubRuntime({ heartbeat, started }));
 }
 
-function refusedWith(socket: FakeSocket, code: ErrorCode, closeCode: number): Extract<Message, { type: MessageType.ERROR }> {
+function refusedWith(socket: FakeSocket, code: ErrorCode, closeCode: number): Extract<Message, { type: typeof MessageType.ERROR }> {
 	const error = socket.sent.at(-1);
 	assert.ok(error?.type === MessageType.ERROR, `sent ${JSON.stringify(socket.sent)}`);
 	assert.equal(error.code, code, error.message);
