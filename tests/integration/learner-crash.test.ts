@@ -81,3 +81,33 @@ it(
 		}
 	}
 );
+
+it(
+	'--run-id resume with the learner’s own simulated actors: killed with SIGKILL, started again, it updates within 30 s',
+	{ skip: !BUILT && 'build/server.js or the agent bundle not built (npm run build)', timeout: 180_000 },
+	async () => {
+		const o = { port: await freePort(), runsDir: mkdtempSync(join(tmpdir(), 'pitwall-resume-')), runId: 'own-actors', simActors: 2, args: LEARNER_ARGS };
+		let learner = new LearnerProcess(o);
+		try {
+			await waitFor(() => learner.count(/^checkpoint saved$/) >= 1, 'a checkpoint', 90_000, 50);
+			const children = learner.children();
+			assert.equal(children.length, 2);
+			await learner.kill('SIGKILL');
+			learner = new LearnerProcess(o);
+			const restartedAt = Date.now();
+			await waitFor(() => learner.count(/^update$/) >= 2, 'two updates after the restart', 30_000, 50);
+			assert.ok(Date.now() - restartedAt < 30_000);
+			const alive = children.filter((pid) => {
+				try {
+					process.kill(pid, 0);
+					return true;
+				} catch {
+					return false;
+				}
+			});
+			assert.deepStrictEqual(alive, [], 'the first learner’s children died with it');
+		} finally {
+			await learner.kill('SIGTERM');
+		}
+	}
+);

@@ -64,7 +64,7 @@ describe('learner', () => {
 	let ctx: Awaited<ReturnType<typeof startTestServer>>;
 	let url: string;
 	before(async () => {
-		ctx = await startTestServer({}, { ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, controlChunk: 4 });
+		ctx = await startTestServer({}, { ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, maxMessagesPerSec: 200, controlChunk: 4 });
 		url = wsUrl(ctx.server, '/ws/actor');
 	});
 	after(() => ctx.server.close().catch(() => {}));
@@ -210,11 +210,13 @@ describe('learner', () => {
 
 		const chatter = new Actor(url, 'chatter');
 		await chatter.weights(1);
+		// 2000 frames in well under the 10 s it would take to spread them below 200 a second.
 		const ping = encodeMessage({ type: MessageType.PING, seq: 1, t: 0 });
-		for (let i = 0; i < 2500; i++) chatter.client.send(ping);
+		for (let i = 0; i < 2000; i++) chatter.client.send(ping);
 		const error = await chatter.client.expect(MessageType.ERROR);
 		assert.equal(error.code, 'RATE_LIMITED');
-		assert.match(error.message, /2000 messages per second/);
+		assert.match(error.message, /200 messages per second/);
+		assert.equal((await chatter.client.closed).code, CloseCode.RATE_LIMITED);
 	});
 
 	it('refuses a finite but absurd reward (3e38 poisoned the policy) and keeps training on finite weights', async () => {
