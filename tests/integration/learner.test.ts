@@ -64,7 +64,10 @@ describe('learner', () => {
 	let ctx: Awaited<ReturnType<typeof startTestServer>>;
 	let url: string;
 	before(async () => {
-		ctx = await startTestServer({}, { ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, maxMessagesPerSec: 200, controlChunk: 4 });
+		ctx = await startTestServer(
+			{},
+			{ ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, maxMessagesPerSec: 200, controlChunk: 4 }
+		);
 		url = wsUrl(ctx.server, '/ws/actor');
 	});
 	after(() => ctx.server.close().catch(() => {}));
