@@ -1,14 +1,14 @@
 /**
  * The console's view of the learner, fed by /ws/console events: status, actors and alerts as
- * reactive state; metric history as plain columnar arrays (cheap to append, handed to uPlot as is)
+ * reactive state; metric history as columnar series (./series.ts: gaps are `null`, never NaN)
  * with a `revision` counter that tells charts to redraw. Old points are thinned so memory stays
  * flat over a long session. One instance per page tree, handed out through context.
  */
 import { getContext, setContext } from 'svelte';
 import type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint } from '$lib/protocol';
+import { bestLapSeconds, Series } from './series';
 
-/** Points kept per series before the older half is thinned 2:1. */
-export const MAX_POINTS = 100_000;
+export { MAX_POINTS, Series } from './series';
 
 export const UPDATE_KEYS = [
 	'losses/policy_loss',
@@ -20,44 +20,6 @@ export const UPDATE_KEYS = [
 	'charts/learning_rate',
 	'charts/update_samples_per_sec'
 ] as const;
-
-export class Series {
-	readonly x = { step: [] as number[], update: [] as number[], time: [] as number[] };
-	readonly y: Record<string, number[]> = {};
-
-	constructor(readonly keys: readonly string[]) {
-		for (const key of keys) this.y[key] = [];
-	}
-
-	get length(): number {
-		return this.x.step.length;
-	}
-
-	clear(): void {
-		for (const column of [...Object.values(this.x), ...Object.values(this.y)]) column.length = 0;
-	}
-
-	push(step: number, update: number, time: number, values: Record<string, unknown>): void {
-		this.x.step.push(step);
-		this.x.update.push(update);
-		this.x.time.push(time / 1000);
-		for (const key of this.keys) {
-			const v = values[key];
-			this.y[key].push(typeof v === 'number' && Number.isFinite(v) ? v : NaN);
-		}
-		if (this.length > MAX_POINTS) this.thin();
-	}
-
-	/** Keeps every other point of the older half (recent points stay at full resolution). */
-	private thin(): void {
-		const half = Math.floor(this.length / 2);
-		const columns = [...Object.values(this.x), ...Object.values(this.y)];
-		for (const column of columns) {
-			const kept = column.slice(0, half).filter((_, i) => i % 2 === 0);
-			column.splice(0, half, ...kept);
-		}
-	}
-}
 
 export class LearnerState {
 	status = $state<LearnerStatus | undefined>(undefined);
@@ -102,7 +64,7 @@ export class LearnerState {
 	private add(point: MetricPoint): void {
 		if (point.kind === 'update') this.updates.push(point.step, point.update, point.time, point);
 		else if (point.kind === 'episode') {
-			const lap = point.lapTimesMs.length ? Math.min(...point.lapTimesMs) / 1000 : NaN;
+			const lap = bestLapSeconds(point.lapTimesMs);
 			this.episodes.push(point.step, ++this.episodeCount, point.time, { return: point.return, length: point.length, lap });
 		} else this.events.push({ time: point.time, event: point.event, detail: point.detail });
 	}
