@@ -6,6 +6,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint } from '$lib/protocol';
+import { AlertAnnouncer, type Announcement } from './alert-announcer';
 import { bestLapSeconds, Series } from './series';
 
 export { MAX_POINTS, Series } from './series';
@@ -25,6 +26,11 @@ export class LearnerState {
 	status = $state<LearnerStatus | undefined>(undefined);
 	actors = $state<ActorInfo[]>([]);
 	alerts = $state<Alert[]>([]);
+	/** The alerts just raised, for role="alert": set when one is raised, never on a rewrite. */
+	raisedAlerts = $state<Announcement[]>([]);
+	/** The alerts just cleared, for role="status". */
+	clearedAlerts = $state<Announcement[]>([]);
+	private readonly announcer = new AlertAnnouncer();
 	/** Bumped whenever metric series grew. */
 	revision = $state(0);
 	readonly updates = new Series(UPDATE_KEYS);
@@ -49,9 +55,13 @@ export class LearnerState {
 			case 'actors':
 				this.actors = event.actors;
 				return;
-			case 'alerts':
+			case 'alerts': {
 				this.alerts = event.alerts;
+				const { raised, cleared } = this.announcer.update(event.alerts);
+				if (raised.length) this.raisedAlerts = raised;
+				if (cleared.length) this.clearedAlerts = cleared;
 				return;
+			}
 			case 'metrics':
 				for (const point of event.points) this.add(point);
 				this.revision++;
