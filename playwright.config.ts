@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4317;
+// scripts/test.sh picks a free port, so a second suite on the same machine (another checkout) does not collide.
+const PORT = Number(process.env.PITWALL_E2E_PORT ?? 4317);
 
 export default defineConfig({
 	testDir: 'tests/e2e',

@@ -46,6 +46,8 @@ failed=$((failed + ${win_fail:-0}))
 
 step "browser tests (Playwright + Chromium)"
 if bash scripts/ensure-chromium.sh; then
+	PITWALL_E2E_PORT=$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")
+	export PITWALL_E2E_PORT
 	PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" npx playwright test --reporter=list,json
 	read -r e2e_pass e2e_fail < <(node -e '
 		const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
