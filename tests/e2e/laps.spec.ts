@@ -2,7 +2,8 @@
  * Laps in the console, against a server of its own: one simulated actor learning (its episodes
  * have no lap: gaps in the best-lap series) and one lapper (tests/e2e/lapper.ts: the sim's
  * reference driver at 100× real time, a lap of the oval in about half a second). The best-lap
- * chart must get a point and a y scale with labels once the table shows a lap.
+ * chart must get a point, a y scale with labels and a text summary (last, min, max: the charts'
+ * text alternative) once the table shows a lap.
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,7 +66,7 @@ function yAxisPixels(canvas: Locator, hex: string, width = 56): Promise<number> 
 	);
 }
 
-test('best-lap chart: a point and y labels after the first lap', async ({ page }) => {
+test('best-lap chart: a point, y labels and a text summary after the first lap', async ({ page }) => {
 	const errors = watchErrors(page);
 	await page.setViewportSize({ width: 1280, height: 720 });
 	await page.goto(BASE);
@@ -79,6 +80,20 @@ test('best-lap chart: a point and y labels after the first lap', async ({ page }
 	await expect(canvas).toHaveCount(1);
 	await expect.poll(() => pixelsOf(canvas, '#f2b36b'), { timeout: 30_000 }).toBeGreaterThan(4); // the lap point(s)
 	await expect.poll(() => yAxisPixels(canvas, '#9aa0a6'), { timeout: 30_000 }).toBeGreaterThan(30); // y tick labels
+	// The text alternative: last, min and max lap in seconds (the oval takes ≈ 47 s), shown as the
+	// caption and read as the figure's description.
+	const summary = chart.getByTestId('chart-summary');
+	await expect(summary).toHaveText(/^last [\d.]+ · min [\d.]+ · max [\d.]+$/, { timeout: 30_000 });
+	const [last, min, max] = ((await summary.textContent()) ?? '').match(/[\d.]+/g)!.map(Number);
+	expect(min).toBeGreaterThan(20);
+	expect(min).toBeLessThanOrEqual(last);
+	expect(max).toBeGreaterThanOrEqual(last);
+	await expect(page.getByRole('figure', { name: 'best lap (s)' })).toHaveAccessibleDescription(/^last [\d.]+ · min/);
+	// Every chart has one: the two-series chart names its series.
+	await expect(page.getByTestId('chart-policy loss').getByTestId('chart-summary')).toHaveText(/^last -?[\d.e+-]+ · min -?[\d.e+-]+ · max -?[\d.e+-]+$/, {
+		timeout: 60_000
+	});
+	await expect(page.getByTestId('chart-approx KL · clipfrac').getByTestId('chart-summary')).toHaveText(/^approx_kl: last .+; clipfrac: last /);
 	await page.screenshot({ path: `${SCREENSHOTS}/laps-1280.png`, fullPage: true });
 	expect(errors).toEqual([]);
 });
