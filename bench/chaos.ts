@@ -20,7 +20,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentProcess, BUILT, freePort, LearnerProcess, metricSteps, savedRun, strictlyIncreasing } from '../tests/fixtures/fleet.ts';
+import { AgentProcess, BUILT, freePort, LearnerProcess, metricSteps, savedBooks, savedRun, strictlyIncreasing } from '../tests/fixtures/fleet.ts';
 import { tensorboardView } from '../tests/fixtures/tfevents-reader.ts';
 import { percentile, round, type BenchResult } from './harness.ts';
 
@@ -101,25 +101,23 @@ export async function run(): Promise<BenchResult> {
 }
 
 function figures(o: { runsDir: string; runId: string }, agents: AgentProcess[], killed: Set<AgentProcess>, resumeSec: number[], orphans: number): BenchResult {
-	const meta = savedRun(o.runsDir, o.runId);
-	const books = (id: string) => meta.ledger?.[id] ?? {};
+	const books = savedBooks(savedRun(o.runsDir, o.runId));
+	const logged = (agent: AgentProcess, msg: string) => agent.lines.reduce((n, l) => n + (l.msg === msg ? Number(l.n) : 0), 0);
 	let recorded = 0;
 	let unaccounted = 0;
 	let lostWithKilledAgents = 0;
 	let agentOverflow = 0;
-	const sum: Record<string, number> = { received: 0, trained: 0, stale: 0, overflow: 0, rejected: 0, refused: 0, resentBatches: 0, skippedBatches: 0 };
 	for (const agent of agents) {
-		const own = agent.lines.filter((l) => l.msg === 'batch recorded').reduce((n, l) => n + Number(l.n), 0);
-		const b = books(agent.o.name);
-		for (const key of Object.keys(sum)) sum[key] += Number(b[key]) || 0;
-		const received = Number(b.received) || 0;
+		const own = logged(agent, 'batch recorded');
+		const dropped = logged(agent, 'batch dropped: buffer full');
+		const { received } = books.counts(agent.o.name);
 		recorded += own;
-		const dropped = agent.lines.filter((l) => l.msg === 'batch dropped: buffer full').reduce((n, l) => n + Number(l.n), 0);
 		agentOverflow += dropped;
 		if (killed.has(agent)) lostWithKilledAgents += own - received - dropped;
 		else unaccounted += own - received - dropped - (agent.stopped()?.unstoredSteps ?? own);
 	}
-	const children = Object.entries(meta.ledger ?? {}).filter(([id]) => id.startsWith('sim-'));
+	const sum = books.totals(agents.map((a) => a.o.name));
+	const children = books.totals(books.actorIds().filter((id) => id.startsWith('sim-')));
 	const steps = metricSteps(o.runsDir, o.runId);
 	const dir = join(o.runsDir, o.runId);
 	const tbMonotonic = (['python', 'rust'] as const).every((loader) => Object.values(tensorboardView(dir, loader)).every((s) => strictlyIncreasing(s.steps)));
@@ -142,13 +140,13 @@ function figures(o: { runsDir: string; runId: string }, agents: AgentProcess[], 
 			recorded,
 			received: sum.received,
 			trained: sum.trained,
-			held: sum.received - sum.trained - sum.stale - sum.overflow - sum.rejected,
+			held: sum.held,
 			droppedByReason: JSON.stringify(droppedByReason),
 			resentBatches: agents.reduce((n, a) => n + a.lines.reduce((m, l) => m + (l.msg === 'connected to learner' ? Number(l.resending) : 0), 0), 0),
 			lostWithKilledAgents,
 			unaccounted,
-			childrenReceived: children.reduce((n, [, b]) => n + (Number(b.received) || 0), 0),
-			childrenTrained: children.reduce((n, [, b]) => n + (Number(b.trained) || 0), 0),
+			childrenReceived: children.received,
+			childrenTrained: children.trained,
 			resumeSecP50: round(percentile(sorted, 0.5), 2),
 			resumeSecMax: round(sorted.at(-1) ?? NaN, 2),
 			orphans,

@@ -9,6 +9,21 @@ rm -rf "$out" && mkdir -p "$out"
 passed=0
 failed=0
 step() { echo; echo "━━ $1"; }
+# node_tests NAME CONCURRENCY DIR…: every *.test.ts below the DIRs under Node's runner; adds its pass/fail counts
+# (no summary line at all counts as a failure).
+node_tests() {
+	local name=$1 concurrency=$2
+	shift 2
+	local files
+	mapfile -t files < <(find "$@" -name '*.test.ts' | sort)
+	node --import tsx --test --test-concurrency="$concurrency" --test-reporter=spec "${files[@]}" 2>&1 | tee "$out/$name.txt"
+	local pass fail
+	pass=$(grep -E '^ℹ pass [0-9]+' "$out/$name.txt" | awk '{print $3}')
+	fail=$(grep -E '^ℹ fail [0-9]+' "$out/$name.txt" | awk '{print $3}')
+	if [ -z "$pass" ]; then pass=0; fail=$((${fail:-0} + 1)); fi
+	passed=$((passed + pass))
+	failed=$((failed + ${fail:-0}))
+}
 
 step "type check (svelte-check)"
 if npx svelte-kit sync && npx svelte-check --tsconfig ./tsconfig.json --threshold warning; then
@@ -24,25 +39,13 @@ step "build (the integration tests drive the built SvelteKit handler and the bun
 if npx vite build --logLevel warn && node bridge-agent/build.mjs && node scripts/build-server.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 step "unit and integration tests (node --test)"
-mapfile -t files < <(find tests/unit tests/integration -name '*.test.ts' | sort)
-node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" 2>&1 | tee "$out/node.txt"
-node_pass=$(grep -E '^ℹ pass [0-9]+' "$out/node.txt" | awk '{print $3}')
-node_fail=$(grep -E '^ℹ fail [0-9]+' "$out/node.txt" | awk '{print $3}')
-if [ -z "$node_pass" ]; then node_pass=0; node_fail=$((${node_fail:-0} + 1)); fi
-passed=$((passed + node_pass))
-failed=$((failed + ${node_fail:-0}))
+node_tests node 2 tests/unit tests/integration
 
 step "Windows agent under Wine (tests/windows: Windows node.exe + koffi against a fake AC and a fake vJoyInterface.dll)"
 # ensure-wine.sh installs Wine and mingw as root (cached in .cache/windows); otherwise it prints the command
 # to run and the Wine tests skip themselves, saying so.
 bash scripts/ensure-wine.sh >/dev/null || echo "Windows tests under Wine NOT run: see the command above"
-mapfile -t wfiles < <(find tests/windows -name '*.test.ts' | sort)
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${wfiles[@]}" 2>&1 | tee "$out/windows.txt"
-win_pass=$(grep -E '^ℹ pass [0-9]+' "$out/windows.txt" | awk '{print $3}')
-win_fail=$(grep -E '^ℹ fail [0-9]+' "$out/windows.txt" | awk '{print $3}')
-if [ -z "$win_pass" ]; then win_pass=0; win_fail=$((${win_fail:-0} + 1)); fi
-passed=$((passed + win_pass))
-failed=$((failed + ${win_fail:-0}))
+node_tests windows 1 tests/windows
 
 step "browser tests (Playwright + Chromium)"
 if bash scripts/ensure-chromium.sh; then

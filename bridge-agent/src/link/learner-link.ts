@@ -55,8 +55,6 @@ export interface LinkOptions {
 interface Pending {
 	batch: TransitionBatch;
 	frame: Uint8Array | undefined;
-	/** The connected learner holds it (acked); kept until durable in case that learner crashes. */
-	stored: boolean;
 }
 
 export class LearnerLink {
@@ -74,6 +72,8 @@ export class LearnerLink {
 	private closed = false;
 	private pingSeq = 0;
 	private heardAt = 0;
+	/** The highest seq the connected learner says it holds (its accept's lastSeq, then its acks). */
+	private storedSeq = -1;
 	private watchdog: ReturnType<typeof setInterval> | undefined;
 	/** Steps dropped beyond the buffer bound before any learner stored them (lost). */
 	droppedSteps = 0;
@@ -100,8 +100,13 @@ export class LearnerLink {
 	/** Steps the learner has not yet stored (sent or not). */
 	get unstoredSteps(): number {
 		let n = 0;
-		for (const p of this.pending) if (!p.stored) n += p.batch.n;
+		for (const p of this.pending) if (!this.stored(p)) n += p.batch.n;
 		return n;
+	}
+
+	/** The connected learner holds it (it was sent and acked); it is kept until durable in case that learner crashes. */
+	private stored(p: Pending): boolean {
+		return p.frame !== undefined && p.batch.seq <= this.storedSeq;
 	}
 
 	get acceptance(): HandshakeAccept | undefined {
@@ -166,22 +171,22 @@ export class LearnerLink {
 				this.retryMs = RECONNECT_MIN_MS;
 				if (!this.numbered || message.lastSeq >= this.nextSeq) this.renumberFrom(message.lastSeq + 1);
 				// This learner's view, whatever an earlier one said: stored up to lastSeq, durable up to durableSeq.
-				for (const p of this.pending) p.stored = p.frame !== undefined && p.batch.seq <= message.lastSeq;
+				this.storedSeq = message.lastSeq;
 				this.freeUpTo(message.durableSeq ?? message.lastSeq);
 				this.o.log.info('connected to learner', {
 					runId: message.runId,
 					policyVersion: message.policyVersion,
 					lastSeq: message.lastSeq,
-					resending: this.pending.filter((p) => !p.stored && p.frame).length
+					resending: this.pending.filter((p) => p.frame && !this.stored(p)).length
 				});
 				// Batches this learner does not hold keep their seq (if sent before) and go again, in order.
-				for (const p of this.pending) if (!p.stored) this.transmit(p);
+				for (const p of this.pending) if (!this.stored(p)) this.transmit(p);
 				clearInterval(this.heartbeat);
 				this.heartbeat = setInterval(() => this.ping(), message.heartbeatIntervalMs);
 				this.o.onAccepted?.(message);
 				return;
 			case MessageType.BATCH_ACK:
-				for (const p of this.pending) if (p.frame && p.batch.seq <= message.seq) p.stored = true;
+				this.storedSeq = Math.max(this.storedSeq, message.seq);
 				return this.freeUpTo(message.durable ?? message.seq);
 			case MessageType.WEIGHTS_UPDATE: {
 				const error = this.o.onWeights(message);
@@ -240,7 +245,7 @@ export class LearnerLink {
 
 	/** Queues a batch (its seq is assigned here) and sends it when connected. */
 	sendBatch(batch: Omit<TransitionBatch, 'seq'>): void {
-		const p: Pending = { batch: { ...batch, seq: this.nextSeq++ } as TransitionBatch, frame: undefined, stored: false };
+		const p: Pending = { batch: { ...batch, seq: this.nextSeq++ } as TransitionBatch, frame: undefined };
 		this.pending.push(p);
 		this.pendingSteps += batch.n;
 		this.recordedSteps += batch.n;
@@ -248,7 +253,7 @@ export class LearnerLink {
 		while (this.pendingSteps > this.o.bufferLimitSteps && this.pending.length > 1) {
 			const dropped = this.pending.shift()!;
 			this.pendingSteps -= dropped.batch.n;
-			if (dropped.stored) continue; // the learner has it; only its crash could lose it now
+			if (this.stored(dropped)) continue; // the learner has it; only its crash could lose it now
 			this.droppedSteps += dropped.batch.n;
 			this.o.log.debug('batch dropped: buffer full', { n: dropped.batch.n, seq: dropped.batch.seq });
 		}

@@ -65,12 +65,13 @@ export class MetricsFile {
 	/** Appends a line; false (nothing written) once the file has reached its cap. */
 	append(point: Record<string, unknown>): boolean {
 		const line = JSON.stringify(point) + '\n';
-		if (this.bytes + line.length > this.maxBytes) {
+		const bytes = Buffer.byteLength(line);
+		if (this.bytes + bytes > this.maxBytes) {
 			this.refused++;
 			return false;
 		}
 		appendFileSync(this.path, line);
-		this.bytes += Buffer.byteLength(line);
+		this.bytes += bytes;
 		return true;
 	}
 

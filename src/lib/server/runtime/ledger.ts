@@ -45,11 +45,16 @@ export class TransitionLedger {
 		return withHeld(this.books.get(actorId) ?? empty());
 	}
 
-	/** The whole run's books. */
-	totals(): TransitionCounts {
+	/** The whole run's books, or those of the actor ids given. */
+	totals(actorIds: Iterable<string> = this.books.keys()): TransitionCounts {
 		const sum = empty();
-		for (const books of this.books.values()) for (const f of FIELDS) sum[f] += books[f];
+		for (const id of actorIds) for (const f of FIELDS) sum[f] += this.books.get(id)?.[f] ?? 0;
 		return withHeld(sum);
+	}
+
+	/** The actor ids with books. */
+	actorIds(): string[] {
+		return [...this.books.keys()];
 	}
 
 	/** For the checkpoint's meta (plain JSON). */

@@ -7,7 +7,7 @@
  *
  * Steps: every point is logged at the run's env steps (as CleanRL logs at its global step), each
  * later than the one before, so TensorBoard keeps every point. A resume cuts what the crashed run
- * logged after its checkpoint (metrics.jsonl rewritten, a TensorBoard purge from the next step),
+ * logged after its checkpoint (metrics.jsonl truncated, a TensorBoard purge from the next step),
  * so no curve goes backwards.
  *
  * Failure policy: a failed write (disk full, permissions) becomes a `run-error` alert and a log
@@ -55,10 +55,11 @@ export class RunRecorder {
 	private saving: Promise<unknown> = Promise.resolve();
 	/** The last point's step: each point gets a later one. */
 	private lastStep = -1;
-	private markedVersion = 0;
-	/** The previous process's policy-version mark, read before this one writes its own. */
-	private crashedMark: number | undefined;
-	/** The latest checkpoint's bytes until the trainer is restored from them. */
+	/** The highest policy version marked in the run directory, by this process or an earlier one. */
+	private markedVersion: number;
+	/** The previous process's policy-version mark (undefined: runs from before the mark). */
+	private readonly crashedMark: number | undefined;
+	/** The latest checkpoint's bytes (read when resuming) until the trainer is restored from them. */
 	private latest: Uint8Array | undefined;
 
 	constructor(
@@ -71,6 +72,9 @@ export class RunRecorder {
 	) {
 		this.resuming = RunDir.hasCheckpoint(o.runsDir, o.runId);
 		this.run = new RunDir(o.runsDir, o.runId, o.maxMetricsMb * 2 ** 20);
+		// Read before anything is handed out: the mark only ever rises, across processes too.
+		this.crashedMark = this.run.policyVersionMark();
+		this.markedVersion = this.crashedMark ?? 0;
 		if (this.resuming) this.cutAfterCheckpoint();
 		this.metrics = new MetricsLog(this.run);
 		this.lastCheckpointAt = clock.now();
@@ -79,7 +83,6 @@ export class RunRecorder {
 
 	/** Before anything is logged: what the crashed run wrote after its checkpoint goes. */
 	private cutAfterCheckpoint(): void {
-		this.crashedMark = this.run.policyVersionMark();
 		this.latest = this.run.read(LATEST)!;
 		const { metricsStep } = metaInCheckpoint(this.latest);
 		if (metricsStep === undefined) return; // saved before 0.2: nothing to cut by
@@ -212,7 +215,7 @@ export class RunRecorder {
 
 	/** Restores the trainer, the seqs, the books and the held steps from the latest checkpoint. */
 	async resume(): Promise<void> {
-		const checkpoint = this.latest ?? this.run.read(LATEST)!;
+		const checkpoint = this.latest!;
 		this.latest = undefined;
 		await this.training.restore(checkpoint, (saved) => {
 			const meta = saved as Partial<SavedMeta>;
