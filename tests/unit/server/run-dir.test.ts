@@ -1,6 +1,6 @@
 /** Run directory: TensorBoard records, checkpoint rotation, latest/best, and id validation. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -111,5 +111,16 @@ describe('run directory', () => {
 		assert.equal(run.read('../../etc/passwd'), undefined);
 		assert.equal(run.read('ckpt-1'), undefined);
 		assert.ok(RunDir.hasCheckpoint(root, 'r2'));
+	});
+
+	it('the policy-version mark reads back, and a missing, torn or garbled one is no mark', () => {
+		const run = new RunDir(mkdtempSync(join(tmpdir(), 'pitwall-mark-')), 'r');
+		assert.equal(run.policyVersionMark(), undefined);
+		run.markPolicyVersion(41);
+		assert.equal(run.policyVersionMark(), 41);
+		for (const text of ['', '4x', '-3', '1e400', '12.5', 'null']) {
+			writeFileSync(join(run.dir, 'policy-version'), text);
+			assert.equal(run.policyVersionMark(), undefined, JSON.stringify(text));
+		}
 	});
 });

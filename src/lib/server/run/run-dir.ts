@@ -59,8 +59,9 @@ export class RunDir {
 	policyVersionMark(): number | undefined {
 		const file = join(this.dir, POLICY_VERSION_FILE);
 		if (!existsSync(file)) return undefined;
-		const value = Number(readFileSync(file, 'utf8').trim());
-		return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+		const text = readFileSync(file, 'utf8').trim();
+		const value = Number(text);
+		return /^\d+$/.test(text) && Number.isSafeInteger(value) ? value : undefined; // '' (a torn write) is no mark, not 0
 	}
 
 	writeConfig(config: unknown): void {
