@@ -11,7 +11,8 @@ import { ActorCriticModel } from './model.ts';
 import { ObsNormalizer, RewardScaler } from './normalizer.ts';
 import { Rng } from './random.ts';
 import { computeGae, type RolloutBuffer } from './rollout-buffer.ts';
-import { AdamState, ppoUpdate, type UpdateMetrics } from './update.ts';
+import { AdamState } from './adam.ts';
+import { ppoUpdate, type UpdateMetrics } from './update.ts';
 import { weightsMessage } from './weights.ts';
 
 export interface TrainerCounters {

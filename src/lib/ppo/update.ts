@@ -4,15 +4,13 @@
  * gradient-norm clip and Adam, both on the single flat parameter tensor. The rollout is uploaded
  * once; each minibatch is gathered on the backend.
  */
+import { adamApply, type AdamState } from './adam.ts';
 import { tf } from './backend.ts';
 import type { PpoConfig } from './config.ts';
 import { ppoLossAndGradient } from './gradients.ts';
 import type { Minibatch } from './loss.ts';
 import type { ActorCriticModel } from './model.ts';
 import type { Rng } from './random.ts';
-
-const ADAM_BETA1 = 0.9;
-const ADAM_BETA2 = 0.999;
 
 /** Flattened rollout, everything aligned by sample index. */
 export interface UpdateBatch {
@@ -40,24 +38,6 @@ export interface UpdateMetrics {
 	/** Epochs run (fewer than updateEpochs after a target-KL stop). */
 	epochs: number;
 	minibatches: number;
-}
-
-/** Adam's state for the flat parameter vector. */
-export class AdamState {
-	readonly m: tf.Variable<tf.Rank.R1>;
-	readonly v: tf.Variable<tf.Rank.R1>;
-	step = 0;
-
-	constructor(size: number, m?: Float32Array, v?: Float32Array, step = 0) {
-		this.m = tf.variable(m ? tf.tensor1d(m) : tf.zeros([size]), false);
-		this.v = tf.variable(v ? tf.tensor1d(v) : tf.zeros([size]), false);
-		this.step = step;
-	}
-
-	dispose(): void {
-		this.m.dispose();
-		this.v.dispose();
-	}
 }
 
 const METRIC_COUNT = 6; // pg, v, entropy, oldKl, kl, clipfrac
@@ -163,18 +143,11 @@ function minibatchStep(
 	});
 }
 
-/** Global-norm clip, then Adam (Kingma & Ba) in torch's formulation, on the flat parameters. */
+/** Global-norm clip (torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when below 1), then Adam. */
 function adamStep(theta: tf.Variable<tf.Rank.R1>, adam: AdamState, gradient: tf.Tensor1D, config: PpoConfig, lr: tf.Scalar): void {
-	// torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when that is below 1.
 	const norm = tf.sqrt(tf.sum(tf.square(gradient)));
-	const g = tf.mul(gradient, tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6))));
-	const m = tf.add(tf.mul(adam.m, ADAM_BETA1), tf.mul(g, 1 - ADAM_BETA1)) as tf.Tensor1D;
-	const v = tf.add(tf.mul(adam.v, ADAM_BETA2), tf.mul(tf.square(g), 1 - ADAM_BETA2)) as tf.Tensor1D;
-	const stepSize = tf.div(lr, 1 - ADAM_BETA1 ** adam.step);
-	const denom = tf.add(tf.sqrt(tf.div(v, 1 - ADAM_BETA2 ** adam.step)), config.adamEps);
-	adam.m.assign(m);
-	adam.v.assign(v);
-	theta.assign(tf.sub(theta, tf.mul(stepSize, tf.div(m, denom))) as tf.Tensor1D);
+	const g = tf.mul(gradient, tf.minimum(1, tf.div(config.maxGradNorm, tf.add(norm, 1e-6)))) as tf.Tensor1D;
+	adamApply(theta, adam, g, lr, config.adamEps);
 }
 
 /** 1 − Var(returns − values) / Var(returns); NaN when the returns do not vary. */
