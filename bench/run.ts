@@ -18,7 +18,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	tick: () => import('./tick.ts'),
 	'update-rtt': () => import('./update-rtt.ts'),
 	chaos: () => import('./chaos.ts'),
-	hostile: () => import('./hostile.ts')
+	hostile: () => import('./hostile.ts'),
+	'limit-lap': () => import('./limit-lap.ts')
 };
 
 function table(results: BenchResult[]): string {

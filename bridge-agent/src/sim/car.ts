@@ -61,7 +61,8 @@ export const DEFAULT_CAR: CarParams = {
 	idleRpm: 1000
 };
 
-const G = 9.81;
+/** Gravity, m/s². */
+export const G = 9.81;
 const KINEMATIC_BELOW = 3;
 
 export class Car {
