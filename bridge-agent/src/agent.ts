@@ -7,9 +7,8 @@
  */
 import { MessageType, type ActorStats, type ControlBatch, type TelemetryFrame, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
 import { SegmentRecorder } from '../../src/lib/transitions/index.ts';
-import type { PolicyForward } from '../../src/lib/ppo/forward.ts';
 import { Rng } from '../../src/lib/ppo/random.ts';
-import { policyFromWeights } from '../../src/lib/ppo/weights.ts';
+import { policyFromWeights, type ActorPolicy } from '../../src/lib/policy/index.ts';
 import { NEUTRAL, toControls } from './control/smoothing.ts';
 import type { LearnerLink } from './link/learner-link.ts';
 import type { Logger } from './log.ts';
@@ -48,7 +47,7 @@ export interface AgentOptions {
 
 export class Agent {
 	link: LearnerLink | undefined;
-	policy: PolicyForward | undefined;
+	policy: ActorPolicy | undefined;
 	policyVersion = 0;
 	private chunk: { actions: Float32Array; logProb: Float32Array; next: number; k: number; version: number; at: number } | undefined;
 	private requestId = 0;

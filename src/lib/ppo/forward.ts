@@ -4,7 +4,9 @@
  *
  * It sits in the agent's control loop, so it is built for that: the weights are copied once,
  * transposed to float64 rows (one output's weights contiguous, summed in a register), and `act`
- * allocates nothing — its result is reused by the next call.
+ * allocates nothing — its result is reused by the next call. The pieces that are not PPO's own
+ * (ActResult, the transposed layers, matVec, the observation input) are exported for SAC's
+ * squashed actor (sac/forward.ts); policy/index.ts runs either.
  */
 import type { ObsNormStats } from '../protocol/index.ts';
 import { LOG_SQRT_2PI } from './gaussian.ts';
@@ -12,19 +14,74 @@ import { entry, type PolicyLayout } from './layout.ts';
 import type { Rng } from './random.ts';
 
 export interface ActResult {
-	/** Sampled (unclipped) action; the caller clips to bounds before the car sees it. */
+	/**
+	 * Sampled action. PPO's is unclipped (the caller clips to bounds before the car sees it); SAC's
+	 * squashed one already lies in bounds.
+	 */
 	action: Float32Array;
+	/** The deterministic action: PPO's Gaussian mean, SAC's tanh(mean)·scale + bias. */
 	mean: Float32Array;
 	logProb: number;
+	/** The critic's value; 0 when computeValue is off or the policy has no critic. */
 	value: number;
 }
 
-interface Dense {
+export interface Dense {
 	/** [outDim, inDim] row-major: output j's weights are wT[j·inDim … (j+1)·inDim). */
 	wT: Float64Array;
 	b: Float64Array;
 	inDim: number;
 	outDim: number;
+}
+
+/**
+ * One layer from a flat buffer as float64 transposed rows. Several [w, b] pairs with the same
+ * input size become one layer whose outputs are theirs back to back (two heads, one matVec).
+ */
+export function denseLayer(layout: PolicyLayout, params: Float32Array, heads: readonly (readonly [string, string])[]): Dense {
+	const parts = heads.map(([w, b]) => ({ w: entry(layout, w), b: entry(layout, b) }));
+	const inDim = parts[0].w.shape[0];
+	const outDim = parts.reduce((n, p) => n + p.w.shape[1], 0);
+	const wT = new Float64Array(inDim * outDim);
+	const bias = new Float64Array(outDim);
+	let j0 = 0;
+	for (const { w, b } of parts) {
+		const out = w.shape[1];
+		if (w.shape[0] !== inDim) throw new Error(`${w.name} has ${w.shape[0]} inputs, expected ${inDim}`);
+		for (let i = 0; i < inDim; i++) for (let j = 0; j < out; j++) wT[(j0 + j) * inDim + i] = params[w.offset + i * out + j];
+		bias.set(params.subarray(b.offset, b.offset + b.size), j0);
+		j0 += out;
+	}
+	return { wT, b: bias, inDim, outDim };
+}
+
+/** The network's input: obs normalised with the manifest's statistics and clipped, into a reused buffer. */
+export class ObsInput {
+	private readonly out: Float64Array;
+	private readonly normMean: Float32Array | undefined;
+	private readonly normInvStd: Float32Array | undefined;
+	private readonly normClip: number;
+
+	constructor(obsDim: number, obsNorm?: ObsNormStats) {
+		this.out = new Float64Array(obsDim);
+		if (obsNorm) {
+			if (obsNorm.mean.length !== obsDim) throw new Error('obs normalisation stats do not match obsDim');
+			this.normMean = obsNorm.mean;
+			this.normInvStd = Float32Array.from(obsNorm.var, (v) => 1 / Math.sqrt(v + obsNorm.epsilon));
+		}
+		this.normClip = obsNorm?.clip ?? Infinity;
+	}
+
+	/** obs as the network sees it: normalised and clipped when stats were given. Reused by the next call. */
+	of(obs: ArrayLike<number>): Float64Array {
+		const out = this.out;
+		for (let i = 0; i < out.length; i++) {
+			let x = obs[i];
+			if (this.normMean) x = (x - this.normMean[i]) * this.normInvStd![i];
+			out[i] = x > this.normClip ? this.normClip : x < -this.normClip ? -this.normClip : x;
+		}
+		return out;
+	}
 }
 
 export class PolicyForward {
@@ -38,12 +95,9 @@ export class PolicyForward {
 	private readonly pi: Dense[];
 	private readonly v: Dense[];
 	private readonly scratch: Float64Array[];
-	private readonly normObs: Float64Array;
+	private readonly obsInput: ObsInput;
 	private readonly result: ActResult;
 	private readonly valueOut = new Float64Array(1);
-	private readonly normMean: Float32Array | undefined;
-	private readonly normInvStd: Float32Array | undefined;
-	private readonly normClip: number;
 
 	constructor(
 		readonly layout: PolicyLayout,
@@ -51,15 +105,7 @@ export class PolicyForward {
 		obsNorm?: ObsNormStats
 	) {
 		if (params.length !== layout.size) throw new Error(`expected ${layout.size} parameters, got ${params.length}`);
-		const dense = (net: string, names: [string, string][]): Dense[] =>
-			names.map(([w, b]) => {
-				const we = entry(layout, `${net}/${w}`);
-				const be = entry(layout, `${net}/${b}`);
-				const [inDim, outDim] = we.shape;
-				const wT = new Float64Array(inDim * outDim);
-				for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) wT[j * inDim + i] = params[we.offset + i * outDim + j];
-				return { wT, b: Float64Array.from(params.subarray(be.offset, be.offset + be.size)), inDim, outDim };
-			});
+		const dense = (net: string, names: [string, string][]): Dense[] => names.map(([w, b]) => denseLayer(layout, params, [[`${net}/${w}`, `${net}/${b}`]]));
 		const hidden = layout.hiddenSizes.map((_, i) => [`w${i}`, `b${i}`] as [string, string]);
 		this.pi = dense('pi', [...hidden, ['mean/w', 'mean/b']]);
 		this.v = dense('v', [...hidden, ['out/w', 'out/b']]);
@@ -68,25 +114,21 @@ export class PolicyForward {
 		this.std = Float64Array.from(this.logStd, Math.exp);
 		const widest = Math.max(layout.obsDim, layout.actionDim, ...layout.hiddenSizes);
 		this.scratch = [new Float64Array(widest), new Float64Array(widest), new Float64Array(widest)];
-		this.normObs = new Float64Array(layout.obsDim);
+		this.obsInput = new ObsInput(layout.obsDim, obsNorm);
 		this.result = { action: new Float32Array(layout.actionDim), mean: new Float32Array(layout.actionDim), logProb: 0, value: 0 };
-		if (obsNorm) {
-			if (obsNorm.mean.length !== layout.obsDim) throw new Error('obs normalisation stats do not match obsDim');
-			this.normMean = obsNorm.mean;
-			this.normInvStd = Float32Array.from(obsNorm.var, (v) => 1 / Math.sqrt(v + obsNorm.epsilon));
-		}
-		this.normClip = obsNorm?.clip ?? Infinity;
+	}
+
+	get obsDim(): number {
+		return this.layout.obsDim;
+	}
+
+	get actionDim(): number {
+		return this.layout.actionDim;
 	}
 
 	/** obs as the network sees it: normalised and clipped when stats were given. */
 	private input(obs: ArrayLike<number>): Float64Array {
-		const out = this.normObs;
-		for (let i = 0; i < out.length; i++) {
-			let x = obs[i];
-			if (this.normMean) x = (x - this.normMean[i]) * this.normInvStd![i];
-			out[i] = x > this.normClip ? this.normClip : x < -this.normClip ? -this.normClip : x;
-		}
-		return out;
+		return this.obsInput.of(obs);
 	}
 
 	/** The MLP: tanh hidden layers, linear output (written to `out`, returned). */
@@ -138,7 +180,7 @@ export class PolicyForward {
  * y = Wᵀ·x + b with wT as [outDim, inDim] rows. Four outputs per pass share each x[i] load and
  * keep four independent sums, so the adds do not wait on each other (≈ 2× a one-sum loop).
  */
-function matVec(wT: Float64Array, b: Float64Array, x: Float64Array, y: Float64Array, inDim: number, outDim: number): void {
+export function matVec(wT: Float64Array, b: Float64Array, x: Float64Array, y: Float64Array, inDim: number, outDim: number): void {
 	let j = 0;
 	for (; j + 4 <= outDim; j += 4) {
 		const r0 = j * inDim;

@@ -6,7 +6,7 @@ import { initBackend } from '../../../src/lib/ppo/backend.ts';
 import { gaussianLogProb } from '../../../src/lib/ppo/gaussian.ts';
 import { Rng } from '../../../src/lib/ppo/random.ts';
 import { PpoTrainer } from '../../../src/lib/ppo/trainer.ts';
-import { policyFromWeights } from '../../../src/lib/ppo/weights.ts';
+import { policyFromWeights } from '../../../src/lib/policy/index.ts';
 import { syntheticBuffer } from './fixtures.ts';
 
 before(() => initBackend(['cpu']));

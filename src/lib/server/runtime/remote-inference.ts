@@ -5,13 +5,12 @@
  * pass is ~13 µs); without a policy yet it stays silent and the agent's dead-man keeps the car neutral.
  */
 import { ErrorCode, MessageType, ProtocolError, type Telemetry, type WeightsUpdate } from '../../protocol/index.ts';
-import type { PolicyForward } from '../../ppo/forward.ts';
 import type { Rng } from '../../ppo/random.ts';
-import { policyFromWeights } from '../../ppo/weights.ts';
+import { policyFromWeights, type ActorPolicy } from '../../policy/index.ts';
 import type { ActorEntry } from './actors.ts';
 
 export class RemoteInference {
-	private policy: { version: number; forward: PolicyForward } | undefined;
+	private policy: { version: number; forward: ActorPolicy } | undefined;
 
 	constructor(
 		private readonly weights: () => WeightsUpdate | undefined,
