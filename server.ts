@@ -7,13 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
-import { DEFAULT_PPO_CONFIG } from './src/lib/ppo/config.ts';
 import { OptionsError } from './src/lib/options/index.ts';
 import { parseServerArgs, serverHelp } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
 import { createLog } from './src/lib/server/log.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
-import { spawnSimActors } from './src/lib/server/sim-actors.ts';
+import { simStepsPerPolicy, spawnSimActors } from './src/lib/server/sim-actors.ts';
 
 /** The SvelteKit handler: beside this file when it runs bundled (build/server.js), under build/ from the source. */
 const HANDLER_URL = new URL(import.meta.url.endsWith('/build/server.js') ? './handler.js' : './build/handler.js', import.meta.url);
@@ -65,7 +64,6 @@ async function main(): Promise<void> {
 	if (stopping) return; // a signal came while starting: no actors now
 	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
 	log.info(`actor token: ${config.actorToken}`);
-	const nSteps = runtime.training.snapshot?.config.nSteps ?? config.learner.ppo.nSteps ?? DEFAULT_PPO_CONFIG.nSteps;
 	const simLog = log.child({ service: 'sim-actors' });
 	const actors = (running.actors =
 		simActors > 0
@@ -73,7 +71,7 @@ async function main(): Promise<void> {
 					count: simActors,
 					learnerUrl: `${server.url.replace(/^http/, 'ws')}/ws/actor`,
 					token: config.actorToken,
-					stepsPerPolicy: Math.ceil(nSteps / simActors),
+					stepsPerPolicy: simStepsPerPolicy(config.learner, simActors),
 					track: config.simTrack,
 					log: (line) => simLog.warn(line)
 				})

@@ -28,8 +28,34 @@ export interface TransitionCounts {
 	skippedBatches: number;
 }
 
+/** The training algorithm of a run. */
+export type TrainerAlgo = 'ppo' | 'sac';
+
+/** SAC's replay buffer and update-to-data ratio, as the console shows them. */
+export interface ReplayStatus {
+	/** Transitions held, and the most it holds. */
+	size: number;
+	capacity: number;
+	/** Transitions ever added, and those overwritten by newer ones. */
+	inserted: number;
+	overwritten: number;
+	/** Age of the oldest transition held, in transitions added since. */
+	oldestAge: number;
+	/** Transitions held per actor id. */
+	perActor: Record<string, number>;
+	/** Gradient steps per ingested env step: the target and what was achieved since learning started. */
+	utdTarget: number;
+	utdAchieved: number;
+	/** Gradient steps owed now (the trainer is behind when this stays large). */
+	owed: number;
+	/** Transitions needed before the first gradient step. */
+	learningStarts: number;
+	gradStepsPerSec: number;
+}
+
 export interface LearnerStatus {
 	runId: string;
+	algo: TrainerAlgo;
 	state: TrainingState;
 	backend: string;
 	policyVersion: number;
@@ -42,7 +68,10 @@ export interface LearnerStatus {
 	/** The run's transition books, over every actor and restart. */
 	transitions: TransitionCounts;
 	lastUpdateAt: number | null;
-	hyperparams: { learningRate: number; entCoef: number };
+	/** The live-editable hyperparameters of the run's algorithm (PATCH /api/hyperparams) and their values. */
+	hyperparams: Record<string, number>;
+	/** SAC runs: the replay buffer. */
+	replay?: ReplayStatus;
 }
 
 export interface ActorInfo {

@@ -19,7 +19,7 @@ export const SAC_OPTIONS = defineOptions(
 		targetNetworkFrequency: int('critic steps between target updates', 1, { min: 1, max: 10_000 }),
 		alpha: num('entropy coefficient α (the start value when autotune is on)', 0.2, { above: 0, max: 100 }),
 		autotune: bool('tune α automatically towards targetEntropy', true),
-		targetEntropy: numOrNull('entropy target for autotune (null = −|A|, the action dimension)', null, { min: -1000, max: 1000 }),
+		targetEntropy: numOrNull('entropy target for autotune (null = −|A|, the action dimension)', null, { min: -1000 }),
 		nStep: int('n-step returns (1 = one-step TD; assetto_corsa_gym uses 3)', 1, { min: 1, max: 20 }),
 		hiddenSizes: nums('hidden layer sizes of the actor and of each critic (ReLU)', [256, 256], { int: true, min: 1, max: 4096, nonEmpty: true }),
 		adamEps: num('Adam ε (PyTorch default)', 1e-8, { above: 0, max: 1 }),
@@ -44,6 +44,10 @@ export const DEFAULT_SAC_CONFIG: Readonly<SacConfig> = Object.freeze(SAC_OPTIONS
 export function resolveSacConfig(overrides: Partial<SacConfig> = {}): SacConfig {
 	return SAC_OPTIONS.resolve(overrides);
 }
+
+/** The settings a running SAC trainer takes live edits of (PATCH /api/hyperparams). */
+export const SAC_LIVE = ['policyLr', 'qLr', 'utd'] as const;
+export type SacLive = (typeof SAC_LIVE)[number];
 
 /** The entropy target autotune steers to. */
 export function targetEntropyOf(config: SacConfig, actionDim: number): number {

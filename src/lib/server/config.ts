@@ -7,6 +7,7 @@
 import { parseFlags, type Env } from '../options/argv.ts';
 import { OptionsError, bool, choice, custom, defineOptions, helpText, int, json, num, str, strings, type OptionValues } from '../options/index.ts';
 import { PPO_OPTIONS } from '../ppo/config.ts';
+import { SAC_OPTIONS } from '../sac/config.ts';
 import { LIMIT_OPTIONS, type Limits } from '../protocol/index.ts';
 // The server starts simulated agents on the agent's own tracks (a pure module).
 import { TRACKS } from '../../../bridge-agent/src/driving/track.ts';
@@ -61,8 +62,15 @@ export const LEARNER_OPTIONS = defineOptions(
 	{
 		runsDir: str('where run directories go', 'runs'),
 		runId: str("this run's id; an existing run with a checkpoint is resumed", () => newRunId(), { defaultDoc: 'start time' }),
+		algo: choice('training algorithm: ppo (on-policy, rollouts) or sac (off-policy, replay buffer; see docs/sac.md)', ['ppo', 'sac'], 'ppo'),
 		ppo: json("PPO overrides as JSON (keys below); the first actor's action spec may add its preset for keys left out", PPO_OPTIONS, {
 			example: '{"nSteps":4096,"entCoef":0.01}'
+		}),
+		sac: json("SAC overrides as JSON (keys below); the first actor's action spec may add its preset for keys left out", SAC_OPTIONS, {
+			example: '{"utd":1,"bufferSize":300000}'
+		}),
+		replayCheckpointMb: int('SAC: replay buffer MB a checkpoint may hold (the newest transitions that fit; 0 = none, a resume refills it)', 256, {
+			min: 0
 		}),
 		backends: strings('tfjs backends to try, in order', undefined, {
 			flag: 'backend',
@@ -80,7 +88,10 @@ export const LEARNER_OPTIONS = defineOptions(
 		maxEpisodesPerSec: int('EPISODE_SUMMARY messages per second an actor may send before it is refused (RATE_LIMITED)', 20, { min: 1 }),
 		maxMessagesPerSec: int('frames per second of any type an actor may send before it is refused (RATE_LIMITED)', 2000, { min: 10 }),
 		weightsMaxBufferedBytes: int("above this many unsent bytes an actor's weights wait (coalesced) instead of queueing", MIB),
-		checkpointEveryUpdates: int('updates between periodic checkpoints', 10, { flag: 'checkpoint-every-updates', aliases: ['checkpoint-every'] }),
+		checkpointEveryUpdates: int('updates (SAC: policy versions) between periodic checkpoints', 10, {
+			flag: 'checkpoint-every-updates',
+			aliases: ['checkpoint-every']
+		}),
 		checkpointEverySec: int('seconds between periodic checkpoints, whatever the updates', 300),
 		keepCheckpoints: int('numbered checkpoints kept (plus latest and best)', 5),
 		maxMetricsMb: int('metrics.jsonl stops growing at this size, MB (an alert says so; points stay in memory)', 1024, { min: 1 }),

@@ -6,15 +6,31 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { resolvePpoConfig } from '../ppo/config.ts';
+import { resolveSacConfig } from '../sac/config.ts';
+import type { LearnerOptions } from './config.ts';
 
 export interface SimActorOptions {
 	count: number;
 	learnerUrl: string;
 	token: string;
-	/** Steps each actor collects per policy version (≈ nSteps ÷ count). */
+	/** Steps each actor collects per policy version (simStepsPerPolicy). */
 	stepsPerPolicy: number;
 	track: string;
 	log: (line: string) => void;
+}
+
+/**
+ * The pace of actors faster than real time: steps per policy version each, so that together they
+ * bring what the learner trains on per version — PPO's nSteps, or for SAC the env steps behind
+ * one version's `broadcastEvery` gradient steps at the UTD ratio (the UTD holds; back-pressure).
+ */
+export function simStepsPerPolicy(learner: Pick<LearnerOptions, 'algo' | 'ppo' | 'sac'>, count: number): number {
+	if (learner.algo === 'sac') {
+		const sac = resolveSacConfig(learner.sac ?? {});
+		return Math.max(1, Math.ceil(sac.broadcastEvery / sac.utd / count));
+	}
+	return Math.ceil(resolvePpoConfig(learner.ppo ?? {}).nSteps / count);
 }
 
 /** The agent as a command: the bundled dist/bridge-agent.js when built, else its TypeScript source. */

@@ -30,7 +30,6 @@ import {
 	type TransitionBatch,
 	type WeightsAck
 } from '../../protocol/index.ts';
-import { trainerConfigFor } from '../../ppo/presets.ts';
 import { Rng } from '../../ppo/random.ts';
 import type { ServerConfig } from '../config.ts';
 import { createLog, type Log } from '../log.ts';
@@ -44,6 +43,7 @@ import { RemoteInference } from './remote-inference.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { specMismatch } from './specs.ts';
 import { TelemetryGate } from './telemetry-gate.ts';
+import { trainerChoiceFor } from './trainer-choice.ts';
 import { TrainingLoop } from './training.ts';
 import { WeightsBroadcaster } from './weights-broadcaster.ts';
 
@@ -91,9 +91,10 @@ export class Runtime {
 		this.alerts = new Alerts(this.clock, child('alerts'));
 		this.training = new TrainingLoop(
 			learner.backends,
+			{ replayBytes: learner.replayCheckpointMb * 2 ** 20 },
 			{
 				ready: (snapshot) => {
-					this.recorder.started(snapshot, { ...learner, ppo: undefined });
+					this.recorder.started(snapshot, { ...learner, ppo: undefined, sac: undefined });
 					this.log.info(
 						{ backend: snapshot.backend, obsDim: snapshot.obsDim, actionDim: snapshot.actionDim, policyVersion: snapshot.counters.policyVersion },
 						'trainer ready'
@@ -106,7 +107,8 @@ export class Runtime {
 				},
 				rejected: (reason, steps) => {
 					this.log.error({ reason, steps }, 'update rolled back: non-finite numbers');
-					this.alerts.raise('trainer-error', `an update gave non-finite numbers (${reason}) and was rolled back; its ${steps} steps were dropped`);
+					const dropped = steps > 0 ? `; its ${steps} steps were dropped` : ' to the last policy';
+					this.alerts.raise('trainer-error', `an update gave non-finite numbers (${reason}) and was rolled back${dropped}`);
 					this.recorder.event('update-rejected', { reason, steps });
 				},
 				failed: (error) => {
@@ -172,17 +174,17 @@ export class Runtime {
 	admit(hello: Handshake, address: string, link: ActorLink): { entry: ActorEntry; accept: HandshakeAccept } {
 		const { learner, limits } = this.config;
 		const { obsSpec, actionSpec } = this.training;
-		let startWith: Parameters<TrainingLoop['start']>[2] | undefined;
+		let startWith: Extract<ReturnType<typeof trainerChoiceFor>, { choice: unknown }> | undefined;
 		if (obsSpec && actionSpec) {
 			const mismatch = specMismatch(obsSpec, actionSpec, hello);
 			if (mismatch) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, mismatch);
 		} else if (this.training.state === 'idle') {
-			const made = trainerConfigFor(learner.ppo, hello.obsSpec, hello.actionSpec);
+			const made = trainerChoiceFor(learner, hello.obsSpec, hello.actionSpec);
 			if ('error' in made) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `this learner cannot train for this actor: ${made.error}`);
-			startWith = made.config;
+			startWith = made;
 		}
 		const entry = this.actors.admit(hello, address, link, randomUUID());
-		if (startWith) void this.training.start(hello.obsSpec, hello.actionSpec, startWith);
+		if (startWith) void this.training.start(hello.obsSpec, hello.actionSpec, startWith.choice, startWith.shape);
 		const accept: HandshakeAccept = {
 			type: MessageType.HANDSHAKE_ACCEPT,
 			protocolVersion: PROTOCOL_VERSION,
@@ -256,7 +258,7 @@ export class Runtime {
 
 	/** One beat of every service's housekeeping (the timer calls it every TICK_MS). */
 	tick(): void {
-		const maxLag = this.training.snapshot?.config.maxPolicyLag ?? Infinity;
+		const maxLag = this.training.snapshot?.maxPolicyLag ?? Infinity;
 		this.weights.tick(this.actors.all(), this.policyVersion, maxLag);
 		this.actors.tick();
 		const since = this.training.lastUpdateAt ?? this.startedAt;
@@ -272,9 +274,10 @@ export class Runtime {
 		return this.recorder.checkpoint(reason);
 	}
 
-	async setHyperparams(changes: { learningRate?: number; entCoef?: number }): Promise<void> {
-		const config = await this.training.setHyperparams(changes);
-		this.recorder.event('hyperparams', { ...changes, learningRate: config.learningRate, entCoef: config.entCoef });
+	/** Live edits of the run's editable settings (status().hyperparams names them). */
+	async setHyperparams(changes: Record<string, number>): Promise<void> {
+		const values = await this.training.setHyperparams(changes);
+		this.recorder.event('hyperparams', { ...changes, ...values });
 	}
 
 	pause(): void {
@@ -295,6 +298,7 @@ export class Runtime {
 		const snapshot = this.training.snapshot;
 		return {
 			runId: this.runId,
+			algo: snapshot?.algo ?? this.config.learner.algo,
 			state: this.training.state,
 			backend: snapshot?.backend ?? '',
 			policyVersion: this.policyVersion,
@@ -306,7 +310,8 @@ export class Runtime {
 			buffer: this.training.bufferStatus(),
 			transitions: this.ledger.totals(),
 			lastUpdateAt: this.training.lastUpdateAt,
-			hyperparams: { learningRate: snapshot?.config.learningRate ?? 0, entCoef: snapshot?.config.entCoef ?? 0 }
+			hyperparams: snapshot?.hyperparams ?? {},
+			...(snapshot?.replay ? { replay: snapshot.replay } : {})
 		};
 	}
 

@@ -14,10 +14,9 @@
  * line; it never takes the learner down. Only an explicit checkpoint request sees the error.
  */
 import type { EpisodeSummary, Limits, MetricPoint } from '../../protocol/index.ts';
-import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import type { Log } from '../log.ts';
 import { LATEST, RunDir } from '../run/run-dir.ts';
-import type { TrainerSnapshot } from '../trainer/messages.ts';
+import type { TrainerResult, TrainerSnapshot } from '../trainer/messages.ts';
 import type { ActorEntry } from './actors.ts';
 import type { Alerts } from './alerts.ts';
 import { encodeHeld, HELD_FILE, heldInCheckpoint, metaInCheckpoint, specFromJson, specToJson, type SavedMeta } from './checkpoint-extras.ts';
@@ -123,7 +122,8 @@ export class RunRecorder {
 		try {
 			this.run.writeConfig({
 				runId: this.o.runId,
-				ppo: snapshot.config,
+				algo: snapshot.algo,
+				[snapshot.algo]: snapshot.config,
 				obsSpec: obsSpec && specToJson(obsSpec),
 				actionSpec: actionSpec && specToJson(actionSpec),
 				learner
@@ -133,7 +133,7 @@ export class RunRecorder {
 		}
 	}
 
-	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void {
+	updated(result: TrainerResult, snapshot: TrainerSnapshot): void {
 		const { policyVersion: _v, samples: _s, ...scalars } = result;
 		const { counters } = snapshot;
 		this.record({
@@ -149,7 +149,9 @@ export class RunRecorder {
 			{ update: counters.updates, policyVersion: counters.policyVersion, samples: result.samples, updateMs: Math.round(result.updateMs) },
 			'update'
 		);
-		if (counters.updates % this.o.checkpointEveryUpdates === 0) this.checkpointInBackground('periodic');
+		// SAC counts gradient steps as updates, hundreds per policy: its period is in policy versions.
+		const period = snapshot.algo === 'sac' ? counters.policyVersion : counters.updates;
+		if (period % this.o.checkpointEveryUpdates === 0) this.checkpointInBackground('periodic');
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
@@ -233,7 +235,7 @@ export class RunRecorder {
 		// will come back (resent) and must be stale, and their numbers must never name another policy.
 		const saved = snapshot.counters.policyVersion;
 		const handedOut = Math.max(saved, this.crashedMark ?? saved + this.o.checkpointEveryUpdates);
-		const version = handedOut > saved ? handedOut + snapshot.config.maxPolicyLag + 1 : saved;
+		const version = handedOut > saved ? handedOut + (snapshot.maxPolicyLag ?? 0) + 1 : saved;
 		if (version !== saved) await this.training.relabel(version);
 		this.handingOut(version);
 		this.log.info({ runId: this.o.runId, updates: snapshot.counters.updates, savedVersion: saved, policyVersion: version }, 'run resumed');

@@ -1,26 +1,36 @@
 /**
- * The training loop on the main thread: waits for `nSteps` fresh samples, hands them to the
- * trainer worker, and reports each new policy. It never trains itself (architecture rule 3).
+ * The training loop on the main thread. It never trains itself (architecture rule 3):
+ *   PPO  waits for `nSteps` fresh samples, hands them to the trainer worker, reports the policy;
+ *   SAC  feeds every stored batch to the worker's replay buffer as it comes; the worker trains
+ *        continuously and reports each new policy unasked.
  */
 import type { LearnerStatus, TrainingState, VectorSpec } from '../../protocol/index.ts';
-import { resolvePpoConfig, type PpoConfig } from '../../ppo/config.ts';
-import type { TrainerUpdateResult } from '../../ppo/trainer.ts';
 import { TrainerHost } from '../trainer/host.ts';
 import type { Clock } from './clock.ts';
-import type { TrainerSnapshot } from '../trainer/messages.ts';
+import type { TrainerChoice, TrainerResult, TrainerSnapshot, WorkerNews, WorkerOptions } from '../trainer/messages.ts';
 import type { HeldBatch } from './checkpoint-extras.ts';
 import type { TransitionLedger } from './ledger.ts';
 import { RolloutStore } from './rollout-store.ts';
 
 export interface TrainingEvents {
 	ready(snapshot: TrainerSnapshot): void;
-	updated(result: TrainerUpdateResult, snapshot: TrainerSnapshot): void;
+	updated(result: TrainerResult, snapshot: TrainerSnapshot): void;
 	/** The training guard rolled an update back; `steps` of the rollout were dropped as rejected. */
 	rejected(reason: string, steps: number): void;
 	failed(error: Error): void;
 }
 
 type Phase = Exclude<TrainingState, 'paused'>;
+
+/** SAC's staging store: what waits while a feed is in flight (beyond it, the oldest go, counted). */
+const SAC_STAGING_STEPS = 100_000;
+/** The store's lag bound when nothing is ever stale (off-policy). */
+const NEVER_STALE = Number.MAX_SAFE_INTEGER;
+
+/** How the store is sized for a trainer. */
+function storeShape(snapshot: Pick<TrainerSnapshot, 'updateSamples' | 'maxPolicyLag'>): [capacity: number, maxPolicyLag: number] {
+	return [snapshot.updateSamples > 0 ? 2 * snapshot.updateSamples : SAC_STAGING_STEPS, snapshot.maxPolicyLag ?? NEVER_STALE];
+}
 
 export class TrainingLoop {
 	private phase: Phase = 'idle';
@@ -37,13 +47,17 @@ export class TrainingLoop {
 
 	constructor(
 		private readonly backends: string[] | undefined,
+		private readonly options: WorkerOptions,
 		private readonly events: TrainingEvents,
 		private readonly clock: Clock,
 		private readonly ledger: TransitionLedger
 	) {}
 
 	get state(): TrainingState {
-		return this.paused && this.phase === 'waiting' ? 'paused' : this.phase;
+		if (this.paused && this.phase === 'waiting') return 'paused';
+		// SAC is updating whenever its worker owes gradient steps.
+		if (this.phase === 'waiting' && (this.snapshot?.replay?.owed ?? 0) > 0) return 'updating';
+		return this.phase;
 	}
 
 	get policyVersion(): number {
@@ -51,18 +65,35 @@ export class TrainingLoop {
 	}
 
 	/**
-	 * Starts a fresh trainer for the first actor's specs, with the PPO settings made for them. The
+	 * Starts a fresh trainer for the first actor's specs, with the settings made for them. The
 	 * store takes batches at once: what arrives while the trainer starts waits for it.
 	 */
-	async start(obsSpec: VectorSpec, actionSpec: VectorSpec, ppo: Partial<PpoConfig>): Promise<void> {
+	async start(
+		obsSpec: VectorSpec,
+		actionSpec: VectorSpec,
+		trainer: TrainerChoice,
+		expected: Pick<TrainerSnapshot, 'updateSamples' | 'maxPolicyLag'>
+	): Promise<void> {
 		this.obsSpec = obsSpec;
 		this.actionSpec = actionSpec;
 		this.phase = 'starting';
-		const config = resolvePpoConfig(ppo);
-		this.store = new RolloutStore(obsSpec.dim, actionSpec.dim, 2 * config.nSteps, config.maxPolicyLag, this.ledger);
-		this.host = new TrainerHost();
-		this.started = this.ready(this.host.init(obsSpec.dim, actionSpec.dim, ppo, this.backends));
+		this.store = new RolloutStore(obsSpec.dim, actionSpec.dim, ...storeShape(expected), this.ledger);
+		this.host = this.newHost();
+		const spec = { obsDim: obsSpec.dim, actionDim: actionSpec.dim, actionLow: [...actionSpec.low], actionHigh: [...actionSpec.high] };
+		this.started = this.ready(this.host.init(spec, trainer, this.options, this.backends));
 		await this.started;
+	}
+
+	private newHost(): TrainerHost {
+		return new TrainerHost((news) => this.heard(news));
+	}
+
+	/** A new policy (or a rollback) from a continuously training worker. */
+	private heard(news: WorkerNews): void {
+		if (news.kind === 'rejected') return this.report(() => this.events.rejected(news.reason, 0));
+		this.snapshot = news.snapshot;
+		this.lastUpdateAt = this.clock.now();
+		this.report(() => this.events.updated(news.result, news.snapshot));
 	}
 
 	/**
@@ -75,10 +106,10 @@ export class TrainingLoop {
 		restoreRun: (meta: Record<string, unknown>) => { specs: [VectorSpec?, VectorSpec?]; held: HeldBatch[] }
 	): Promise<void> {
 		this.phase = 'starting';
-		this.host = new TrainerHost();
+		this.host = this.newHost();
 		let held: HeldBatch[] = [];
 		this.started = this.ready(
-			this.host.resume(checkpoint, this.backends).then((snapshot) => {
+			this.host.resume(checkpoint, this.options, this.backends).then((snapshot) => {
 				const run = restoreRun(snapshot.meta ?? {});
 				[this.obsSpec, this.actionSpec] = run.specs;
 				held = run.held;
@@ -93,9 +124,8 @@ export class TrainingLoop {
 		try {
 			const snapshot = await starting;
 			this.snapshot = snapshot;
-			const { nSteps, maxPolicyLag } = snapshot.config;
-			if (this.store) [this.store.capacity, this.store.maxPolicyLag] = [2 * nSteps, maxPolicyLag];
-			else this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, 2 * nSteps, maxPolicyLag, this.ledger);
+			if (this.store) [this.store.capacity, this.store.maxPolicyLag] = storeShape(snapshot);
+			else this.store = new RolloutStore(snapshot.obsDim, snapshot.actionDim, ...storeShape(snapshot), this.ledger);
 			if (held) this.store.restoreHeld(held());
 			this.phase = 'waiting';
 			this.report(() => this.events.ready(snapshot));
@@ -106,11 +136,12 @@ export class TrainingLoop {
 		}
 	}
 
-	/** Runs an update when enough fresh samples wait and nothing else is going on. */
+	/** PPO: runs an update when enough fresh samples wait and nothing else is going on. SAC: feeds what waits. */
 	maybeUpdate(): void {
 		const store = this.store;
+		if (this.snapshot?.algo === 'sac') return this.maybeFeed();
 		if (this.phase !== 'waiting' || this.paused || !store || !this.host || !this.snapshot) return;
-		if (store.fresh(this.policyVersion) < this.snapshot.config.nSteps) return;
+		if (store.fresh(this.policyVersion) < this.snapshot.updateSamples) return;
 		this.phase = 'updating';
 		const rollout = store.take(this.policyVersion);
 		const perActor = new Map<string, number>();
@@ -137,6 +168,27 @@ export class TrainingLoop {
 		);
 	}
 
+	/** SAC: one feed in flight at a time; what arrives meanwhile waits in the store and goes next. */
+	private feeding = false;
+
+	private maybeFeed(): void {
+		const store = this.store;
+		if (this.feeding || this.phase === 'starting' || this.phase === 'idle' || !store || !this.host || store.heldSteps === 0) return;
+		this.feeding = true;
+		const rollout = store.take(this.policyVersion);
+		this.host.feed(rollout).then(
+			({ snapshot }) => {
+				this.feeding = false;
+				this.snapshot = snapshot; // replies and news come in order: this is the newest state
+				this.maybeFeed();
+			},
+			(error: Error) => {
+				this.feeding = false;
+				this.report(() => this.events.failed(error));
+			}
+		);
+	}
+
 	/** A listener that throws must not leave an update's promise rejected with nobody to hear it. */
 	private report(notify: () => void): void {
 		try {
@@ -153,7 +205,7 @@ export class TrainingLoop {
 		const version = this.policyVersion;
 		return {
 			fresh: store?.fresh(version) ?? 0,
-			needed: this.snapshot?.config.nSteps ?? 0,
+			needed: this.snapshot?.updateSamples ?? 0,
 			droppedStale: stale,
 			droppedOverflow: overflow,
 			lag: store?.lagHistogram(version) ?? {}
@@ -162,10 +214,12 @@ export class TrainingLoop {
 
 	pause(): void {
 		this.paused = true;
+		if (this.snapshot?.algo === 'sac') void this.host?.pace(false).catch((error: Error) => this.events.failed(error));
 	}
 
 	resume(): void {
 		this.paused = false;
+		if (this.snapshot?.algo === 'sac') void this.host?.pace(true).catch((error: Error) => this.events.failed(error));
 		this.maybeUpdate();
 	}
 
@@ -181,11 +235,12 @@ export class TrainingLoop {
 		this.snapshot = await this.host.relabel(policyVersion);
 	}
 
-	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
+	/** Live edits of the algorithm's editable settings; returns their values after the edit. */
+	async setHyperparams(changes: Record<string, number>): Promise<Record<string, number>> {
 		if (!this.host || !this.snapshot) throw new Error('no trainer yet');
-		const config = await this.host.setHyperparams(changes);
-		this.snapshot = { ...this.snapshot, config };
-		return config;
+		const edited = await this.host.setHyperparams(changes);
+		this.snapshot = { ...this.snapshot, config: edited.config, hyperparams: edited.hyperparams };
+		return edited.hyperparams;
 	}
 
 	async close(): Promise<void> {

@@ -5,10 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { PpoConfig } from '../../ppo/config.ts';
-import type { TrainerCounters, TrainerUpdateResult } from '../../ppo/trainer.ts';
+import type { TrainerCounters } from '../../ppo/trainer.ts';
 import { transferList, type Rollout } from '../../transitions/index.ts';
-import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+import type { TrainerChoice, TrainerResult, TrainerSnapshot, TrainerSpec, WorkerNews, WorkerOptions, WorkerReply, WorkerRequest } from './messages.ts';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
 type Body<K extends WorkerRequest['kind']> = Omit<Extract<WorkerRequest, { kind: K }>, 'id' | 'kind'>;
@@ -34,12 +33,14 @@ export class TrainerHost {
 	private nextId = 1;
 	private dead: Error | undefined;
 
-	constructor() {
+	/** `news`: what a continuously training worker (SAC) reports unasked. */
+	constructor(private readonly news: (news: WorkerNews) => void = () => {}) {
 		this.worker = new Worker(workerEntry());
-		this.worker.on('message', (reply: WorkerReply) => {
+		this.worker.on('message', (reply: WorkerReply | WorkerNews) => {
+			if (reply.id === 0) return this.news(reply as WorkerNews);
 			const pending = this.pending.get(reply.id);
 			this.pending.delete(reply.id);
-			pending?.resolve(reply);
+			pending?.resolve(reply as WorkerReply);
 		});
 		const fail = (error: Error) => {
 			this.dead = error;
@@ -62,13 +63,13 @@ export class TrainerHost {
 		});
 	}
 
-	async init(obsDim: number, actionDim: number, config: Partial<PpoConfig>, backends?: string[]): Promise<TrainerSnapshot> {
-		const reply = await this.call('init', { obsDim, actionDim, config, backends });
+	async init(spec: TrainerSpec, trainer: TrainerChoice, options: WorkerOptions, backends?: string[]): Promise<TrainerSnapshot> {
+		const reply = await this.call('init', { spec, trainer, options, backends });
 		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
 	}
 
-	async resume(checkpoint: Uint8Array, backends?: string[]): Promise<TrainerSnapshot> {
-		const reply = await this.call('resume', { checkpoint, backends });
+	async resume(checkpoint: Uint8Array, options: WorkerOptions, backends?: string[]): Promise<TrainerSnapshot> {
+		const reply = await this.call('resume', { checkpoint, options, backends });
 		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
 	}
 
@@ -76,9 +77,21 @@ export class TrainerHost {
 	 * Runs one PPO update; the rollout's arrays are transferred (unusable here afterwards). An update
 	 * the training guard rolled back comes back as `{ rejected: reason }`.
 	 */
-	async update(rollout: Rollout): Promise<{ result: TrainerUpdateResult; snapshot: TrainerSnapshot } | { rejected: string }> {
+	async update(rollout: Rollout): Promise<{ result: TrainerResult; snapshot: TrainerSnapshot } | { rejected: string }> {
 		const reply = (await this.call('update', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'updated' | 'rejected' }>;
 		return reply.kind === 'rejected' ? { rejected: reply.reason } : { result: reply.result, snapshot: reply.snapshot };
+	}
+
+	/** SAC: transitions into the replay buffer (arrays transferred); the worker trains on as the UTD ratio owes. */
+	async feed(rollout: Rollout): Promise<{ added: number; snapshot: TrainerSnapshot }> {
+		const reply = (await this.call('feed', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'fed' }>;
+		return { added: reply.added, snapshot: reply.snapshot };
+	}
+
+	/** SAC: stop or go on taking gradient steps. */
+	async pace(running: boolean): Promise<TrainerSnapshot> {
+		const reply = await this.call('pace', { running });
+		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
 	}
 
 	/** The checkpoint's bytes and the counters they hold (an update may finish while it is written). */
@@ -93,9 +106,9 @@ export class TrainerHost {
 		return (reply as Extract<WorkerReply, { kind: 'ready' }>).snapshot;
 	}
 
-	async setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): Promise<PpoConfig> {
+	async setHyperparams(changes: Record<string, number>): Promise<TrainerSnapshot> {
 		const reply = (await this.call('hyperparams', { changes })) as Extract<WorkerReply, { kind: 'config' }>;
-		return reply.config;
+		return reply.snapshot;
 	}
 
 	async close(): Promise<void> {

@@ -1,64 +1,85 @@
 /**
- * The trainer worker: owns tfjs and the PpoTrainer, so PPO updates never block the sockets on the
- * main thread (architecture rule 3). One request at a time, answered in order.
+ * The trainer worker: owns tfjs and the run's trainer (PPO or SAC), so training never blocks the
+ * sockets on the main thread (architecture rule 3). Requests are answered one at a time, in
+ * order; a SAC trainer also trains between them and posts each new policy unasked (id 0).
  */
 import { parentPort } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../../ppo/backend.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../ppo/checkpoint.ts';
-import { guardedUpdate } from '../../ppo/guard.ts';
-import { RolloutBuffer } from '../../ppo/rollout-buffer.ts';
 import { PpoTrainer } from '../../ppo/trainer.ts';
-import type { TrainerSnapshot, WorkerReply, WorkerRequest } from './messages.ts';
+import { checkpointAlgo, unzipCheckpoint } from '../../sac/checkpoint.ts';
+import { SacTrainer } from '../../sac/trainer.ts';
+import type { WorkerNews, WorkerReply, WorkerRequest } from './messages.ts';
+import { PpoWorker } from './ppo-worker.ts';
+import { SacWorker } from './sac-worker.ts';
 
-let trainer: PpoTrainer | undefined;
-let backend = '';
-let meta: Record<string, unknown> | undefined;
+let algo: PpoWorker | SacWorker | undefined;
 
-function snapshot(t: PpoTrainer): TrainerSnapshot {
-	return { backend, config: t.config, counters: { ...t.counters }, weights: t.weights(), obsDim: t.layout.obsDim, actionDim: t.layout.actionDim, meta };
+const post = (message: WorkerReply | WorkerNews) => parentPort!.postMessage(message);
+
+function need(): PpoWorker | SacWorker {
+	if (!algo) throw new Error('trainer not initialised');
+	return algo;
 }
 
-function need(): PpoTrainer {
-	if (!trainer) throw new Error('trainer not initialised');
-	return trainer;
+function sac(): SacWorker {
+	const a = need();
+	if (!(a instanceof SacWorker)) throw new Error('this run trains PPO: transitions go in updates, not feeds');
+	return a;
 }
 
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
+	const { id } = request;
 	switch (request.kind) {
-		case 'init':
-			backend = await initBackend(request.backends as BackendName[] | undefined);
-			trainer = new PpoTrainer(request.obsDim, request.actionDim, request.config);
-			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(trainer) };
+		case 'init': {
+			const backend = await initBackend(request.backends as BackendName[] | undefined);
+			const { spec, trainer } = request;
+			algo =
+				trainer.algo === 'sac'
+					? new SacWorker(
+							new SacTrainer(spec.obsDim, spec.actionDim, spec.actionLow, spec.actionHigh, trainer.config),
+							backend,
+							post,
+							undefined,
+							request.options.replayBytes
+						)
+					: new PpoWorker(new PpoTrainer(spec.obsDim, spec.actionDim, trainer.config), backend);
+			return { id, ok: true, kind: 'ready', snapshot: algo.snapshot() };
+		}
 		case 'resume': {
-			backend = await initBackend(request.backends as BackendName[] | undefined);
-			const loaded = loadCheckpoint(request.checkpoint);
-			trainer = loaded.trainer;
-			meta = loaded.meta;
-			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(trainer) };
+			const backend = await initBackend(request.backends as BackendName[] | undefined);
+			const kind = checkpointAlgo(unzipCheckpoint(request.checkpoint));
+			algo = kind === 'sac' ? SacWorker.resume(request.checkpoint, backend, post, request.options.replayBytes) : PpoWorker.resume(request.checkpoint, backend);
+			return { id, ok: true, kind: 'ready', snapshot: algo.snapshot() };
 		}
 		case 'update': {
-			const t = need();
-			const { rollout } = request;
-			if (rollout.obsDim !== t.layout.obsDim || rollout.actionDim !== t.layout.actionDim) {
-				throw new Error(`rollout dims ${rollout.obsDim}/${rollout.actionDim} differ from the trainer's ${t.layout.obsDim}/${t.layout.actionDim}`);
-			}
-			const outcome = guardedUpdate(t, RolloutBuffer.of(rollout));
-			if (!outcome.ok) return { id: request.id, ok: true, kind: 'rejected', reason: outcome.reason };
-			return { id: request.id, ok: true, kind: 'updated', result: outcome.result, snapshot: snapshot(t) };
+			const a = need();
+			if (!(a instanceof PpoWorker)) throw new Error('this run trains SAC: transitions are fed, not updated on');
+			return a.update(id, request.rollout);
+		}
+		case 'feed': {
+			const a = sac();
+			const added = a.feed(request.rollout);
+			return { id, ok: true, kind: 'fed', added, snapshot: a.snapshot() };
+		}
+		case 'pace': {
+			const a = need();
+			if (a instanceof SacWorker) a.pace(request.running);
+			return { id, ok: true, kind: 'ready', snapshot: a.snapshot() };
 		}
 		case 'save': {
-			const t = need();
-			return { id: request.id, ok: true, kind: 'saved', checkpoint: await saveCheckpoint(t, request.meta, request.files), counters: { ...t.counters } };
+			const a = need();
+			const checkpoint = await a.save(request.meta, request.files);
+			return { id, ok: true, kind: 'saved', checkpoint, counters: { ...a.trainer.counters } };
 		}
 		case 'relabel': {
-			const t = need();
-			t.counters = { ...t.counters, policyVersion: request.policyVersion };
-			return { id: request.id, ok: true, kind: 'ready', snapshot: snapshot(t) };
+			const a = need();
+			a.relabel(request.policyVersion);
+			return { id, ok: true, kind: 'ready', snapshot: a.snapshot() };
 		}
 		case 'hyperparams': {
-			const t = need();
-			t.setHyperparams(request.changes);
-			return { id: request.id, ok: true, kind: 'config', config: t.config };
+			const a = need();
+			a.setHyperparams(request.changes);
+			return { id, ok: true, kind: 'config', snapshot: a.snapshot() };
 		}
 	}
 }

@@ -1,0 +1,78 @@
+/**
+ * SAC presets that belong to an action spec (like ppo/presets.ts): applied only when the first
+ * actor's HANDSHAKE declares the action they were made for, for keys the user left out.
+ */
+import type { VectorSpec } from '../protocol/index.ts';
+import { OptionsError } from '../options/index.ts';
+import { SAC_OPTIONS, type SacConfig } from './config.ts';
+
+export interface SacPreset {
+	name: string;
+	/** The untrained policy's deterministic action, by dimension name (inside the bounds). */
+	actionMeans: Readonly<Record<string, number>>;
+	sac: Readonly<Partial<SacConfig>>;
+}
+
+/**
+ * Driving (bridge-agent/src/rl/spaces.ts: steer [−1, 1], throttle and brake [0, 1]): an untrained
+ * policy that rolls forward on half throttle and (almost) no brake, so the first minute is spent
+ * driving, not standing; 3-step returns as assetto_corsa_gym.
+ */
+export const SAC_DRIVING_PRESET: SacPreset = {
+	name: 'driving',
+	actionMeans: { steer: 0, throttle: 0.5, brake: 0.02 },
+	sac: { nStep: 3 }
+};
+
+export const SAC_PRESETS: readonly SacPreset[] = [SAC_DRIVING_PRESET];
+
+function presetFor(actionSpec: VectorSpec): SacPreset | undefined {
+	const names = new Set(actionSpec.names);
+	return SAC_PRESETS.find((p) => {
+		const own = Object.keys(p.actionMeans);
+		return names.size === actionSpec.names.length && own.length === names.size && own.every((n) => names.has(n));
+	});
+}
+
+/**
+ * The SAC overrides a run with these specs trains with: the user's (`--sac`), plus the preset of
+ * the action spec for every key the user left out; or why the combination cannot train.
+ */
+export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<SacConfig> } | { error: string } {
+	for (const [what, spec] of [
+		['observation', obsSpec],
+		['action', actionSpec]
+	] as const) {
+		if (!Number.isInteger(spec.dim) || spec.dim < 1) return { error: `the ${what} spec has no dimensions (dim ${spec.dim})` };
+		if (spec.names.length !== spec.dim) return { error: `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}` };
+	}
+	for (let i = 0; i < actionSpec.dim; i++) {
+		const [low, high] = [actionSpec.low[i], actionSpec.high[i]];
+		if (!(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
+			return { error: `SAC squashes actions into their bounds: action ${actionSpec.names[i]} needs finite bounds with high > low, has [${low}, ${high}]` };
+		}
+	}
+	try {
+		SAC_OPTIONS.parse(userSac);
+	} catch (error) {
+		if (error instanceof OptionsError) return { error: error.message };
+		throw error;
+	}
+	const preset = presetFor(actionSpec);
+	const config: Partial<SacConfig> = {};
+	if (preset) {
+		for (const [key, value] of Object.entries(preset.sac)) if (userSac[key as keyof SacConfig] === undefined) Object.assign(config, { [key]: value });
+		if (userSac.initActionMean === undefined) config.initActionMean = actionSpec.names.map((name) => preset.actionMeans[name]);
+	}
+	Object.assign(config, Object.fromEntries(Object.entries(userSac).filter(([, value]) => value !== undefined)));
+	const mean = config.initActionMean ?? [];
+	if (mean.length > 0 && mean.length !== actionSpec.dim) {
+		return { error: `SAC setting initActionMean has ${mean.length} values but the action has ${actionSpec.dim} (${actionSpec.names.join(', ')})` };
+	}
+	for (let i = 0; i < mean.length; i++) {
+		if (!(mean[i] > actionSpec.low[i] && mean[i] < actionSpec.high[i])) {
+			return { error: `SAC setting initActionMean[${i}] = ${mean[i]} must lie strictly inside [${actionSpec.low[i]}, ${actionSpec.high[i]}]` };
+		}
+	}
+	return { config };
+}

@@ -1,0 +1,67 @@
+/**
+ * PPO inside the trainer worker: one update per `update` request, through the training guard.
+ */
+import { loadCheckpoint, saveCheckpoint } from '../../ppo/checkpoint.ts';
+import { guardedUpdate } from '../../ppo/guard.ts';
+import { RolloutBuffer } from '../../ppo/rollout-buffer.ts';
+import { PpoTrainer } from '../../ppo/trainer.ts';
+import type { Rollout } from '../../transitions/index.ts';
+import type { TrainerResult, TrainerSnapshot, WorkerReply } from './messages.ts';
+
+/** PPO's live-editable settings. */
+export const PPO_LIVE = ['learningRate', 'entCoef'] as const;
+
+export class PpoWorker {
+	constructor(
+		readonly trainer: PpoTrainer,
+		private readonly backend: string,
+		private readonly meta?: Record<string, unknown>
+	) {}
+
+	static resume(checkpoint: Uint8Array, backend: string): PpoWorker {
+		const loaded = loadCheckpoint(checkpoint);
+		return new PpoWorker(loaded.trainer, backend, loaded.meta);
+	}
+
+	snapshot(): TrainerSnapshot {
+		const t = this.trainer;
+		return {
+			algo: 'ppo',
+			backend: this.backend,
+			config: t.config,
+			counters: { ...t.counters },
+			weights: t.weights(),
+			obsDim: t.layout.obsDim,
+			actionDim: t.layout.actionDim,
+			maxPolicyLag: t.config.maxPolicyLag,
+			updateSamples: t.config.nSteps,
+			hyperparams: { learningRate: t.config.learningRate, entCoef: t.config.entCoef },
+			meta: this.meta
+		};
+	}
+
+	update(id: number, rollout: Rollout): WorkerReply {
+		const t = this.trainer;
+		if (rollout.obsDim !== t.layout.obsDim || rollout.actionDim !== t.layout.actionDim) {
+			throw new Error(`rollout dims ${rollout.obsDim}/${rollout.actionDim} differ from the trainer's ${t.layout.obsDim}/${t.layout.actionDim}`);
+		}
+		const outcome = guardedUpdate(t, RolloutBuffer.of(rollout));
+		if (!outcome.ok) return { id, ok: true, kind: 'rejected', reason: outcome.reason, steps: rollout.n };
+		return { id, ok: true, kind: 'updated', result: outcome.result as unknown as TrainerResult, snapshot: this.snapshot() };
+	}
+
+	save(meta: Record<string, unknown>, files: Record<string, Uint8Array>): Promise<Uint8Array> {
+		return saveCheckpoint(this.trainer, meta, files);
+	}
+
+	relabel(policyVersion: number): void {
+		this.trainer.counters = { ...this.trainer.counters, policyVersion };
+	}
+
+	setHyperparams(changes: Record<string, number>): void {
+		for (const key of Object.keys(changes)) {
+			if (!(PPO_LIVE as readonly string[]).includes(key)) throw new Error(`${key} cannot be edited live in a PPO run (only ${PPO_LIVE.join(', ')})`);
+		}
+		this.trainer.setHyperparams(changes as Parameters<PpoTrainer['setHyperparams']>[0]);
+	}
+}
