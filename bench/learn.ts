@@ -1,39 +1,82 @@
 /**
- * It learns to drive: the learner plus LEARN_ACTORS (default 4) simulated agents as real
- * processes at full speed on LEARN_TRACK (default mixed) for LEARN_SECONDS (default 600). Reports
- * the wall-clock time to the first clean lap (no tyre off the track), the best lap each minute,
- * samples/s and updates. LEARN_SEED picks another run.
+ * It learns to drive, PPO against SAC: for each algorithm of LEARN_ALGOS (default "ppo,sac"), the
+ * learner plus LEARN_ACTORS (default 4) simulated agents as real processes at full speed on
+ * LEARN_TRACK (default mixed) for LEARN_SECONDS each (default 600). SAC's agents are paced per
+ * policy version, so its update-to-data ratio holds. Reports per algorithm: env steps and wall
+ * seconds to the first clean lap (no tyre off the track), the best clean lap at 100 k and 300 k
+ * env steps and over time, the best lap against the track's limit lap, samples/s and gradient
+ * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings.
  */
+import { Track } from '../bridge-agent/src/driving/track.ts';
+import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
+import { DEFAULT_LEARNER_OPTIONS } from '../src/lib/server/config.ts';
 import { round, type BenchResult } from './harness.ts';
 import { startSimFleet } from './sim-fleet.ts';
 
 const ACTORS = Number(process.env.LEARN_ACTORS ?? 4);
 const TRACK = process.env.LEARN_TRACK ?? 'mixed';
 const LIMIT_SEC = Number(process.env.LEARN_SECONDS ?? 600);
-/** The learner's PPO seed (weight initialisation, minibatch order): another value, another run. */
+const ALGOS = (process.env.LEARN_ALGOS ?? 'ppo,sac').split(',') as ('ppo' | 'sac')[];
+/** The learner's seed (weight initialisation, sampling): another value, another run. */
 const SEED = Number(process.env.LEARN_SEED ?? 1);
+const EXTRA = { ppo: JSON.parse(process.env.LEARN_PPO ?? '{}'), sac: JSON.parse(process.env.LEARN_SAC ?? '{}') };
+const MARKS = [100_000, 300_000];
 
-export async function run(): Promise<BenchResult> {
-	const fleet = await startSimFleet({ name: 'learn', actors: ACTORS, track: TRACK, ppo: { seed: SEED } });
+interface Outcome {
+	firstCleanLapSec: number | null;
+	stepsToFirstCleanLap: number | null;
+	bestLapSec: number | null;
+	bestAt: Record<number, number | null>;
+	overTime: string;
+	samplesPerSec: number;
+	envSteps: number;
+	updates: number;
+}
+
+const lapText = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : '–');
+
+async function learn(algo: 'ppo' | 'sac'): Promise<Outcome> {
+	const fleet = await startSimFleet({
+		name: `learn-${algo}`,
+		actors: ACTORS,
+		track: TRACK,
+		algo,
+		ppo: { seed: SEED, ...EXTRA.ppo },
+		sac: { seed: SEED, ...EXTRA.sac }
+	});
 	const { runtime } = fleet;
 	const started = performance.now();
-	let firstCleanLapSec: number | null = null;
+	const out: Outcome = {
+		firstCleanLapSec: null,
+		stepsToFirstCleanLap: null,
+		bestLapSec: null,
+		bestAt: {},
+		overTime: '',
+		samplesPerSec: 0,
+		envSteps: 0,
+		updates: 0
+	};
 	let best = Infinity;
 	const bestOverTime: string[] = [];
 	let nextMark = 60;
 	const unsubscribe = runtime.metrics.subscribe((p) => {
 		if (p.kind !== 'episode' || p.lapTimesMs.length === 0) return;
-		const t = (performance.now() - started) / 1000;
-		if (firstCleanLapSec === null) firstCleanLapSec = t;
+		if (out.firstCleanLapSec === null) {
+			out.firstCleanLapSec = (performance.now() - started) / 1000;
+			out.stepsToFirstCleanLap = runtime.ingested;
+		}
 		best = Math.min(best, ...p.lapTimesMs);
 	});
+	const marks = [...MARKS];
 	while ((performance.now() - started) / 1000 < LIMIT_SEC) {
 		await new Promise((resolve) => setTimeout(resolve, 1000));
+		while (marks.length && runtime.ingested >= marks[0]) out.bestAt[marks.shift()!] = Number.isFinite(best) ? best / 1000 : null;
 		const t = (performance.now() - started) / 1000;
 		if (t >= nextMark) {
-			bestOverTime.push(`${nextMark}s:${Number.isFinite(best) ? (best / 1000).toFixed(1) : '–'}`);
+			bestOverTime.push(`${nextMark}s:${lapText(best)}`);
+			const s = runtime.status();
 			console.error(
-				`  ${nextMark} s: updates ${runtime.status().updates}, recent return ${runtime.metrics.recentReturn().toFixed(1)}, best clean lap ${Number.isFinite(best) ? (best / 1000).toFixed(1) + ' s' : 'none yet'}`
+				`  ${algo} ${nextMark} s: env steps ${runtime.ingested}, updates ${s.updates}, recent return ${runtime.metrics.recentReturn().toFixed(1)}, best clean lap ${lapText(best)} s`
 			);
 			nextMark += 60;
 		}
@@ -42,19 +85,46 @@ export async function run(): Promise<BenchResult> {
 	const elapsed = (performance.now() - started) / 1000;
 	const status = runtime.status();
 	await fleet.stop();
+	for (const mark of marks) out.bestAt[mark] = null; // not reached
+	return {
+		...out,
+		bestLapSec: Number.isFinite(best) ? best / 1000 : null,
+		overTime: bestOverTime.join(' '),
+		samplesPerSec: runtime.ingested / elapsed,
+		envSteps: runtime.ingested,
+		updates: status.updates
+	};
+}
+
+export async function run(): Promise<BenchResult> {
+	const limitLapSec = limitLap(Track.named(TRACK)).lapSec;
+	const figures: Record<string, number | string> = { track: TRACK, actors: ACTORS, seed: SEED, seconds: LIMIT_SEC, limitLapSec: round(limitLapSec, 2) };
+	const results: Partial<Record<'ppo' | 'sac', Outcome>> = {};
+	for (const algo of ALGOS) {
+		const o = (results[algo] = await learn(algo));
+		const f = (x: number | null, digits = 1) => (x === null ? 'none' : round(x, digits));
+		Object.assign(figures, {
+			[`${algo}FirstCleanLapSec`]: f(o.firstCleanLapSec),
+			[`${algo}StepsToFirstCleanLap`]: f(o.stepsToFirstCleanLap, 0),
+			[`${algo}BestLapSec`]: f(o.bestLapSec, 2),
+			[`${algo}BestLapOverLimit`]: o.bestLapSec === null ? 'none' : round(o.bestLapSec / limitLapSec, 3),
+			[`${algo}BestLapAt100k`]: f(o.bestAt[100_000], 2),
+			[`${algo}BestLapAt300k`]: f(o.bestAt[300_000], 2),
+			[`${algo}BestLapOverTime`]: o.overTime,
+			[`${algo}SamplesPerSec`]: Math.round(o.samplesPerSec),
+			[`${algo}EnvSteps`]: o.envSteps,
+			[`${algo}Updates`]: o.updates
+		});
+	}
+	const ppo = results.ppo?.stepsToFirstCleanLap;
+	const sac = results.sac?.stepsToFirstCleanLap;
+	if (ppo && sac) figures.sacOverPpoSteps = round(sac / ppo, 3);
+	const main = results[DEFAULT_LEARNER_OPTIONS.algo];
+	figures.defaultAlgo = DEFAULT_LEARNER_OPTIONS.algo;
+	figures.firstCleanLapSec = main?.firstCleanLapSec == null ? 'none' : round(main.firstCleanLapSec, 1);
 	return {
 		name: 'learn',
-		figures: {
-			track: TRACK,
-			actors: ACTORS,
-			seed: SEED,
-			firstCleanLapSec: firstCleanLapSec === null ? 'none' : round(firstCleanLapSec, 1),
-			bestLapSec: Number.isFinite(best) ? round(best / 1000, 2) : 'none',
-			bestLapOverTime: bestOverTime.join(' '),
-			samplesPerSec: Math.round(status.samples / elapsed),
-			updates: status.updates,
-			seconds: round(elapsed, 0)
-		},
-		targets: [{ key: 'firstCleanLapSec', op: '<=', value: 600 }]
+		figures,
+		targets: [{ key: 'firstCleanLapSec', op: '<=', value: 600 }, ...(ppo && sac ? [{ key: 'sacOverPpoSteps', op: '<=' as const, value: 0.2 }] : [])]
 	};
 }

@@ -19,7 +19,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	'update-rtt': () => import('./update-rtt.ts'),
 	chaos: () => import('./chaos.ts'),
 	hostile: () => import('./hostile.ts'),
-	'limit-lap': () => import('./limit-lap.ts')
+	'limit-lap': () => import('./limit-lap.ts'),
+	sac: () => import('./sac.ts')
 };
 
 function table(results: BenchResult[]): string {

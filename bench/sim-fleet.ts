@@ -6,25 +6,41 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PpoConfig } from '../src/lib/ppo/config.ts';
+import type { SacConfig } from '../src/lib/sac/config.ts';
 import { parseServerConfig } from '../src/lib/server/config.ts';
 import { startServer } from '../src/lib/server/http-server.ts';
 import { Runtime } from '../src/lib/server/runtime/index.ts';
-import { spawnSimActors } from '../src/lib/server/sim-actors.ts';
+import { simStepsPerPolicy, spawnSimActors } from '../src/lib/server/sim-actors.ts';
 
 export interface SimFleet {
 	runtime: Runtime;
 	stop(): Promise<void>;
 }
 
-export async function startSimFleet(o: { name: string; actors: number; track: string; ppo?: Partial<PpoConfig> }): Promise<SimFleet> {
+export interface SimFleetOptions {
+	name: string;
+	actors: number;
+	track: string;
+	algo?: 'ppo' | 'sac';
+	ppo?: Partial<PpoConfig>;
+	sac?: Partial<SacConfig>;
+}
+
+export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
 	const base = parseServerConfig(['--port', '0', '--actor-token', o.name, '--log-level', 'warn'], {});
-	const ppo = { ...base.learner.ppo, ...o.ppo };
-	const runsDir = mkdtempSync(join(tmpdir(), `pitwall-${o.name}-`));
-	const runtime = new Runtime({ ...base, learner: { ...base.learner, runsDir, runId: o.name, ppo } });
+	const learner = {
+		...base.learner,
+		runsDir: mkdtempSync(join(tmpdir(), `pitwall-${o.name}-`)),
+		runId: o.name,
+		algo: o.algo ?? base.learner.algo,
+		ppo: { ...base.learner.ppo, ...o.ppo },
+		sac: { ...base.learner.sac, ...o.sac }
+	};
+	const runtime = new Runtime({ ...base, learner });
 	const server = await startServer(runtime);
-	const nSteps = ppo.nSteps ?? 2048;
 	const learnerUrl = server.url.replace('http', 'ws') + '/ws/actor';
-	const actors = spawnSimActors({ count: o.actors, learnerUrl, token: o.name, stepsPerPolicy: Math.ceil(nSteps / o.actors), track: o.track, log: () => {} });
+	const stepsPerPolicy = simStepsPerPolicy(learner, o.actors);
+	const actors = spawnSimActors({ count: o.actors, learnerUrl, token: o.name, stepsPerPolicy, track: o.track, log: () => {} });
 	return {
 		runtime,
 		stop: async () => {

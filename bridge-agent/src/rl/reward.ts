@@ -4,7 +4,7 @@
  * stuck, wrong way) and `truncated` (time limit) stay apart: only the latter is bootstrapped.
  * Settings: REWARD_OPTIONS (`--reward` JSON, docs/operations.md).
  */
-import { defineOptions, num, type OptionValues } from '../../../src/lib/options/index.ts';
+import { defineOptions, num, numOrNull, type OptionValues } from '../../../src/lib/options/index.ts';
 
 export const REWARD_OPTIONS = defineOptions(
 	{
@@ -12,6 +12,7 @@ export const REWARD_OPTIONS = defineOptions(
 		tyreOutPenalty: num('penalty per tyre off the track, per step', 0.1, { min: 0 }),
 		harshInputPenalty: num('penalty per unit of action change between steps', 0.02, { min: 0 }),
 		crashPenalty: num('paid once when the episode is terminated (off track, stuck, wrong way)', 5, { min: 0 }),
+		stuckPenalty: numOrNull('paid instead of crashPenalty when the car is terminated as stuck (null = crashPenalty)', null, { min: 0 }),
 		offTrackSec: num('all four tyres off this long → terminated', 1.5, { min: 0 }),
 		stuckSec: num('slower than 1 m/s this long (after the first 3 s) → terminated', 4, { min: 0 }),
 		wrongWaySec: num('heading error over 110° this long → terminated', 1, { min: 0 }),
@@ -70,7 +71,11 @@ export class EpisodeJudge {
 		this.stuck = speed < STUCK_SPEED && this.elapsed > GRACE_SEC ? this.stuck + dt : 0;
 		this.wrongWay = Math.abs(headingError) > WRONG_WAY_RAD && speed > STUCK_SPEED ? this.wrongWay + dt : 0;
 		const reason = this.offTrack > c.offTrackSec ? 'off-track' : this.stuck > c.stuckSec ? 'stuck' : this.wrongWay > c.wrongWaySec ? 'wrong-way' : '';
-		const reward = this.progress(from, to) * c.progressScale - c.tyreOutPenalty * tyresOut - c.harshInputPenalty * actionChange - (reason ? c.crashPenalty : 0);
+		const reward =
+			this.progress(from, to) * c.progressScale -
+			c.tyreOutPenalty * tyresOut -
+			c.harshInputPenalty * actionChange -
+			(reason === 'stuck' ? (c.stuckPenalty ?? c.crashPenalty) : reason ? c.crashPenalty : 0);
 		const truncated = !reason && this.elapsed >= c.maxEpisodeSec;
 		return { reward, terminated: reason !== '', truncated, reason: reason || (truncated ? 'time-limit' : '') };
 	}

@@ -20,6 +20,8 @@ export interface SacTrainOptions {
 	/** Called every `reportEvery` env steps; return false to stop. */
 	onReport?: (report: SacTrainReport, trainer: SacTrainer) => void | boolean;
 	reportEvery?: number;
+	/** Actions before learning starts: uniformly random (CleanRL, the default) or the untrained policy's (as networked actors). */
+	warmup?: 'uniform' | 'policy';
 }
 
 export interface SacTrainReport {
@@ -84,7 +86,7 @@ export function trainSac(envFactory: EnvFactory, config: Partial<SacConfig>, opt
 	for (let globalStep = 0; globalStep < options.totalSteps;) {
 		for (const [index, s] of streams.entries()) {
 			let action: Float32Array;
-			if (trainer.learning) action = policy.act(s.obs, actionRng).action;
+			if (trainer.learning || options.warmup === 'policy') action = policy.act(s.obs, actionRng).action;
 			else {
 				for (let i = 0; i < actionDim; i++) random[i] = actionLow[i] + (actionHigh[i] - actionLow[i]) * actionRng.next();
 				action = random;

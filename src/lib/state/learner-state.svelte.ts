@@ -19,7 +19,16 @@ export const UPDATE_KEYS = [
 	'losses/clipfrac',
 	'losses/explained_variance',
 	'charts/learning_rate',
-	'charts/update_samples_per_sec'
+	'charts/update_samples_per_sec',
+	// SAC
+	'losses/qf1_loss',
+	'losses/qf2_loss',
+	'losses/qf1_values',
+	'losses/actor_loss',
+	'losses/alpha',
+	'charts/utd_achieved',
+	'charts/utd_target',
+	'charts/grad_steps_per_sec'
 ] as const;
 
 export class LearnerState {

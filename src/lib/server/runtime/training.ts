@@ -239,7 +239,7 @@ export class TrainingLoop {
 	async setHyperparams(changes: Record<string, number>): Promise<Record<string, number>> {
 		if (!this.host || !this.snapshot) throw new Error('no trainer yet');
 		const edited = await this.host.setHyperparams(changes);
-		this.snapshot = { ...this.snapshot, config: edited.config, hyperparams: edited.hyperparams };
+		this.snapshot = edited; // replies and news come in order: this is the newest state
 		return edited.hyperparams;
 	}
 
