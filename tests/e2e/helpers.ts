@@ -4,6 +4,7 @@
  * not rendered yet would pass without testing anything.
  */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { createServer } from 'node:net';
 
 export const SCREENSHOTS = 'screenshots';
 
@@ -76,4 +77,16 @@ export function learnerControls(page: Page): Locator[] {
 		controls.locator('input[name=learningRate]'),
 		controls.locator('input[name=entCoef]')
 	];
+}
+
+/** A port free now (the OS picks it): two suites on one machine do not collide. */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+		});
+	});
 }

@@ -7,8 +7,7 @@
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { SCREENSHOTS, pixelsOf, watchErrors } from './helpers.ts';
+import { SCREENSHOTS, freePort, pixelsOf, watchErrors } from './helpers.ts';
 
 const TOKEN = 'laps-actor-token';
 const LAP = /^\d+:\d{2}\.\d{3}$/;
@@ -17,17 +16,6 @@ let PORT = 0;
 let BASE = '';
 let server: ChildProcess | undefined;
 
-/** A port free now (the OS picks it): two suites on one machine do not collide. */
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
 let lapper: ChildProcess | undefined;
 
 function stop(child: ChildProcess | undefined): Promise<void> {

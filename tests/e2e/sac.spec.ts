@@ -5,24 +5,12 @@
  */
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { SCREENSHOTS, controlResult, watchErrors } from './helpers.ts';
+import { SCREENSHOTS, controlResult, freePort, watchErrors } from './helpers.ts';
 
 const SAC = { hiddenSizes: [32, 32], batchSize: 64, learningStarts: 300, broadcastEvery: 20, utd: 0.5 };
 
 let BASE = '';
 let server: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-		});
-	});
-}
 
 test.beforeAll(async () => {
 	const port = await freePort();

@@ -30,13 +30,25 @@ export const DRIVING_PRESET: PpoPreset = {
 
 export const PPO_PRESETS: readonly PpoPreset[] = [DRIVING_PRESET];
 
-/** The preset whose action names are exactly the spec's (in any order), if any. */
-export function presetFor(actionSpec: VectorSpec): PpoPreset | undefined {
+/** The preset (of any algorithm) whose action names are exactly the spec's (in any order), if any. */
+export function presetFor<P extends { actionMeans: Readonly<Record<string, number>> }>(actionSpec: VectorSpec, presets: readonly P[]): P | undefined {
 	const names = new Set(actionSpec.names);
-	return PPO_PRESETS.find((preset) => {
+	return presets.find((preset) => {
 		const own = Object.keys(preset.actionMeans);
 		return names.size === actionSpec.names.length && own.length === names.size && own.every((name) => names.has(name));
 	});
+}
+
+/** Why a HANDSHAKE's specs cannot train at all (no dimensions, names that do not match dim), if so. */
+export function specProblem(obsSpec: VectorSpec, actionSpec: VectorSpec): string | undefined {
+	for (const [what, spec] of [
+		['observation', obsSpec],
+		['action', actionSpec]
+	] as const) {
+		if (!Number.isInteger(spec.dim) || spec.dim < 1) return `the ${what} spec has no dimensions (dim ${spec.dim})`;
+		if (spec.names.length !== spec.dim) return `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}`;
+	}
+	return undefined;
 }
 
 const isSet = (ppo: Partial<PpoConfig>, key: keyof PpoConfig) => ppo[key] !== undefined;
@@ -47,13 +59,8 @@ const isSet = (ppo: Partial<PpoConfig>, key: keyof PpoConfig) => ppo[key] !== un
  * train (a bad setting, an initial mean action of another size than the action, an empty spec).
  */
 export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<PpoConfig> } | { error: string } {
-	for (const [what, spec] of [
-		['observation', obsSpec],
-		['action', actionSpec]
-	] as const) {
-		if (!Number.isInteger(spec.dim) || spec.dim < 1) return { error: `the ${what} spec has no dimensions (dim ${spec.dim})` };
-		if (spec.names.length !== spec.dim) return { error: `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}` };
-	}
+	const problem = specProblem(obsSpec, actionSpec);
+	if (problem) return { error: problem };
 	try {
 		PPO_OPTIONS.parse(userPpo);
 		const problem = PPO_OPTIONS.problem(userPpo);
@@ -62,7 +69,7 @@ export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpe
 		if (error instanceof OptionsError) return { error: error.message };
 		throw error;
 	}
-	const preset = presetFor(actionSpec);
+	const preset = presetFor(actionSpec, PPO_PRESETS);
 	const config: Partial<PpoConfig> = {};
 	if (preset) {
 		for (const [key, value] of Object.entries(preset.ppo)) if (!isSet(userPpo, key as keyof PpoConfig)) Object.assign(config, { [key]: value });

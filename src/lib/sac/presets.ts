@@ -4,6 +4,7 @@
  */
 import type { VectorSpec } from '../protocol/index.ts';
 import { OptionsError } from '../options/index.ts';
+import { presetFor, specProblem } from '../ppo/presets.ts';
 import { SAC_OPTIONS, type SacConfig } from './config.ts';
 
 export interface SacPreset {
@@ -26,26 +27,13 @@ export const SAC_DRIVING_PRESET: SacPreset = {
 
 export const SAC_PRESETS: readonly SacPreset[] = [SAC_DRIVING_PRESET];
 
-function presetFor(actionSpec: VectorSpec): SacPreset | undefined {
-	const names = new Set(actionSpec.names);
-	return SAC_PRESETS.find((p) => {
-		const own = Object.keys(p.actionMeans);
-		return names.size === actionSpec.names.length && own.length === names.size && own.every((n) => names.has(n));
-	});
-}
-
 /**
  * The SAC overrides a run with these specs trains with: the user's (`--sac`), plus the preset of
  * the action spec for every key the user left out; or why the combination cannot train.
  */
 export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<SacConfig> } | { error: string } {
-	for (const [what, spec] of [
-		['observation', obsSpec],
-		['action', actionSpec]
-	] as const) {
-		if (!Number.isInteger(spec.dim) || spec.dim < 1) return { error: `the ${what} spec has no dimensions (dim ${spec.dim})` };
-		if (spec.names.length !== spec.dim) return { error: `the ${what} spec names ${spec.names.length} dimensions but has dim ${spec.dim}` };
-	}
+	const problem = specProblem(obsSpec, actionSpec);
+	if (problem) return { error: problem };
 	for (let i = 0; i < actionSpec.dim; i++) {
 		const [low, high] = [actionSpec.low[i], actionSpec.high[i]];
 		if (!(Number.isFinite(low) && Number.isFinite(high) && high > low)) {
@@ -58,7 +46,7 @@ export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, a
 		if (error instanceof OptionsError) return { error: error.message };
 		throw error;
 	}
-	const preset = presetFor(actionSpec);
+	const preset = presetFor(actionSpec, SAC_PRESETS);
 	const config: Partial<SacConfig> = {};
 	if (preset) {
 		for (const [key, value] of Object.entries(preset.sac)) if (userSac[key as keyof SacConfig] === undefined) Object.assign(config, { [key]: value });

@@ -12,17 +12,11 @@
 import { adamApply } from '../ppo/adam.ts';
 import { tf } from '../ppo/backend.ts';
 import type { SacNets } from './nets.ts';
+import type { ReplaySample } from './replay-buffer.ts';
 import { actorSample, twinQ } from './networks.ts';
 
-/** A sampled batch as the trainer uploads it (observations already normalised). */
-export interface SacBatch {
-	n: number;
-	obs: Float32Array;
-	action: Float32Array;
-	reward: Float32Array;
-	nextObs: Float32Array;
-	/** γᵏ·(1 − terminated): what the target's bootstrap is multiplied by. */
-	discount: Float32Array;
+/** A sampled batch (replay-buffer.ts) as the trainer uploads it, observations normalised, with the step's noise. */
+export interface SacBatch extends Omit<ReplaySample, 'index'> {
 	/** Standard-normal noise for a′ (n × A). */
 	epsNext: Float32Array;
 	/** Noise for each actor step and its α step: policyFrequency × 2 blocks of n × A (empty when no actor update is due). */

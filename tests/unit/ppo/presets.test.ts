@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ACTION_NAMES, driveSpecs } from '../../../bridge-agent/src/rl/spaces.ts';
 import { DEFAULT_PPO_CONFIG, resolvePpoConfig } from '../../../src/lib/ppo/config.ts';
-import { DRIVING_PRESET, presetFor, trainerConfigFor } from '../../../src/lib/ppo/presets.ts';
+import { DRIVING_PRESET, PPO_PRESETS, presetFor, trainerConfigFor } from '../../../src/lib/ppo/presets.ts';
 import type { VectorSpec } from '../../../src/lib/protocol/index.ts';
 
 const spec = (names: string[]): VectorSpec => ({
@@ -32,7 +32,7 @@ describe('trainerConfigFor', () => {
 
 	it("the driving preset is for the agent's own action names", () => {
 		assert.deepEqual(Object.keys(DRIVING_PRESET.actionMeans).sort(), [...ACTION_NAMES].sort());
-		assert.equal(presetFor(actionSpec), DRIVING_PRESET);
+		assert.equal(presetFor(actionSpec, PPO_PRESETS), DRIVING_PRESET);
 	});
 
 	it('applies the driving preset to the driving action spec', () => {
@@ -61,8 +61,8 @@ describe('trainerConfigFor', () => {
 		const result = config(trainerConfigFor({}, spec(['x', 'v']), spec(['push', 'turn'])));
 		assert.deepEqual(result, {});
 		assert.doesNotThrow(() => resolvePpoConfig(result));
-		assert.equal(presetFor(spec(['steer', 'throttle'])), undefined, 'a subset of the driving names is another action');
-		assert.equal(presetFor(spec(['steer', 'throttle', 'brake', 'clutch'])), undefined);
+		assert.equal(presetFor(spec(['steer', 'throttle']), PPO_PRESETS), undefined, 'a subset of the driving names is another action');
+		assert.equal(presetFor(spec(['steer', 'throttle', 'brake', 'clutch']), PPO_PRESETS), undefined);
 	});
 
 	it('says why an initial mean action of another size cannot train', () => {
