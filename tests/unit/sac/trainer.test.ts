@@ -167,6 +167,40 @@ describe('SacTrainer', () => {
 		t.dispose();
 	});
 
+	it('does not bootstrap through a termination: it learns that ending for +2 loses the +1 a step that would follow', () => {
+		// Acting > 0 ends the episode with reward 2; else reward 1 and the episode goes on (50 steps).
+		// Bootstrapping a terminal step would make ending worth 2 + γ·V: the policy would end at once.
+		const env = () => {
+			let t = 0;
+			return {
+				obsDim: 1,
+				actionDim: 1,
+				actionLow: new Float32Array([-1]),
+				actionHigh: new Float32Array([1]),
+				reset: () => ((t = 0), new Float32Array([0])),
+				step: (a: Float32Array) => {
+					t++;
+					const end = a[0] > 0;
+					return { obs: new Float32Array([t / 50]), reward: end ? 2 : 1, terminated: end, truncated: !end && t >= 50 };
+				}
+			};
+		};
+		const returns: number[] = [];
+		const { trainer } = trainSac(
+			env,
+			{ hiddenSizes: [32, 32], learningStarts: 200, normObs: false, nStep: 3, seed: 4 },
+			{
+				numEnvs: 1,
+				totalSteps: 2500,
+				reportEvery: 500,
+				onReport: (r) => void returns.push(r.episodes.reduce((a, b) => a + b, 0) / r.episodes.length)
+			}
+		);
+		assert.ok(trainer.policy().mean(new Float32Array([0.1]))[0] < -0.3, 'the deterministic action keeps the episode going');
+		assert.ok(returns.at(-1)! > 40, `returns per report: ${returns.map((r) => r.toFixed(1))}`);
+		trainer.dispose();
+	});
+
 	it('improves Pendulum in a short run', () => {
 		const factory = () => new Pendulum();
 		const config = { hiddenSizes: [64, 64], batchSize: 128, learningStarts: 500, qLr: 1e-3, policyLr: 1e-3, normObs: false, seed: 2, broadcastEvery: 50 };
