@@ -80,7 +80,7 @@ describe('agent flags', () => {
 		assert.equal(refused(['--learner', 'http://x']), '--learner must be a ws:// or wss:// URL, got "http://x"');
 		assert.equal(
 			refused(['--reward', '{"bonus":1}']),
-			'--reward: unknown reward setting "bonus" (known: progressScale, tyreOutPenalty, harshInputPenalty, crashPenalty, offTrackSec, stuckSec, wrongWaySec, maxEpisodeSec)'
+			'--reward: unknown reward setting "bonus" (known: progressScale, tyreOutPenalty, harshInputPenalty, crashPenalty, stuckPenalty, offTrackSec, stuckSec, wrongWaySec, maxEpisodeSec)'
 		);
 		assert.equal(refused(['--reward', '{"stuckSec":-1}']), '--reward: reward setting stuckSec must be a non-negative number, got -1');
 		assert.equal(refused(['--max-step', '5']), 'unknown option --max-step (did you mean --max-steps?)');
