@@ -8,7 +8,16 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { initBackend, tf } from '../../../src/lib/ppo/backend.ts';
 import { Rng } from '../../../src/lib/ppo/random.ts';
-import { criticLayout, initActorParams, initCriticParams, LOG_STD_MAX, LOG_STD_MIN, sacActorLayout, type CriticLayout, type SacActorLayout } from '../../../src/lib/sac/layout.ts';
+import {
+	criticLayout,
+	initActorParams,
+	initCriticParams,
+	LOG_STD_MAX,
+	LOG_STD_MIN,
+	sacActorLayout,
+	type CriticLayout,
+	type SacActorLayout
+} from '../../../src/lib/sac/layout.ts';
 import { SacNets } from '../../../src/lib/sac/nets.ts';
 import { sacStep, type SacBatch, type SacStepPlan } from '../../../src/lib/sac/update.ts';
 
@@ -19,7 +28,13 @@ const N = 6;
 const LOW = [-1, 0];
 const HIGH = [1, 2];
 
-function mlp(params: ArrayLike<number>, layout: { entries: { name: string; offset: number; shape: number[] }[] }, net: string, x: number[], outName: string): number[] {
+function mlp(
+	params: ArrayLike<number>,
+	layout: { entries: { name: string; offset: number; shape: number[] }[] },
+	net: string,
+	x: number[],
+	outName: string
+): number[] {
 	const get = (name: string) => layout.entries.find((e) => e.name === `${net}/${name}`)!;
 	const layer = (w: string, b: string, input: number[], relu: boolean) => {
 		const we = get(w);
@@ -54,7 +69,8 @@ function actorRef(params: ArrayLike<number>, layout: SacActorLayout, obs: number
 	return { action, logProb };
 }
 
-const q = (params: ArrayLike<number>, layout: CriticLayout, net: string, obs: number[], action: number[]) => mlp(params, layout, net, [...obs, ...action], 'out')[0];
+const q = (params: ArrayLike<number>, layout: CriticLayout, net: string, obs: number[], action: number[]) =>
+	mlp(params, layout, net, [...obs, ...action], 'out')[0];
 const row = (a: Float32Array, i: number, w: number) => Array.from(a.subarray(i * w, (i + 1) * w));
 
 interface World {
