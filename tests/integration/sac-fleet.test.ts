@@ -62,6 +62,21 @@ it(
 			assert.equal(actors.length, 2);
 			for (const a of actors) assert.ok(a.ackedVersion > 2, `${a.name} acked ${a.ackedVersion}`);
 
+			// Live edits are SAC's own settings, range-checked; PPO's are refused by name.
+			const patch = (body: string) =>
+				fetch(`http://127.0.0.1:${port}/api/hyperparams`, {
+					method: 'PATCH',
+					body,
+					headers: { authorization: 'Bearer fleet-console-token', origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json' }
+				});
+			const wrongAlgo = await patch('{"learningRate":0.001}');
+			assert.equal(wrongAlgo.status, 400);
+			assert.match(await wrongAlgo.text(), /only policyLr, qLr, utd/);
+			assert.equal((await patch('{"utd":0}')).status, 400);
+			const edited = await patch('{"utd":0.5,"qLr":0.0005}');
+			assert.equal(edited.status, 200);
+			assert.deepEqual(await edited.json(), { policyLr: 3e-4, qLr: 5e-4, utd: 0.5 });
+
 			assert.equal((await learner.kill('SIGTERM')).code, 0);
 			const files = unzipSync(readFileSync(join(o.runsDir, o.runId, 'checkpoints', 'latest.zip')));
 			const state = JSON.parse(strFromU8(files['state.json'])) as {

@@ -41,11 +41,33 @@ interface StateJson {
 	meta: Record<string, unknown>;
 }
 
-const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const floats = (b: Uint8Array | undefined, name: string) => {
+/** A float32 array as the bytes of a checkpoint entry (a view, no copy). */
+export const floatBytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** A checkpoint entry's float32s (copied, aligned), or a clear error. */
+export function floatsOf(b: Uint8Array | undefined, name: string): Float32Array {
 	if (!b || b.length % 4) throw new Error(`checkpoint: ${name} missing or malformed`);
 	return new Float32Array(b.slice().buffer);
-};
+}
+
+/** A checkpoint's entries by path: unzipped from its bytes, or as given when already unzipped. */
+export function checkpointFiles(file: Uint8Array | Record<string, Uint8Array>): Record<string, Uint8Array> {
+	if (!(file instanceof Uint8Array)) return file;
+	try {
+		return unzipSync(file);
+	} catch (error) {
+		throw new Error(`not a pitwall checkpoint (unreadable zip: ${(error as Error).message})`);
+	}
+}
+
+/** The algorithm a checkpoint's state.json names (checkpoints from before SAC are PPO's). */
+export function checkpointAlgo(files: Record<string, Uint8Array>): 'ppo' | 'sac' {
+	const state = files['state.json'];
+	if (!state) throw new Error('not a pitwall checkpoint (no state.json)');
+	const algo = (JSON.parse(strFromU8(state)) as { algo?: string }).algo ?? 'ppo';
+	if (algo !== 'ppo' && algo !== 'sac') throw new Error(`checkpoint of an unknown algorithm "${algo}"`);
+	return algo;
+}
 
 export async function saveCheckpoint(trainer: PpoTrainer, meta: Record<string, unknown> = {}, files: Record<string, Uint8Array> = {}): Promise<Uint8Array> {
 	for (const path of Object.keys(files)) if (!path.startsWith('run/')) throw new Error(`checkpoint: extra file ${path} must live under run/`);
@@ -74,8 +96,8 @@ export async function saveCheckpoint(trainer: PpoTrainer, meta: Record<string, u
 	return zipSync({
 		...files,
 		'state.json': strToU8(JSON.stringify(state, null, 1)),
-		'params.bin': bytes(params),
-		'adam.bin': bytes(adam),
+		'params.bin': floatBytes(params),
+		'adam.bin': floatBytes(adam),
 		model: { 'model.json': strToU8(layers.modelJson), [LAYERS_WEIGHTS_FILE]: layers.weights }
 	});
 }
@@ -86,22 +108,18 @@ export interface LoadedCheckpoint {
 	layers: LayersArtifacts;
 }
 
-/** Rebuilds a trainer exactly as it was saved. Throws a clear error on anything else. */
-export function loadCheckpoint(file: Uint8Array): LoadedCheckpoint {
-	let files: Record<string, Uint8Array>;
-	try {
-		files = unzipSync(file);
-	} catch (error) {
-		throw new Error(`not a pitwall checkpoint (unreadable zip: ${(error as Error).message})`);
-	}
+/** Rebuilds a trainer exactly as it was saved (from the ZIP's bytes or its entries). Throws a clear error on anything else. */
+export function loadCheckpoint(file: Uint8Array | Record<string, Uint8Array>): LoadedCheckpoint {
+	const files = checkpointFiles(file);
+	if (checkpointAlgo(files) !== 'ppo') throw new Error('this is a SAC checkpoint: the PPO trainer cannot load it');
 	const stateBytes = files['state.json'];
 	if (!stateBytes) throw new Error('not a pitwall checkpoint (no state.json)');
 	const state = JSON.parse(strFromU8(stateBytes)) as StateJson;
 	if (state.format !== CHECKPOINT_FORMAT) throw new Error(`not a pitwall checkpoint (format "${state.format}")`);
 	if (state.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${state.version} is not ${CHECKPOINT_VERSION}`);
 	const config = resolvePpoConfig(state.config);
-	const params = floats(files['params.bin'], 'params.bin');
-	const adam = floats(files['adam.bin'], 'adam.bin');
+	const params = floatsOf(files['params.bin'], 'params.bin');
+	const adam = floatsOf(files['adam.bin'], 'adam.bin');
 	const trainer = new PpoTrainer(state.obsDim, state.actionDim, config, params);
 	if (adam.length !== 2 * trainer.layout.size) {
 		trainer.dispose();

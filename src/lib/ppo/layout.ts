@@ -60,6 +60,11 @@ export function layoutFromManifest(tensors: readonly TensorEntry[], architecture
 	const logStd = tensors.find((t) => t.name === 'pi/log_std');
 	if (!first || !logStd || first.shape.length !== 2) throw new Error('weights manifest lacks pi/w0 or pi/log_std');
 	const layout = policyLayout(first.shape[0], logStd.shape[0], hiddenSizes);
+	return checkedAgainst(layout, tensors, architecture);
+}
+
+/** `layout` when the manifest's tensors are exactly its entries (names, shapes, order); else a clear error. Either algorithm's. */
+export function checkedAgainst<L extends { entries: readonly TensorEntry[] }>(layout: L, tensors: readonly TensorEntry[], architecture: string): L {
 	const same =
 		layout.entries.length === tensors.length && layout.entries.every((e, i) => e.name === tensors[i].name && e.shape.join() === tensors[i].shape.join());
 	if (!same) throw new Error(`weights manifest does not match architecture ${architecture}`);

@@ -51,7 +51,22 @@ export function specProblem(obsSpec: VectorSpec, actionSpec: VectorSpec): string
 	return undefined;
 }
 
-const isSet = (ppo: Partial<PpoConfig>, key: keyof PpoConfig) => ppo[key] !== undefined;
+/**
+ * The user's settings over a preset's: the preset's settings and its initial mean action (one per
+ * action dimension, by name) for every key the user left out. Either algorithm's.
+ */
+export function withPreset<C extends { initActionMean: number[] }>(
+	user: Partial<C>,
+	preset: { actionMeans: Readonly<Record<string, number>>; settings: Readonly<Partial<C>> } | undefined,
+	actionSpec: VectorSpec
+): Partial<C> {
+	const config: Partial<C> = {};
+	if (preset) {
+		for (const [key, value] of Object.entries(preset.settings)) if (user[key as keyof C] === undefined) Object.assign(config, { [key]: value });
+		if (user.initActionMean === undefined) config.initActionMean = actionSpec.names.map((name) => preset.actionMeans[name]);
+	}
+	return Object.assign(config, Object.fromEntries(Object.entries(user).filter(([, value]) => value !== undefined)));
+}
 
 /**
  * The PPO overrides a run with these specs trains with: the user's (`--ppo`), plus the preset of
@@ -70,12 +85,7 @@ export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpe
 		throw error;
 	}
 	const preset = presetFor(actionSpec, PPO_PRESETS);
-	const config: Partial<PpoConfig> = {};
-	if (preset) {
-		for (const [key, value] of Object.entries(preset.ppo)) if (!isSet(userPpo, key as keyof PpoConfig)) Object.assign(config, { [key]: value });
-		if (!isSet(userPpo, 'initActionMean')) config.initActionMean = actionSpec.names.map((name) => preset.actionMeans[name]);
-	}
-	Object.assign(config, Object.fromEntries(Object.entries(userPpo).filter(([, value]) => value !== undefined)));
+	const config = withPreset(userPpo, preset && { actionMeans: preset.actionMeans, settings: preset.ppo }, actionSpec);
 	const mean = config.initActionMean ?? [];
 	if (mean.length > 0 && mean.length !== actionSpec.dim) {
 		return {

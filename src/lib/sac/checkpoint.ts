@@ -12,7 +12,8 @@
  * With the whole replay buffer included, N steps + save + load + M steps ≡ N + M steps; without
  * it, the resumed trainer refills its buffer to learningStarts before its next gradient step.
  */
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { strFromU8, strToU8, zipSync } from 'fflate';
+import { CHECKPOINT_FORMAT, checkpointAlgo, checkpointFiles, floatBytes, floatsOf } from '../ppo/checkpoint.ts';
 import { ObsNormalizer } from '../ppo/normalizer.ts';
 import type { RngState } from '../ppo/random.ts';
 import type { TrainerCounters } from '../ppo/trainer.ts';
@@ -20,7 +21,6 @@ import { resolveSacConfig, type SacConfig } from './config.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import { SacTrainer } from './trainer.ts';
 
-export const SAC_CHECKPOINT_FORMAT = 'pitwall-checkpoint';
 export const SAC_CHECKPOINT_VERSION = 1;
 
 interface StateJson {
@@ -40,12 +40,6 @@ interface StateJson {
 	replayIncluded: boolean;
 	meta: Record<string, unknown>;
 }
-
-const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-const floats = (b: Uint8Array | undefined, name: string) => {
-	if (!b || b.length % 4) throw new Error(`checkpoint: ${name} missing or malformed`);
-	return new Float32Array(b.slice().buffer);
-};
 
 export interface SacSaveOptions {
 	/** Bytes the replay buffer may take in the checkpoint (0 = leave it out; Infinity = all of it). */
@@ -68,7 +62,7 @@ export function saveSacCheckpoint(
 	const replay = replayBytes > 0 && trainer.replay.size > 0 ? trainer.replay.toBytes(replayBytes) : undefined;
 	const stats = trainer.obsNorm.stats;
 	const state: StateJson = {
-		format: SAC_CHECKPOINT_FORMAT,
+		format: CHECKPOINT_FORMAT,
 		version: SAC_CHECKPOINT_VERSION,
 		algo: 'sac',
 		savedAt: new Date().toISOString(),
@@ -86,40 +80,23 @@ export function saveSacCheckpoint(
 	return zipSync({
 		...files,
 		'state.json': strToU8(JSON.stringify(state, null, 1)),
-		'actor.bin': bytes(nets.actor),
-		'critic.bin': bytes(nets.critic),
-		'target.bin': bytes(nets.target),
-		'adam.bin': bytes(adam),
+		'actor.bin': floatBytes(nets.actor),
+		'critic.bin': floatBytes(nets.critic),
+		'target.bin': floatBytes(nets.target),
+		'adam.bin': floatBytes(adam),
 		...(replay ? { 'replay.bin': replay } : {})
 	});
 }
 
-/** The algorithm a checkpoint's state.json names (checkpoints from before SAC are PPO's). */
-export function checkpointAlgo(files: Record<string, Uint8Array>): 'ppo' | 'sac' {
-	const state = files['state.json'];
-	if (!state) throw new Error('not a pitwall checkpoint (no state.json)');
-	const algo = (JSON.parse(strFromU8(state)) as { algo?: string }).algo ?? 'ppo';
-	if (algo !== 'ppo' && algo !== 'sac') throw new Error(`checkpoint of an unknown algorithm "${algo}"`);
-	return algo;
-}
-
-export function unzipCheckpoint(file: Uint8Array): Record<string, Uint8Array> {
-	try {
-		return unzipSync(file);
-	} catch (error) {
-		throw new Error(`not a pitwall checkpoint (unreadable zip: ${(error as Error).message})`);
-	}
-}
-
-/** Rebuilds a SAC trainer exactly as it was saved. Throws a clear error on anything else. */
-export function loadSacCheckpoint(file: Uint8Array): { trainer: SacTrainer; meta: Record<string, unknown> } {
-	const files = unzipCheckpoint(file);
-	if (checkpointAlgo(files) !== 'sac') throw new Error('not a SAC checkpoint');
+/** Rebuilds a SAC trainer exactly as it was saved (from the ZIP's bytes or its entries). Throws a clear error on anything else. */
+export function loadSacCheckpoint(file: Uint8Array | Record<string, Uint8Array>): { trainer: SacTrainer; meta: Record<string, unknown> } {
+	const files = checkpointFiles(file);
+	if (checkpointAlgo(files) !== 'sac') throw new Error('this is a PPO checkpoint: the SAC trainer cannot load it');
 	const state = JSON.parse(strFromU8(files['state.json'])) as StateJson;
-	if (state.format !== SAC_CHECKPOINT_FORMAT) throw new Error(`not a pitwall checkpoint (format "${state.format}")`);
+	if (state.format !== CHECKPOINT_FORMAT) throw new Error(`not a pitwall checkpoint (format "${state.format}")`);
 	if (state.version !== SAC_CHECKPOINT_VERSION) throw new Error(`SAC checkpoint version ${state.version} is not ${SAC_CHECKPOINT_VERSION}`);
 	const config = resolveSacConfig(state.config);
-	const actor = floats(files['actor.bin'], 'actor.bin');
+	const actor = floatsOf(files['actor.bin'], 'actor.bin');
 	const { obsDim, actionDim } = state;
 	const scale = actor.subarray(actor.length - 2 * actionDim, actor.length - actionDim);
 	const bias = actor.subarray(actor.length - actionDim);
@@ -127,7 +104,7 @@ export function loadSacCheckpoint(file: Uint8Array): { trainer: SacTrainer; meta
 	const high = Array.from(scale, (s, i) => bias[i] + s);
 	const replay = files['replay.bin'] ? ReplayBuffer.fromBytes(files['replay.bin']) : undefined;
 	const trainer = new SacTrainer(obsDim, actionDim, low, high, config, replay);
-	const adam = floats(files['adam.bin'], 'adam.bin');
+	const adam = floatsOf(files['adam.bin'], 'adam.bin');
 	const a = 2 * trainer.actorLayout.trainable;
 	const c = 2 * trainer.criticLayout.size;
 	if (adam.length !== a + c + 2) {
@@ -139,8 +116,8 @@ export function loadSacCheckpoint(file: Uint8Array): { trainer: SacTrainer; meta
 	trainer.restore(
 		{
 			actor,
-			critic: floats(files['critic.bin'], 'critic.bin'),
-			target: floats(files['target.bin'], 'target.bin'),
+			critic: floatsOf(files['critic.bin'], 'critic.bin'),
+			target: floatsOf(files['target.bin'], 'target.bin'),
 			logAlpha: state.logAlpha,
 			actorAdam: adam.subarray(0, a),
 			criticAdam: adam.subarray(a, a + c),

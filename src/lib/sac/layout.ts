@@ -9,7 +9,7 @@
  * actor's buffer (`pi/action_scale`, `pi/action_bias`): shipped with the weights, never trained.
  */
 import type { TensorEntry } from '../protocol/index.ts';
-import type { ParamEntry } from '../ppo/layout.ts';
+import { checkedAgainst, type ParamEntry } from '../ppo/layout.ts';
 import type { Rng } from '../ppo/random.ts';
 
 export const LOG_STD_MIN = -5;
@@ -99,10 +99,7 @@ export function sacLayoutFromManifest(tensors: readonly TensorEntry[], architect
 	const scale = tensors.find((t) => t.name === 'pi/action_scale');
 	if (!first || !scale || first.shape.length !== 2) throw new Error('weights manifest lacks pi/w0 or pi/action_scale');
 	const layout = sacActorLayout(first.shape[0], scale.shape[0], hiddenSizes);
-	const same =
-		layout.entries.length === tensors.length && layout.entries.every((e, i) => e.name === tensors[i].name && e.shape.join() === tensors[i].shape.join());
-	if (!same) throw new Error(`weights manifest does not match architecture ${architecture}`);
-	return layout;
+	return checkedAgainst(layout, tensors, architecture);
 }
 
 /** The action bounds as the squash's scale and bias. */

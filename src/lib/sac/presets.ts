@@ -4,7 +4,7 @@
  */
 import type { VectorSpec } from '../protocol/index.ts';
 import { OptionsError } from '../options/index.ts';
-import { presetFor, specProblem } from '../ppo/presets.ts';
+import { presetFor, specProblem, withPreset } from '../ppo/presets.ts';
 import { SAC_OPTIONS, type SacConfig } from './config.ts';
 
 export interface SacPreset {
@@ -47,12 +47,7 @@ export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, a
 		throw error;
 	}
 	const preset = presetFor(actionSpec, SAC_PRESETS);
-	const config: Partial<SacConfig> = {};
-	if (preset) {
-		for (const [key, value] of Object.entries(preset.sac)) if (userSac[key as keyof SacConfig] === undefined) Object.assign(config, { [key]: value });
-		if (userSac.initActionMean === undefined) config.initActionMean = actionSpec.names.map((name) => preset.actionMeans[name]);
-	}
-	Object.assign(config, Object.fromEntries(Object.entries(userSac).filter(([, value]) => value !== undefined)));
+	const config = withPreset(userSac, preset && { actionMeans: preset.actionMeans, settings: preset.sac }, actionSpec);
 	const mean = config.initActionMean ?? [];
 	if (mean.length > 0 && mean.length !== actionSpec.dim) {
 		return { error: `SAC setting initActionMean has ${mean.length} values but the action has ${actionSpec.dim} (${actionSpec.names.join(', ')})` };

@@ -9,6 +9,7 @@ import { Rng } from '../ppo/random.ts';
 import type { ActorPolicy } from '../policy/index.ts';
 import { SegmentRecorder, type StreamSegment, type StepBlock } from '../transitions/index.ts';
 import type { SacConfig } from './config.ts';
+import { MetricMeans } from './metric-means.ts';
 import { SacTrainer } from './trainer.ts';
 import type { SacStepMetrics } from './update.ts';
 
@@ -58,7 +59,7 @@ export function trainSac(envFactory: EnvFactory, config: Partial<SacConfig>, opt
 	let policy: ActorPolicy = trainer.policy();
 	let episodes: number[] = [];
 	let rejected: string[] = [];
-	const sums = new Map<string, { sum: number; n: number }>();
+	const means = new MetricMeans();
 	const random = new Float32Array(actionDim);
 
 	const flush = (s: Stream, index: number, finalObs: Float32Array, terminated: boolean, truncated: boolean) => {
@@ -72,13 +73,7 @@ export function trainSac(envFactory: EnvFactory, config: Partial<SacConfig>, opt
 				rejected.push(outcome.rejected);
 				continue;
 			}
-			for (const [key, value] of Object.entries(outcome.metrics)) {
-				if (Number.isNaN(value)) continue;
-				const acc = sums.get(key) ?? { sum: 0, n: 0 };
-				acc.sum += value;
-				acc.n++;
-				sums.set(key, acc);
-			}
+			means.add(outcome.metrics);
 			if (trainer.publishDue && 'ok' in trainer.publish()) policy = trainer.policy();
 		}
 	};
@@ -107,11 +102,10 @@ export function trainSac(envFactory: EnvFactory, config: Partial<SacConfig>, opt
 			}
 			if (globalStep % reportEvery === 0 || globalStep >= options.totalSteps) {
 				train();
-				const metrics = Object.fromEntries([...sums].map(([key, { sum, n }]) => [key, sum / n]));
+				const metrics: Partial<SacStepMetrics> = means.take();
 				const report: SacTrainReport = { globalStep, episodes, metrics, rejected };
 				episodes = [];
 				rejected = [];
-				sums.clear();
 				if (options.onReport?.(report, trainer) === false || globalStep >= options.totalSteps) return { trainer };
 			}
 		}

@@ -42,6 +42,8 @@ export class TrainingLoop {
 	obsSpec: VectorSpec | undefined;
 	actionSpec: VectorSpec | undefined;
 	private host: TrainerHost | undefined;
+	/** SAC: a feed is in flight. */
+	private feeding = false;
 	/** Settles when the trainer started by start()/restore() is ready (or failed). */
 	started: Promise<void> = Promise.resolve();
 
@@ -169,8 +171,6 @@ export class TrainingLoop {
 	}
 
 	/** SAC: one feed in flight at a time; what arrives meanwhile waits in the store and goes next. */
-	private feeding = false;
-
 	private maybeFeed(): void {
 		const store = this.store;
 		if (this.feeding || this.phase === 'starting' || this.phase === 'idle' || !store || !this.host || store.heldSteps === 0) return;
@@ -179,7 +179,8 @@ export class TrainingLoop {
 		this.host.feed(rollout).then(
 			({ snapshot }) => {
 				this.feeding = false;
-				this.snapshot = snapshot; // replies and news come in order: this is the newest state
+				// Replies and news come in order: this is the newest state, and the newest weights came with their news.
+				if (this.snapshot) this.snapshot = { ...snapshot, weights: this.snapshot.weights };
 				this.maybeFeed();
 			},
 			(error: Error) => {

@@ -83,7 +83,7 @@ export class TrainerHost {
 	}
 
 	/** SAC: transitions into the replay buffer (arrays transferred); the worker trains on as the UTD ratio owes. */
-	async feed(rollout: Rollout): Promise<{ added: number; snapshot: TrainerSnapshot }> {
+	async feed(rollout: Rollout): Promise<{ added: number; snapshot: Omit<TrainerSnapshot, 'weights'> }> {
 		const reply = (await this.call('feed', { rollout }, transferList(rollout))) as Extract<WorkerReply, { kind: 'fed' }>;
 		return { added: reply.added, snapshot: reply.snapshot };
 	}

@@ -3,8 +3,8 @@
  * step columns travel as transferable ArrayBuffers (transferList), never copied.
  *
  * PPO answers each `update` with one new policy. SAC trains continuously inside the worker: the
- * main thread `feed`s it transitions, and the worker posts each new policy unasked (id 0,
- * `progress`), every `broadcastEvery` gradient steps.
+ * main thread `feed`s it transitions, and the worker posts each new policy unasked (WorkerNews,
+ * id 0), every `broadcastEvery` gradient steps.
  */
 import type { ReplayStatus, TrainerAlgo, WeightsUpdate } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
@@ -70,7 +70,8 @@ export type WorkerReply =
 	| { id: number; ok: true; kind: 'updated'; result: TrainerResult; snapshot: TrainerSnapshot }
 	/** The training guard rolled the trainer back (non-finite numbers); `steps` of the rollout were dropped (0 for SAC). */
 	| { id: number; ok: true; kind: 'rejected'; reason: string; steps: number }
-	| { id: number; ok: true; kind: 'fed'; added: number; snapshot: TrainerSnapshot }
+	/** The snapshot without the weights: a feed never makes a new policy without its news coming first. */
+	| { id: number; ok: true; kind: 'fed'; added: number; snapshot: Omit<TrainerSnapshot, 'weights'> }
 	| { id: number; ok: true; kind: 'saved'; checkpoint: Uint8Array; counters: TrainerCounters }
 	| { id: number; ok: true; kind: 'config'; snapshot: TrainerSnapshot }
 	| { id: number; ok: false; error: string };

@@ -18,7 +18,7 @@ export class PpoWorker {
 		private readonly meta?: Record<string, unknown>
 	) {}
 
-	static resume(checkpoint: Uint8Array, backend: string): PpoWorker {
+	static resume(checkpoint: Uint8Array | Record<string, Uint8Array>, backend: string): PpoWorker {
 		const loaded = loadCheckpoint(checkpoint);
 		return new PpoWorker(loaded.trainer, backend, loaded.meta);
 	}
@@ -35,7 +35,7 @@ export class PpoWorker {
 			actionDim: t.layout.actionDim,
 			maxPolicyLag: t.config.maxPolicyLag,
 			updateSamples: t.config.nSteps,
-			hyperparams: { learningRate: t.config.learningRate, entCoef: t.config.entCoef },
+			hyperparams: Object.fromEntries(PPO_LIVE.map((key) => [key, t.config[key]])),
 			meta: this.meta
 		};
 	}

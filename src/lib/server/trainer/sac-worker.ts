@@ -6,6 +6,7 @@
  */
 import { loadSacCheckpoint, saveSacCheckpoint } from '../../sac/checkpoint.ts';
 import { SAC_LIVE, type SacLive } from '../../sac/config.ts';
+import { MetricMeans } from '../../sac/metric-means.ts';
 import type { SacTrainer } from '../../sac/trainer.ts';
 import type { Rollout } from '../../transitions/index.ts';
 import type { TrainerResult, TrainerSnapshot, WorkerNews } from './messages.ts';
@@ -17,7 +18,7 @@ export class SacWorker {
 	/** Paused from the console: no gradient steps (feeds still fill the buffer). */
 	running = true;
 	private scheduled = false;
-	private readonly sums = new Map<string, { sum: number; n: number }>();
+	private readonly means = new MetricMeans();
 	private stretchStartedAt = performance.now();
 	private stretchSteps = 0;
 	private gradStepsPerSec = 0;
@@ -31,7 +32,7 @@ export class SacWorker {
 		private readonly replayBytes = 0
 	) {}
 
-	static resume(checkpoint: Uint8Array, backend: string, post: (news: WorkerNews) => void, replayBytes = 0): SacWorker {
+	static resume(checkpoint: Uint8Array | Record<string, Uint8Array>, backend: string, post: (news: WorkerNews) => void, replayBytes = 0): SacWorker {
 		const loaded = loadSacCheckpoint(checkpoint);
 		return new SacWorker(loaded.trainer, backend, post, loaded.meta, replayBytes);
 	}
@@ -110,18 +111,12 @@ export class SacWorker {
 		while (this.running && t.owed() > 0 && performance.now() < until) {
 			const outcome = t.step();
 			if ('rejected' in outcome) {
-				this.sums.clear();
+				this.means.clear();
 				this.post({ id: 0, ok: true, kind: 'rejected', reason: outcome.rejected, steps: 0 });
 				continue;
 			}
 			this.stretchSteps++;
-			for (const [key, value] of Object.entries(outcome.metrics)) {
-				if (Number.isNaN(value)) continue;
-				const acc = this.sums.get(key) ?? { sum: 0, n: 0 };
-				acc.sum += value;
-				acc.n++;
-				this.sums.set(key, acc);
-			}
+			this.means.add(outcome.metrics);
 			if (t.publishDue) this.publish();
 		}
 		if (t.owed() === 0 && t.publishDue) this.publish();
@@ -131,7 +126,7 @@ export class SacWorker {
 		const t = this.trainer;
 		const published = t.publish();
 		if ('rejected' in published) {
-			this.sums.clear();
+			this.means.clear();
 			this.post({ id: 0, ok: true, kind: 'rejected', reason: published.rejected, steps: 0 });
 			return;
 		}
@@ -139,7 +134,7 @@ export class SacWorker {
 		const updateMs = now - this.stretchStartedAt;
 		this.gradStepsPerSec = (this.stretchSteps * 1000) / Math.max(updateMs, 1e-3);
 		const result: TrainerResult = {
-			...Object.fromEntries([...this.sums].map(([key, { sum, n }]) => [key, sum / n])),
+			...this.means.take(),
 			'charts/grad_steps_per_sec': this.gradStepsPerSec,
 			'charts/utd_achieved': t.achievedUtd(),
 			'charts/utd_target': t.config.utd,
@@ -148,7 +143,6 @@ export class SacWorker {
 			samples: t.counters.samples,
 			updateMs
 		};
-		this.sums.clear();
 		this.stretchStartedAt = now;
 		this.stretchSteps = 0;
 		this.post({ id: 0, ok: true, kind: 'updated', result, snapshot: this.snapshot() });

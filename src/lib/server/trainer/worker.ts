@@ -5,8 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { initBackend, type BackendName } from '../../ppo/backend.ts';
+import { checkpointAlgo, checkpointFiles } from '../../ppo/checkpoint.ts';
 import { PpoTrainer } from '../../ppo/trainer.ts';
-import { checkpointAlgo, unzipCheckpoint } from '../../sac/checkpoint.ts';
 import { SacTrainer } from '../../sac/trainer.ts';
 import type { WorkerNews, WorkerReply, WorkerRequest } from './messages.ts';
 import { PpoWorker } from './ppo-worker.ts';
@@ -47,8 +47,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 		}
 		case 'resume': {
 			const backend = await initBackend(request.backends as BackendName[] | undefined);
-			const kind = checkpointAlgo(unzipCheckpoint(request.checkpoint));
-			algo = kind === 'sac' ? SacWorker.resume(request.checkpoint, backend, post, request.options.replayBytes) : PpoWorker.resume(request.checkpoint, backend);
+			const files = checkpointFiles(request.checkpoint); // unzipped once (a SAC checkpoint may hold a large replay buffer)
+			algo = checkpointAlgo(files) === 'sac' ? SacWorker.resume(files, backend, post, request.options.replayBytes) : PpoWorker.resume(files, backend);
 			return { id, ok: true, kind: 'ready', snapshot: algo.snapshot() };
 		}
 		case 'update': {
@@ -59,7 +59,8 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 		case 'feed': {
 			const a = sac();
 			const added = a.feed(request.rollout);
-			return { id, ok: true, kind: 'fed', added, snapshot: a.snapshot() };
+			const { weights: _, ...status } = a.snapshot(); // the actor's weights reached the main thread with their version's news
+			return { id, ok: true, kind: 'fed', added, snapshot: status };
 		}
 		case 'pace': {
 			const a = need();
