@@ -48,6 +48,15 @@ export function buildLayersModel(layout: PolicyLayout, params: Float32Array): tf
 
 export async function exportLayersModel(layout: PolicyLayout, params: Float32Array): Promise<LayersArtifacts> {
 	const model = buildLayersModel(layout, params);
+	try {
+		return await artifactsOf(model);
+	} finally {
+		model.dispose();
+	}
+}
+
+/** A built model as model.json (topology + manifest pointing at weights.bin) and weights.bin. */
+export async function artifactsOf(model: tfl.LayersModel): Promise<LayersArtifacts> {
 	let artifacts: tf.io.ModelArtifacts | undefined;
 	await model.save(
 		tf.io.withSaveHandler(async (saved) => {
@@ -55,7 +64,6 @@ export async function exportLayersModel(layout: PolicyLayout, params: Float32Arr
 			return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
 		})
 	);
-	model.dispose();
 	if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('tfjs produced no weights');
 	const weightData = artifacts.weightData as ArrayBuffer;
 	return {

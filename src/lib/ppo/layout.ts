@@ -71,7 +71,7 @@ export function checkedAgainst<L extends { entries: readonly TensorEntry[] }>(la
 	return layout;
 }
 
-export function entry(layout: PolicyLayout, name: string): ParamEntry {
+export function entry(layout: { entries: readonly ParamEntry[] }, name: string): ParamEntry {
 	const found = layout.entries.find((e) => e.name === name);
 	if (!found) throw new Error(`no parameter ${name}`);
 	return found;

@@ -7,6 +7,7 @@
  *   critic.bin      the twin critics; target.bin their Polyak targets
  *   adam.bin        Adam moments, actor then critics then α (each first then second moments)
  *   replay.bin      the replay buffer (optional, size-capped: the newest transitions that fit)
+ *   model/model.json, model/weights.bin   the actor in tfjs Layers format (layers-export.ts)
  *   run/…           the caller's extra files (the learner's held steps)
  *
  * With the whole replay buffer included, N steps + save + load + M steps ≡ N + M steps; without
@@ -14,10 +15,12 @@
  */
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import { CHECKPOINT_FORMAT, checkpointAlgo, checkpointFiles, floatBytes, floatsOf } from '../ppo/checkpoint.ts';
+import { LAYERS_WEIGHTS_FILE } from '../ppo/layers-export.ts';
 import { ObsNormalizer } from '../ppo/normalizer.ts';
 import type { RngState } from '../ppo/random.ts';
 import type { TrainerCounters } from '../ppo/trainer.ts';
 import { resolveSacConfig, type SacConfig } from './config.ts';
+import { exportSacLayersModel } from './layers-export.ts';
 import { ReplayBuffer } from './replay-buffer.ts';
 import { SacTrainer } from './trainer.ts';
 
@@ -46,12 +49,12 @@ export interface SacSaveOptions {
 	replayBytes?: number;
 }
 
-export function saveSacCheckpoint(
+export async function saveSacCheckpoint(
 	trainer: SacTrainer,
 	meta: Record<string, unknown> = {},
 	files: Record<string, Uint8Array> = {},
 	o: SacSaveOptions = {}
-): Uint8Array {
+): Promise<Uint8Array> {
 	for (const path of Object.keys(files)) if (!path.startsWith('run/')) throw new Error(`checkpoint: extra file ${path} must live under run/`);
 	const nets = trainer.nets.read();
 	const adam = new Float32Array(nets.actorAdam.length + nets.criticAdam.length + nets.alphaAdam.length);
@@ -61,6 +64,7 @@ export function saveSacCheckpoint(
 	const replayBytes = o.replayBytes ?? 0;
 	const replay = replayBytes > 0 && trainer.replay.size > 0 ? trainer.replay.toBytes(replayBytes) : undefined;
 	const stats = trainer.obsNorm.stats;
+	const layers = await exportSacLayersModel(trainer.actorLayout, nets.actor);
 	const state: StateJson = {
 		format: CHECKPOINT_FORMAT,
 		version: SAC_CHECKPOINT_VERSION,
@@ -84,7 +88,8 @@ export function saveSacCheckpoint(
 		'critic.bin': floatBytes(nets.critic),
 		'target.bin': floatBytes(nets.target),
 		'adam.bin': floatBytes(adam),
-		...(replay ? { 'replay.bin': replay } : {})
+		...(replay ? { 'replay.bin': replay } : {}),
+		model: { 'model.json': strToU8(layers.modelJson), [LAYERS_WEIGHTS_FILE]: layers.weights }
 	});
 }
 

@@ -110,13 +110,13 @@ describe('SacTrainer', () => {
 		t.dispose();
 	});
 
-	it('resumes exactly with the replay buffer in the checkpoint: N + save/load + M ≡ N + M', () => {
-		const run = (resumeAt: number | null) => {
+	it('resumes exactly with the replay buffer in the checkpoint: N + save/load + M ≡ N + M', async () => {
+		const run = async (resumeAt: number | null) => {
 			let t = new SacTrainer(OBS, ACT, LOW, HIGH, { ...small, nStep: 2 });
 			const metrics: number[] = [];
 			for (let round = 0; round < 4; round++) {
 				if (round === resumeAt) {
-					const bytes = saveSacCheckpoint(t, { note: 'x' }, {}, { replayBytes: Infinity });
+					const bytes = await saveSacCheckpoint(t, { note: 'x' }, {}, { replayBytes: Infinity });
 					t.dispose();
 					t = loadSacCheckpoint(bytes).trainer;
 				}
@@ -132,18 +132,18 @@ describe('SacTrainer', () => {
 			t.dispose();
 			return { metrics, state };
 		};
-		const straight = run(null);
-		const resumed = run(2);
+		const straight = await run(null);
+		const resumed = await run(2);
 		assert.ok(straight.metrics.length > 100);
 		assert.deepEqual(resumed.metrics, straight.metrics);
 		assert.deepEqual(resumed.state, straight.state);
 	});
 
-	it('without the buffer a resumed trainer refills it to learningStarts before its next step', () => {
+	it('without the buffer a resumed trainer refills it to learningStarts before its next step', async () => {
 		const t = new SacTrainer(OBS, ACT, LOW, HIGH, small);
 		t.add(rollout(300, 1));
 		for (let k = t.owed(); k > 0; k--) t.step();
-		const { trainer } = loadSacCheckpoint(saveSacCheckpoint(t));
+		const { trainer } = loadSacCheckpoint(await saveSacCheckpoint(t));
 		assert.equal(trainer.replay.size, 0);
 		assert.equal(trainer.owed(), 0);
 		assert.deepEqual(trainer.counters, t.counters);

@@ -90,7 +90,7 @@ export class SacWorker {
 		this.trainer.relabel(policyVersion);
 	}
 
-	save(meta: Record<string, unknown>, files: Record<string, Uint8Array>): Uint8Array {
+	save(meta: Record<string, unknown>, files: Record<string, Uint8Array>): Promise<Uint8Array> {
 		return saveSacCheckpoint(this.trainer, meta, files, { replayBytes: this.replayBytes });
 	}
 
