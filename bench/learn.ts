@@ -11,7 +11,7 @@ import { Track } from '../bridge-agent/src/driving/track.ts';
 import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
 import { DEFAULT_LEARNER_OPTIONS } from '../src/lib/server/config.ts';
 import { round, type BenchResult } from './harness.ts';
-import { startSimFleet } from './sim-fleet.ts';
+import { watchLaps, type LapOutcome } from './lap-watch.ts';
 
 const ACTORS = Number(process.env.LEARN_ACTORS ?? 4);
 const TRACK = process.env.LEARN_TRACK ?? 'mixed';
@@ -22,86 +22,16 @@ const SEED = Number(process.env.LEARN_SEED ?? 1);
 const EXTRA = { ppo: JSON.parse(process.env.LEARN_PPO ?? '{}'), sac: JSON.parse(process.env.LEARN_SAC ?? '{}') };
 const MARKS = [100_000, 300_000];
 
-interface Outcome {
-	firstCleanLapSec: number | null;
-	stepsToFirstCleanLap: number | null;
-	bestLapSec: number | null;
-	bestAt: Record<number, number | null>;
-	overTime: string;
-	samplesPerSec: number;
-	envSteps: number;
-	updates: number;
-}
-
-const lapText = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : '–');
-
-async function learn(algo: 'ppo' | 'sac'): Promise<Outcome> {
-	const fleet = await startSimFleet({
-		name: `learn-${algo}`,
-		actors: ACTORS,
-		track: TRACK,
-		algo,
-		ppo: { seed: SEED, ...EXTRA.ppo },
-		sac: { seed: SEED, ...EXTRA.sac }
-	});
-	const { runtime } = fleet;
-	const started = performance.now();
-	const out: Outcome = {
-		firstCleanLapSec: null,
-		stepsToFirstCleanLap: null,
-		bestLapSec: null,
-		bestAt: {},
-		overTime: '',
-		samplesPerSec: 0,
-		envSteps: 0,
-		updates: 0
-	};
-	let best = Infinity;
-	const bestOverTime: string[] = [];
-	let nextMark = 60;
-	const unsubscribe = runtime.metrics.subscribe((p) => {
-		if (p.kind !== 'episode' || p.lapTimesMs.length === 0) return;
-		if (out.firstCleanLapSec === null) {
-			out.firstCleanLapSec = (performance.now() - started) / 1000;
-			out.stepsToFirstCleanLap = runtime.ingested;
-		}
-		best = Math.min(best, ...p.lapTimesMs);
-	});
-	const marks = [...MARKS];
-	while ((performance.now() - started) / 1000 < LIMIT_SEC) {
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-		while (marks.length && runtime.ingested >= marks[0]) out.bestAt[marks.shift()!] = Number.isFinite(best) ? best / 1000 : null;
-		const t = (performance.now() - started) / 1000;
-		if (t >= nextMark) {
-			bestOverTime.push(`${nextMark}s:${lapText(best)}`);
-			const s = runtime.status();
-			console.error(
-				`  ${algo} ${nextMark} s: env steps ${runtime.ingested}, updates ${s.updates}, recent return ${runtime.metrics.recentReturn().toFixed(1)}, best clean lap ${lapText(best)} s`
-			);
-			nextMark += 60;
-		}
-	}
-	unsubscribe();
-	const elapsed = (performance.now() - started) / 1000;
-	const status = runtime.status();
-	await fleet.stop();
-	for (const mark of marks) out.bestAt[mark] = null; // not reached
-	return {
-		...out,
-		bestLapSec: Number.isFinite(best) ? best / 1000 : null,
-		overTime: bestOverTime.join(' '),
-		samplesPerSec: runtime.ingested / elapsed,
-		envSteps: runtime.ingested,
-		updates: status.updates
-	};
-}
-
 export async function run(): Promise<BenchResult> {
 	const limitLapSec = limitLap(Track.named(TRACK)).lapSec;
 	const figures: Record<string, number | string> = { track: TRACK, actors: ACTORS, seed: SEED, seconds: LIMIT_SEC, limitLapSec: round(limitLapSec, 2) };
-	const results: Partial<Record<'ppo' | 'sac', Outcome>> = {};
+	const results: Partial<Record<'ppo' | 'sac', LapOutcome>> = {};
 	for (const algo of ALGOS) {
-		const o = (results[algo] = await learn(algo));
+		const o = (results[algo] = await watchLaps(
+			{ name: `learn-${algo}`, actors: ACTORS, track: TRACK, algo, ppo: { seed: SEED, ...EXTRA.ppo }, sac: { seed: SEED, ...EXTRA.sac } },
+			LIMIT_SEC,
+			MARKS
+		));
 		const f = (x: number | null, digits = 1) => (x === null ? 'none' : round(x, digits));
 		Object.assign(figures, {
 			[`${algo}FirstCleanLapSec`]: f(o.firstCleanLapSec),

@@ -20,7 +20,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	chaos: () => import('./chaos.ts'),
 	hostile: () => import('./hostile.ts'),
 	'limit-lap': () => import('./limit-lap.ts'),
-	sac: () => import('./sac.ts')
+	sac: () => import('./sac.ts'),
+	realtime: () => import('./realtime.ts')
 };
 
 function table(results: BenchResult[]): string {

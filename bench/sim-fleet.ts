@@ -24,6 +24,9 @@ export interface SimFleetOptions {
 	algo?: 'ppo' | 'sac';
 	ppo?: Partial<PpoConfig>;
 	sac?: Partial<SacConfig>;
+	/** Simulated seconds per real second (default 'max': as fast as the learner paces them). */
+	timeScale?: number | 'max';
+	controlHz?: number;
 }
 
 export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
@@ -40,7 +43,16 @@ export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
 	const server = await startServer(runtime);
 	const learnerUrl = server.url.replace('http', 'ws') + '/ws/actor';
 	const stepsPerPolicy = simStepsPerPolicy(learner, o.actors);
-	const actors = spawnSimActors({ count: o.actors, learnerUrl, token: o.name, stepsPerPolicy, track: o.track, log: () => {} });
+	const actors = spawnSimActors({
+		count: o.actors,
+		learnerUrl,
+		token: o.name,
+		stepsPerPolicy,
+		track: o.track,
+		timeScale: o.timeScale,
+		controlHz: o.controlHz,
+		log: () => {}
+	});
 	return {
 		runtime,
 		stop: async () => {

@@ -17,6 +17,10 @@ export interface SimActorOptions {
 	/** Steps each actor collects per policy version (simStepsPerPolicy). */
 	stepsPerPolicy: number;
 	track: string;
+	/** Simulated seconds per real second, or 'max' (the default: paced by stepsPerPolicy). */
+	timeScale?: number | 'max';
+	/** Control rate, Hz (the agent's default when absent). */
+	controlHz?: number;
 	log: (line: string) => void;
 }
 
@@ -53,7 +57,8 @@ export function spawnSimActors(o: SimActorOptions): { stop(): Promise<void> } {
 			'--learner',
 			o.learnerUrl,
 			'--time-scale',
-			'max',
+			String(o.timeScale ?? 'max'),
+			...(o.controlHz ? ['--control-hz', String(o.controlHz)] : []),
 			'--columns',
 			'raw',
 			'--name',
