@@ -3,9 +3,10 @@
  * car; then reward and episode ends, transitions into columnar segments, batches to the learner.
  * Local mode samples the pure-TS policy from the latest WEIGHTS_UPDATE; remote mode plays
  * CONTROL_BATCH chunks and asks for the next one before the current runs out. Without a fresh
- * action for DEADMAN_MS the car gets neutral controls.
+ * action for DEADMAN_MS the car gets neutral controls. On EVALUATE, local mode drives the next
+ * episodes with the policy's deterministic action (rl/evaluation.ts).
  */
-import { MessageType, type ActorStats, type ControlBatch, type TelemetryFrame, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
+import { MessageType, type ActorStats, type ControlBatch, type Evaluate, type TelemetryFrame, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
 import { SegmentRecorder } from '../../src/lib/transitions/index.ts';
 import { Rng } from '../../src/lib/ppo/random.ts';
 import { policyFromWeights, type ActorPolicy } from '../../src/lib/policy/index.ts';
@@ -13,6 +14,7 @@ import { NEUTRAL, toControls } from './control/smoothing.ts';
 import type { LearnerLink } from './link/learner-link.ts';
 import type { Logger } from './log.ts';
 import { Driving } from './rl/driving.ts';
+import { EvaluationPlan } from './rl/evaluation.ts';
 import { OBS_DIM } from './rl/observation.ts';
 import { ACTION_DIM } from './rl/spaces.ts';
 import type { RewardConfig } from './rl/reward.ts';
@@ -57,6 +59,7 @@ export class Agent {
 	private readonly driving: Driving;
 	private readonly dt: number;
 	private readonly recorder: SegmentRecorder;
+	private readonly evaluation = new EvaluationPlan();
 	private episodeReturn = 0;
 	private resetting = false;
 	private telemetryIntervalMs = 200;
@@ -101,6 +104,13 @@ export class Agent {
 		}
 	}
 
+	/** EVALUATE: local mode only (in remote mode the learner chooses every action). */
+	evaluate(request: Evaluate): void {
+		if (this.o.mode !== 'local') return this.o.log.warn('EVALUATE ignored: remote-mode actors drive the actions the learner sends');
+		this.o.log.info('evaluation requested', { evalId: request.evalId, episodes: request.episodes });
+		this.evaluation.request(request);
+	}
+
 	onControl(chunk: ControlBatch): void {
 		this.chunk = { actions: chunk.actions, logProb: chunk.logProb, next: 0, k: chunk.k, version: chunk.policyVersion, at: performance.now() };
 	}
@@ -119,7 +129,8 @@ export class Agent {
 	private decide(): { action: Float32Array; logProb: number; version: number } | undefined {
 		if (this.o.mode === 'local') {
 			if (!this.policy) return undefined;
-			const { action, logProb } = this.policy.act(this.obs, this.rng);
+			// Evaluation episodes act deterministically: no noise, the action is the mean.
+			const { action, logProb } = this.policy.act(this.obs, this.evaluation.evalId === undefined ? this.rng : undefined);
 			return { action, logProb, version: this.policyVersion };
 		}
 		const chunk = this.chunk;
@@ -165,7 +176,8 @@ export class Agent {
 			this.recorder.push({ obs, action: decision.action, reward: outcome.reward, logProb: decision.logProb, policyVersion: decision.version });
 			this.episodeReturn += outcome.reward;
 			this.steps++;
-			this.stepsThisVersion++;
+			// Steps the learner never gets do not use up the version's budget (it would wait for them).
+			if (this.evaluation.recording) this.stepsThisVersion++;
 		}
 		const ended = outcome.terminated || outcome.truncated;
 		const budgetUsed = this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy;
@@ -200,7 +212,8 @@ export class Agent {
 					truncated: true,
 					lapTimesMs: [],
 					cleanLaps: 0,
-					policyVersion: this.policyVersion
+					policyVersion: this.policyVersion,
+					...evalField(this.evaluation.episodeEnds())
 				});
 				this.episodes++;
 				this.lastReturn = this.episodeReturn;
@@ -217,11 +230,12 @@ export class Agent {
 		this.o.log.info('game live again: resuming with a new episode');
 		this.held = '';
 		this.driving.restart();
+		this.evaluation.episodeStarts();
 	}
 
 	private flush(finalObs: Float32Array, terminated: boolean, truncated: boolean): void {
 		const block = this.recorder.flush(finalObs, terminated, truncated);
-		if (block) this.link?.sendBatch({ type: MessageType.TRANSITION_BATCH, ...block });
+		if (block && this.evaluation.recording) this.link?.sendBatch({ type: MessageType.TRANSITION_BATCH, ...block });
 	}
 
 	private endEpisode(reason: string, terminated: boolean, truncated: boolean): void {
@@ -240,11 +254,13 @@ export class Agent {
 			truncated,
 			lapTimesMs: laps,
 			cleanLaps: laps.length,
-			policyVersion: this.policyVersion
+			policyVersion: this.policyVersion,
+			...evalField(this.evaluation.episodeEnds())
 		});
 		this.onEpisode?.(summary);
 		this.o.log.debug('episode', { ...summary });
 		this.recorder.nextEpisode();
+		this.evaluation.episodeStarts();
 		this.episodeReturn = 0;
 		this.chunk = undefined;
 		this.resetting = true;
@@ -309,3 +325,5 @@ export class Agent {
 		this.flush(this.obs, false, false);
 	}
 }
+
+const evalField = (evalId: number | undefined) => (evalId === undefined ? {} : { evalId });

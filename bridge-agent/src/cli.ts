@@ -80,6 +80,7 @@ async function run(argv: string[]): Promise<number> {
 			return error;
 		},
 		onControl: (chunk) => agent.onControl(chunk),
+		onEvaluate: (request) => agent.evaluate(request),
 		onAccepted: (accept) => {
 			agent.setTelemetryHz(accept.telemetryHz);
 			agent.onSession();

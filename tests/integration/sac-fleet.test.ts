@@ -3,7 +3,8 @@
  * simulated car over real sockets. The agents run the squashed actor from WEIGHTS_UPDATE, the
  * learner trains continuously at its update-to-data ratio (the agents, faster than real time,
  * are paced per policy version), its status shows the replay buffer, every step is in the books,
- * and a restarted learner resumes the SAC run from its checkpoint (replay buffer included).
+ * deterministic evaluation episodes come back on request, and a restarted learner resumes the SAC
+ * run from its checkpoint (replay buffer included).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -11,14 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { strFromU8, unzipSync } from 'fflate';
-import type { LearnerStatus } from '../../src/lib/protocol/index.ts';
+import type { EvaluationInfo, LearnerStatus } from '../../src/lib/protocol/index.ts';
 import { AgentProcess, BUILT, bookTotals, freePort, LearnerProcess, savedRun } from '../fixtures/fleet.ts';
 import { waitFor } from './helpers.ts';
 
 const SAC = { hiddenSizes: [32, 32], batchSize: 64, learningStarts: 400, broadcastEvery: 20, utd: 0.5 };
 const LEARNER_ARGS = ['--algo', 'sac', '--sac', JSON.stringify(SAC), '--checkpoint-every-updates', '5', '--log-level', 'debug'];
 // broadcastEvery / utd / 2 agents: together they bring the env steps behind one version's gradient steps.
-const AGENT_ARGS = ['--steps-per-policy', '20', '--batch-steps', '20'];
+// Episodes of at most 20 s (400 steps), so that an evaluation episode ends soon.
+const AGENT_ARGS = ['--steps-per-policy', '20', '--batch-steps', '20', '--episode-seconds', '20'];
 
 async function status(port: number): Promise<LearnerStatus> {
 	const res = await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: 'Bearer fleet-console-token' } });
@@ -76,6 +78,27 @@ it(
 			const edited = await patch('{"utd":0.5,"qLr":0.0005}');
 			assert.equal(edited.status, 200);
 			assert.deepEqual(await edited.json(), { policyLr: 3e-4, qLr: 5e-4, utd: 0.5 });
+
+			// Deterministic evaluation: each agent finishes its episode, drives one with the mean action, reports it.
+			const evaluation = await fetch(`http://127.0.0.1:${port}/api/evaluations`, {
+				method: 'POST',
+				body: '{"episodes":1}',
+				headers: { authorization: 'Bearer fleet-console-token', origin: `http://127.0.0.1:${port}`, 'content-type': 'application/json' }
+			});
+			assert.equal(evaluation.status, 200);
+			const requested = (await evaluation.json()) as EvaluationInfo;
+			assert.equal(requested.actors.length, 2);
+			let evaluated = (await status(port)).evaluations[0];
+			for (const end = Date.now() + 60_000; evaluated.results.length < 2 && Date.now() < end; evaluated = (await status(port)).evaluations[0]) {
+				await new Promise((resolve) => setTimeout(resolve, 250));
+			}
+			assert.equal(evaluated.evalId, requested.evalId);
+			assert.deepEqual(evaluated.results.map((r) => r.actorId).sort(), requested.actors.slice().sort(), 'one episode from each agent');
+			assert.ok(evaluated.results.every((r) => r.length > 0 && Number.isFinite(r.return)));
+			const evalLines = readFileSync(join(o.runsDir, o.runId, 'metrics.jsonl'), 'utf8')
+				.split('\n')
+				.filter((line) => line.startsWith(`{"kind":"episode"`) && line.includes(`"evalId":${requested.evalId}`));
+			assert.equal(evalLines.length, 2, 'both evaluation episodes are in metrics.jsonl');
 
 			assert.equal((await learner.kill('SIGTERM')).code, 0);
 			const files = unzipSync(readFileSync(join(o.runsDir, o.runId, 'checkpoints', 'latest.zip')));

@@ -20,6 +20,7 @@ import {
 	type ColumnMode,
 	type ControlBatch,
 	type EpisodeSummary,
+	type Evaluate,
 	type Handshake,
 	type HandshakeAccept,
 	type Message,
@@ -48,6 +49,7 @@ export interface LinkOptions {
 	/** Loads weights; returns '' or why they were refused. */
 	onWeights(update: WeightsUpdate): string;
 	onControl?(chunk: ControlBatch): void;
+	onEvaluate?(request: Evaluate): void;
 	onAccepted?(accept: HandshakeAccept): void;
 	onFatal(code: string, message: string): void;
 }
@@ -195,6 +197,8 @@ export class LearnerLink {
 			}
 			case MessageType.CONTROL_BATCH:
 				return this.o.onControl?.(message);
+			case MessageType.EVALUATE:
+				return this.o.onEvaluate?.(message);
 			case MessageType.PING:
 				return this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
 			case MessageType.PONG:

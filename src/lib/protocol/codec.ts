@@ -13,7 +13,7 @@ import { pingCodec, pongCodec } from './messages/heartbeat.ts';
 import { errorCodec, handshakeAcceptCodec, handshakeCodec } from './messages/session.ts';
 import { telemetryBatchCodec, telemetryCodec } from './messages/telemetry.ts';
 import { batchAckCodec, episodeSummaryCodec, transitionBatchCodec } from './messages/transitions.ts';
-import { weightsAckCodec, weightsUpdateCodec } from './messages/weights.ts';
+import { evaluateCodec, weightsAckCodec, weightsUpdateCodec } from './messages/weights.ts';
 import { MESSAGE_TYPE_NAME, MessageType, type Message } from './types.ts';
 
 // Plain MessagePack (maps with string keys, bin for bytes, no msgpackr records or extensions),
@@ -35,6 +35,7 @@ const CODECS: Record<MessageType, BodyCodec<Message>> = {
 	[MessageType.EPISODE_SUMMARY]: episodeSummaryCodec,
 	[MessageType.WEIGHTS_UPDATE]: weightsUpdateCodec,
 	[MessageType.WEIGHTS_ACK]: weightsAckCodec,
+	[MessageType.EVALUATE]: evaluateCodec,
 	[MessageType.PING]: pingCodec,
 	[MessageType.PONG]: pongCodec
 } as Record<MessageType, BodyCodec<Message>>;

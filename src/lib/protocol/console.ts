@@ -72,6 +72,8 @@ export interface LearnerStatus {
 	hyperparams: Record<string, number>;
 	/** SAC runs: the replay buffer. */
 	replay?: ReplayStatus;
+	/** The newest evaluation requests of this process, newest first. */
+	evaluations: EvaluationInfo[];
 }
 
 export interface ActorInfo {
@@ -115,6 +117,8 @@ export type MetricPoint =
 			lapTimesMs: number[];
 			cleanLaps: number;
 			policyVersion: number;
+			/** An evaluation episode (deterministic actions) of this EVALUATE request; absent for training episodes. */
+			evalId?: number;
 	  }
 	| { kind: 'event'; step: number; time: number; event: string; detail: Record<string, unknown> };
 
@@ -132,3 +136,18 @@ export type ConsoleEvent =
 	| { type: 'metrics'; points: MetricPoint[] }
 	| { type: 'alerts'; alerts: Alert[] }
 	| { type: 'telemetry'; actorId: string; frames: TelemetryFrame[] };
+
+/** One evaluation request (POST /api/evaluations) and the deterministic episodes reported for it so far. */
+export interface EvaluationInfo {
+	evalId: number;
+	requestedAt: number;
+	/** The learner's policy version when it was requested. */
+	policyVersion: number;
+	/** Episodes asked of each actor. */
+	episodes: number;
+	/** Actors it was sent to. */
+	actors: string[];
+	/** Actors it was not sent to, and why. */
+	skipped: { actorId: string; reason: string }[];
+	results: { actorId: string; return: number; length: number; endReason: string; lapTimesMs: number[]; cleanLaps: number; policyVersion: number }[];
+}

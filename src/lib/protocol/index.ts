@@ -7,6 +7,17 @@ export * from './errors.ts';
 export * from './limits.ts';
 export { HEADER_BYTES, COMPRESS_THRESHOLD_BYTES, FLAG_DEFLATE, readHeader, type CompressMode, type FrameHeader } from './frame.ts';
 export { ColumnCoding } from './columns.ts';
-export type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint, ReplayStatus, TrainerAlgo, TrainingState, TransitionCounts } from './console.ts';
+export type {
+	ActorInfo,
+	Alert,
+	ConsoleEvent,
+	EvaluationInfo,
+	LearnerStatus,
+	MetricPoint,
+	ReplayStatus,
+	TrainerAlgo,
+	TrainingState,
+	TransitionCounts
+} from './console.ts';
 export { Decoder, decodeMessage, encodeMessage, errorMessage, type EncodeOptions } from './codec.ts';
 export type { ColumnMode } from './messages/codec-types.ts';

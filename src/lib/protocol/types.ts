@@ -22,6 +22,7 @@ export const MessageType = {
 	EPISODE_SUMMARY: 23,
 	WEIGHTS_UPDATE: 30,
 	WEIGHTS_ACK: 31,
+	EVALUATE: 32,
 	PING: 40,
 	PONG: 41
 } as const;
@@ -214,6 +215,8 @@ export interface EpisodeSummary {
 	/** Laps completed without a tyre off the track. */
 	cleanLaps: number;
 	policyVersion: number;
+	/** Set on an evaluation episode (deterministic actions): the EVALUATE request's evalId. Absent = a training episode. */
+	evalId?: number;
 }
 
 export interface TensorEntry {
@@ -252,6 +255,24 @@ export interface WeightsAck {
 	policyVersion: number;
 	/** Empty when loaded; otherwise why the actor kept its previous weights. */
 	error: string;
+}
+
+/** Most episodes one EVALUATE may ask for. */
+export const MAX_EVAL_EPISODES = 16;
+
+/**
+ * Learner → local-mode actor: after the current episode, drive `episodes` episodes with the
+ * policy's deterministic action (the mean) and report each with an EPISODE_SUMMARY carrying
+ * `evalId`. `record`: whether their transitions go to the learner as training data (an off-policy
+ * learner wants them; an on-policy one must not get them). A later EVALUATE replaces this one.
+ */
+export interface Evaluate {
+	type: typeof MessageType.EVALUATE;
+	/** 1 … 2³² − 1, chosen by the learner. */
+	evalId: number;
+	/** 1 … MAX_EVAL_EPISODES. */
+	episodes: number;
+	record: boolean;
 }
 
 /** Health figures the agent reports in its heartbeats. */
@@ -312,5 +333,6 @@ export type Message =
 	| EpisodeSummary
 	| WeightsUpdate
 	| WeightsAck
+	| Evaluate
 	| Ping
 	| Pong;

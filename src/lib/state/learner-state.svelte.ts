@@ -83,6 +83,8 @@ export class LearnerState {
 	private add(point: MetricPoint): void {
 		if (point.kind === 'update') this.updates.push(point.step, point.update, point.time, point);
 		else if (point.kind === 'episode') {
+			// Evaluation episodes (deterministic) are not the training curve: the Evaluations panel shows them.
+			if (point.evalId !== undefined) return;
 			const lap = bestLapSeconds(point.lapTimesMs);
 			this.episodes.push(point.step, ++this.episodeCount, point.time, { return: point.return, length: point.length, lap });
 		} else this.events.push({ time: point.time, event: point.event, detail: point.detail });

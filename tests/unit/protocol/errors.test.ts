@@ -12,6 +12,7 @@ import {
 	encodeMessage,
 	errorMessage,
 	type EpisodeSummary,
+	type Evaluate,
 	type Message,
 	type TransitionBatch
 } from '../../../src/lib/protocol/index.ts';
@@ -135,6 +136,14 @@ describe('field validation', () => {
 		rejects(encodeMessage({ ...summary, lapTimesMs: [60_000, -1] }), 'INVALID_FIELD');
 		rejects(encodeMessage({ ...summary, lapTimesMs: [1e12] }), 'INVALID_FIELD');
 		assert.equal(decodeMessage(encodeMessage({ ...summary, lapTimesMs: new Array(64).fill(60_000) })).type, MessageType.EPISODE_SUMMARY);
+	});
+	it('EVALUATE: 1…16 episodes, an evalId ≥ 1; an EPISODE_SUMMARY’s evalId likewise', () => {
+		const evaluate = SAMPLE_MESSAGES.evaluate as Evaluate;
+		for (const episodes of [0, 1.5]) rejects(encodeMessage({ ...evaluate, episodes }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...evaluate, episodes: 17 }), 'LIMIT_EXCEEDED');
+		rejects(encodeMessage({ ...evaluate, evalId: 0 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...(SAMPLE_MESSAGES.episodeSummaryEval as EpisodeSummary), evalId: -3 }), 'INVALID_FIELD');
+		assert.equal(decodeMessage(encodeMessage({ ...evaluate, episodes: 16 })).type, MessageType.EVALUATE);
 	});
 	it('NaN in weights', () => {
 		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);

@@ -116,6 +116,7 @@ export const episodeSummaryCodec: BodyCodec<EpisodeSummary> = {
 		truncated: b.bool('truncated'),
 		lapTimesMs: lapTimes(b),
 		cleanLaps: b.int('cleanLaps'),
-		policyVersion: b.int('policyVersion', 0, U32_MAX)
+		policyVersion: b.int('policyVersion', 0, U32_MAX),
+		...(b.has('evalId') ? { evalId: b.int('evalId', 1, U32_MAX) } : {})
 	})
 };

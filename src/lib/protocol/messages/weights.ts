@@ -1,8 +1,8 @@
-/** WEIGHTS_UPDATE (manifest + one contiguous float32 buffer) and WEIGHTS_ACK. */
+/** WEIGHTS_UPDATE (manifest + one contiguous float32 buffer), WEIGHTS_ACK and EVALUATE. */
 import { assertFinite, type Body, type Fields } from '../body.ts';
 import { bytesOf } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
-import { MessageType, type ObsNormStats, type TensorEntry, type WeightsAck, type WeightsUpdate } from '../types.ts';
+import { MAX_EVAL_EPISODES, MessageType, type Evaluate, type ObsNormStats, type TensorEntry, type WeightsAck, type WeightsUpdate } from '../types.ts';
 import type { BodyCodec } from './codec-types.ts';
 
 const U32_MAX = 0xffffffff;
@@ -72,4 +72,14 @@ export const weightsUpdateCodec: BodyCodec<WeightsUpdate> = {
 export const weightsAckCodec: BodyCodec<WeightsAck> = {
 	encode: (m) => ({ policyVersion: m.policyVersion, error: m.error }),
 	decode: (b) => ({ type: MessageType.WEIGHTS_ACK, policyVersion: b.int('policyVersion', 0, U32_MAX), error: b.str('error') })
+};
+
+export const evaluateCodec: BodyCodec<Evaluate> = {
+	encode: (m) => ({ evalId: m.evalId, episodes: m.episodes, record: m.record }),
+	decode: (b) => ({
+		type: MessageType.EVALUATE,
+		evalId: b.int('evalId', 1, U32_MAX),
+		episodes: b.int('episodes', 1, MAX_EVAL_EPISODES),
+		record: b.bool('record')
+	})
 };

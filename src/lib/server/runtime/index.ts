@@ -9,6 +9,7 @@
  *   RemoteInference    actions for remote-mode actors
  *   TelemetryGate      rate-limited telemetry for the live view
  *   RunRecorder        metrics, TensorBoard, config, checkpoints
+ *   Evaluations        deterministic evaluation episodes on request
  * Sessions and routes call the facade's methods, never a service's. Each service takes the
  * injected clock and logger. The process's one runtime lives in a globalThis slot (slot.ts).
  */
@@ -21,6 +22,7 @@ import {
 	type ActorInfo,
 	type BatchAck,
 	type EpisodeSummary,
+	type EvaluationInfo,
 	type Handshake,
 	type HandshakeAccept,
 	type LearnerStatus,
@@ -37,6 +39,7 @@ import { ActorRegistry } from './actor-registry.ts';
 import type { ActorEntry, ActorLink } from './actors.ts';
 import { Alerts } from './alerts.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { Evaluations } from './evaluations.ts';
 import { TransitionIntake } from './intake.ts';
 import { TransitionLedger } from './ledger.ts';
 import { RemoteInference } from './remote-inference.ts';
@@ -78,6 +81,7 @@ export class Runtime {
 	private readonly remote: RemoteInference;
 	private readonly telemetryGate: TelemetryGate;
 	private readonly recorder: RunRecorder;
+	private readonly evaluations: Evaluations;
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(config: ServerConfig, deps: RuntimeDeps = {}) {
@@ -125,6 +129,7 @@ export class Runtime {
 		this.weights = new WeightsBroadcaster(newestWeights, learner, this.alerts, child('weights'));
 		this.remote = new RemoteInference(newestWeights, learner.controlChunk, new Rng(this.clock.now() >>> 0));
 		this.telemetryGate = new TelemetryGate(learner.maxTelemetryPerSec, this.clock);
+		this.evaluations = new Evaluations(this.clock);
 		const books = { intake: this.intake, ledger: this.ledger, limits: config.limits, durable: () => this.acknowledgeDurable() };
 		this.recorder = new RunRecorder(learner, this.training, books, this.clock, child('run'), this.alerts);
 		this.started = (this.recorder.resuming ? this.recorder.resume() : Promise.resolve()).then(() => {
@@ -228,9 +233,25 @@ export class Runtime {
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
 		entry.rates.episodes.take(this.clock.now(), this.config.learner.maxEpisodesPerSec, 'episode summaries');
 		entry.episodes++;
-		entry.lastReturn = summary.return;
+		if (summary.evalId === undefined) entry.lastReturn = summary.return;
+		else this.evaluations.episode(entry, summary);
 		for (const lap of summary.lapTimesMs) if (entry.bestLapMs === null || lap < entry.bestLapMs) entry.bestLapMs = lap;
 		this.recorder.episode(entry, summary);
+	}
+
+	/**
+	 * Deterministic evaluation episodes from every connected local-mode actor. An off-policy
+	 * trainer (SAC) also gets their transitions; an on-policy one (PPO) must not.
+	 */
+	evaluate(episodes: number): EvaluationInfo {
+		const record = (this.training.snapshot?.algo ?? this.config.learner.algo) === 'sac';
+		const info = this.evaluations.request([...this.actors.all()], episodes, record, this.policyVersion);
+		this.recorder.event('evaluation-requested', { evalId: info.evalId, episodes, actors: info.actors.length, skipped: info.skipped.length });
+		return info;
+	}
+
+	evaluationList(): EvaluationInfo[] {
+		return this.evaluations.list();
 	}
 
 	weightsAck(entry: ActorEntry, ack: WeightsAck): void {
@@ -311,7 +332,8 @@ export class Runtime {
 			transitions: this.ledger.totals(),
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: snapshot?.hyperparams ?? {},
-			...(snapshot?.replay ? { replay: snapshot.replay } : {})
+			...(snapshot?.replay ? { replay: snapshot.replay } : {}),
+			evaluations: this.evaluations.list()
 		};
 	}
 

@@ -39,17 +39,18 @@ export class MetricsLog {
 			for (const [key, value] of Object.entries(point)) if (typeof value === 'number' && key.includes('/')) scalars[key] = value;
 			this.run.events.scalars(point.step, scalars, point.time);
 		} else if (point.kind === 'episode') {
-			this.run.events.scalars(point.step, { 'charts/episodic_return': point.return, 'charts/episodic_length': point.length }, point.time);
+			const group = point.evalId === undefined ? 'charts' : 'eval';
+			this.run.events.scalars(point.step, { [`${group}/episodic_return`]: point.return, [`${group}/episodic_length`]: point.length }, point.time);
 		}
 		return true;
 	}
 
-	/** Mean return of the last `count` episodes (NaN when none). */
+	/** Mean return of the last `count` training episodes (NaN when none; evaluation episodes do not count). */
 	recentReturn(count = 20): number {
 		const episodes: number[] = [];
 		for (let i = this.points.length - 1; i >= 0 && episodes.length < count; i--) {
 			const p = this.points[i];
-			if (p.kind === 'episode') episodes.push(p.return);
+			if (p.kind === 'episode' && p.evalId === undefined) episodes.push(p.return);
 		}
 		return episodes.length ? episodes.reduce((s, r) => s + r, 0) / episodes.length : NaN;
 	}

@@ -155,8 +155,19 @@ export class RunRecorder {
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
-		const { return: ret, length, lapTimesMs, cleanLaps, policyVersion } = summary;
-		this.record({ kind: 'episode', step: this.step(), time: this.clock.now(), actorId: entry.id, return: ret, length, lapTimesMs, cleanLaps, policyVersion });
+		const { return: ret, length, lapTimesMs, cleanLaps, policyVersion, evalId } = summary;
+		this.record({
+			kind: 'episode',
+			step: this.step(),
+			time: this.clock.now(),
+			actorId: entry.id,
+			return: ret,
+			length,
+			lapTimesMs,
+			cleanLaps,
+			policyVersion,
+			...(evalId === undefined ? {} : { evalId })
+		});
 	}
 
 	/** Before actors get `version`: the run's mark of the highest version ever handed out. */
