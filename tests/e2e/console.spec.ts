@@ -1,6 +1,6 @@
 /**
  * The console in Chromium against the real server training two simulated actors (real
- * bridge-agent processes): charts, actor table, broadcast, pause/resume, checkpoints,
+ * bridge-agent processes): charts, actor table, broadcast, pause/resume, checkpoints, evaluation,
  * hyperparameters, the live actor view, the login gate, and no browser errors. Each test first
  * waits for the console to be connected (controls stay disabled until then) and for positive
  * states; screenshots go to screenshots/.
@@ -92,6 +92,18 @@ test('a saved checkpoint downloads and loads', async ({ page }) => {
 	const { trainer } = loadCheckpoint(readFileSync(path));
 	expect(trainer.counters.updates).toBeGreaterThan(0);
 	trainer.dispose();
+});
+
+test('evaluate: each actor drives one deterministic episode and the panel shows it', async ({ page }) => {
+	await openConsole(page);
+	await waitForUpdates(page, 1);
+	await page.getByTestId('evaluate').click();
+	const { evalId, actors } = await controlResult<{ evalId: number; actors: string[] }>(page, 'evaluation');
+	expect(evalId).toBeGreaterThan(0);
+	expect(actors).toHaveLength(2);
+	const row = page.getByTestId('evaluation-row').first();
+	await expect(row).toContainText('2 / 2', { timeout: 60_000 });
+	await expect(row.locator('td').nth(2)).toHaveText(/^-?\d+\.\d$/, { timeout: 5000 }); // the mean return of both
 });
 
 test('hyperparameters apply live', async ({ page }) => {

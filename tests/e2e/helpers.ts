@@ -73,6 +73,7 @@ export function learnerControls(page: Page): Locator[] {
 		page.getByTestId('broadcast'),
 		page.getByTestId('pause').or(page.getByTestId('resume')),
 		page.getByTestId('save-checkpoint'),
+		page.getByTestId('evaluate'),
 		page.getByTestId('apply-hyperparams'),
 		controls.locator('input[name=learningRate]'),
 		controls.locator('input[name=entCoef]')
