@@ -46,24 +46,23 @@ export function buildLayersModel(layout: PolicyLayout, params: Float32Array): tf
 	return model;
 }
 
-export async function exportLayersModel(layout: PolicyLayout, params: Float32Array): Promise<LayersArtifacts> {
-	const model = buildLayersModel(layout, params);
+export function exportLayersModel(layout: PolicyLayout, params: Float32Array): Promise<LayersArtifacts> {
+	return artifactsOf(buildLayersModel(layout, params));
+}
+
+/** A built model as model.json (topology + manifest pointing at weights.bin) and weights.bin; disposes the model. */
+export async function artifactsOf(model: tfl.LayersModel): Promise<LayersArtifacts> {
+	let artifacts: tf.io.ModelArtifacts | undefined;
 	try {
-		return await artifactsOf(model);
+		await model.save(
+			tf.io.withSaveHandler(async (saved) => {
+				artifacts = saved;
+				return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+			})
+		);
 	} finally {
 		model.dispose();
 	}
-}
-
-/** A built model as model.json (topology + manifest pointing at weights.bin) and weights.bin. */
-export async function artifactsOf(model: tfl.LayersModel): Promise<LayersArtifacts> {
-	let artifacts: tf.io.ModelArtifacts | undefined;
-	await model.save(
-		tf.io.withSaveHandler(async (saved) => {
-			artifacts = saved;
-			return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-		})
-	);
 	if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error('tfjs produced no weights');
 	const weightData = artifacts.weightData as ArrayBuffer;
 	return {

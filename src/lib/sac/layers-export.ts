@@ -48,11 +48,6 @@ export function buildSacLayersModel(layout: SacActorLayout, params: Float32Array
 	return model;
 }
 
-export async function exportSacLayersModel(layout: SacActorLayout, params: Float32Array): Promise<LayersArtifacts> {
-	const model = buildSacLayersModel(layout, params);
-	try {
-		return await artifactsOf(model);
-	} finally {
-		model.dispose();
-	}
+export function exportSacLayersModel(layout: SacActorLayout, params: Float32Array): Promise<LayersArtifacts> {
+	return artifactsOf(buildSacLayersModel(layout, params));
 }
