@@ -5,7 +5,8 @@
  * policy version, so its update-to-data ratio holds. Reports per algorithm: env steps and wall
  * seconds to the first clean lap (no tyre off the track), the best clean lap at 100 k and 300 k
  * env steps and over time, the best lap against the track's limit lap, samples/s and gradient
- * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings.
+ * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings, LEARN_REWARD the
+ * agents' reward settings (--reward JSON, the same for both).
  */
 import { Track } from '../bridge-agent/src/driving/track.ts';
 import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
@@ -20,15 +21,23 @@ const ALGOS = (process.env.LEARN_ALGOS ?? 'ppo,sac').split(',') as ('ppo' | 'sac
 /** The learner's seed (weight initialisation, sampling): another value, another run. */
 const SEED = Number(process.env.LEARN_SEED ?? 1);
 const EXTRA = { ppo: JSON.parse(process.env.LEARN_PPO ?? '{}'), sac: JSON.parse(process.env.LEARN_SAC ?? '{}') };
+const REWARD = process.env.LEARN_REWARD ? JSON.parse(process.env.LEARN_REWARD) : undefined;
 const MARKS = [100_000, 300_000];
 
 export async function run(): Promise<BenchResult> {
 	const limitLapSec = limitLap(Track.named(TRACK)).lapSec;
-	const figures: Record<string, number | string> = { track: TRACK, actors: ACTORS, seed: SEED, seconds: LIMIT_SEC, limitLapSec: round(limitLapSec, 2) };
+	const figures: Record<string, number | string> = {
+		track: TRACK,
+		actors: ACTORS,
+		seed: SEED,
+		seconds: LIMIT_SEC,
+		reward: REWARD ? JSON.stringify(REWARD) : 'default',
+		limitLapSec: round(limitLapSec, 2)
+	};
 	const results: Partial<Record<'ppo' | 'sac', LapOutcome>> = {};
 	for (const algo of ALGOS) {
 		const o = (results[algo] = await watchLaps(
-			{ name: `learn-${algo}`, actors: ACTORS, track: TRACK, algo, ppo: { seed: SEED, ...EXTRA.ppo }, sac: { seed: SEED, ...EXTRA.sac } },
+			{ name: `learn-${algo}`, actors: ACTORS, track: TRACK, algo, ppo: { seed: SEED, ...EXTRA.ppo }, sac: { seed: SEED, ...EXTRA.sac }, reward: REWARD },
 			LIMIT_SEC,
 			MARKS
 		));

@@ -2,8 +2,9 @@
  * A real AC fleet's conditions: REALTIME_ACTORS (default 4) simulated agents at real time (time
  * scale 1, nobody waits for anybody) and REALTIME_HZ (default 25) control steps a second, for
  * REALTIME_MINUTES (default 15) with the main job's algorithm (REALTIME_ALGO to pick another;
- * REALTIME_SAC / REALTIME_PPO add JSON settings). Reports wall minutes to the first clean lap, the
- * best clean lap over time and against the track's limit lap, env steps and updates.
+ * REALTIME_SAC / REALTIME_PPO add JSON settings, REALTIME_REWARD the agents' --reward JSON).
+ * Reports wall minutes to the first clean lap, the best clean lap over time and against the
+ * track's limit lap, env steps and updates.
  */
 import { Track } from '../bridge-agent/src/driving/track.ts';
 import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
@@ -17,11 +18,12 @@ const MINUTES = Number(process.env.REALTIME_MINUTES ?? 15);
 const TRACK = process.env.REALTIME_TRACK ?? 'mixed';
 const ALGO = (process.env.REALTIME_ALGO ?? DEFAULT_LEARNER_OPTIONS.algo) as 'ppo' | 'sac';
 const EXTRA = { ppo: JSON.parse(process.env.REALTIME_PPO ?? '{}'), sac: JSON.parse(process.env.REALTIME_SAC ?? '{}') };
+const REWARD = process.env.REALTIME_REWARD ? JSON.parse(process.env.REALTIME_REWARD) : undefined;
 
 export async function run(): Promise<BenchResult> {
 	const limitLapSec = limitLap(Track.named(TRACK)).lapSec;
 	const o = await watchLaps(
-		{ name: `realtime-${ALGO}`, actors: ACTORS, track: TRACK, algo: ALGO, ppo: EXTRA.ppo, sac: EXTRA.sac, timeScale: 1, controlHz: HZ },
+		{ name: `realtime-${ALGO}`, actors: ACTORS, track: TRACK, algo: ALGO, ppo: EXTRA.ppo, sac: EXTRA.sac, timeScale: 1, controlHz: HZ, reward: REWARD },
 		MINUTES * 60
 	);
 	const minutes = (sec: number | null) => (sec === null ? 'none' : round(sec / 60, 2));
@@ -32,6 +34,7 @@ export async function run(): Promise<BenchResult> {
 			track: TRACK,
 			actors: ACTORS,
 			controlHz: HZ,
+			reward: REWARD ? JSON.stringify(REWARD) : 'default',
 			minutes: MINUTES,
 			limitLapSec: round(limitLapSec, 2),
 			firstCleanLapMin: minutes(o.firstCleanLapSec),

@@ -27,6 +27,8 @@ export interface SimFleetOptions {
 	/** Simulated seconds per real second (default 'max': as fast as the learner paces them). */
 	timeScale?: number | 'max';
 	controlHz?: number;
+	/** The agents' reward settings (--reward). */
+	reward?: Record<string, number | null>;
 }
 
 export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {

@@ -21,6 +21,8 @@ export interface SimActorOptions {
 	timeScale?: number | 'max';
 	/** Control rate, Hz (the agent's default when absent). */
 	controlHz?: number;
+	/** Reward settings (the agent's --reward JSON; its defaults when absent). */
+	reward?: Record<string, number | null>;
 	log: (line: string) => void;
 }
 
@@ -59,6 +61,7 @@ export function spawnSimActors(o: SimActorOptions): { stop(): Promise<void> } {
 			'--time-scale',
 			String(o.timeScale ?? 'max'),
 			...(o.controlHz ? ['--control-hz', String(o.controlHz)] : []),
+			...(o.reward ? ['--reward', JSON.stringify(o.reward)] : []),
 			'--columns',
 			'raw',
 			'--name',
