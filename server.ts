@@ -12,7 +12,7 @@ import { parseServerArgs, serverHelp } from './src/lib/server/config.ts';
 import { startServer } from './src/lib/server/http-server.ts';
 import { createLog } from './src/lib/server/log.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
-import { simStepsPerPolicy, spawnSimActors } from './src/lib/server/sim-actors.ts';
+import { simReward, simStepsPerPolicy, spawnSimActors } from './src/lib/server/sim-actors.ts';
 
 /** The SvelteKit handler: beside this file when it runs bundled (build/server.js), under build/ from the source. */
 const HANDLER_URL = new URL(import.meta.url.endsWith('/build/server.js') ? './handler.js' : './build/handler.js', import.meta.url);
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
 					token: config.actorToken,
 					stepsPerPolicy: simStepsPerPolicy(config.learner, simActors),
 					track: config.simTrack,
+					reward: simReward(config.learner.algo),
 					log: (line) => simLog.warn(line)
 				})
 			: undefined);

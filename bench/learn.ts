@@ -5,12 +5,14 @@
  * policy version, so its update-to-data ratio holds. Reports per algorithm: env steps and wall
  * seconds to the first clean lap (no tyre off the track), the best clean lap at 100 k and 300 k
  * env steps and over time, the best lap against the track's limit lap, samples/s and gradient
- * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings, LEARN_REWARD the
- * agents' reward settings (--reward JSON, the same for both).
+ * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings. Each algorithm's
+ * agents drive with the main job's reward for it (simReward: SAC's is SAC_DRIVING_REWARD);
+ * LEARN_REWARD (--reward JSON) sets one for both.
  */
 import { Track } from '../bridge-agent/src/driving/track.ts';
 import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
 import { DEFAULT_LEARNER_OPTIONS } from '../src/lib/server/config.ts';
+import { simReward } from '../src/lib/server/sim-actors.ts';
 import { round, type BenchResult } from './harness.ts';
 import { watchLaps, type LapOutcome } from './lap-watch.ts';
 
@@ -31,7 +33,7 @@ export async function run(): Promise<BenchResult> {
 		actors: ACTORS,
 		seed: SEED,
 		seconds: LIMIT_SEC,
-		reward: REWARD ? JSON.stringify(REWARD) : 'default',
+		reward: REWARD ? JSON.stringify(REWARD) : 'per algorithm',
 		limitLapSec: round(limitLapSec, 2)
 	};
 	const results: Partial<Record<'ppo' | 'sac', LapOutcome>> = {};
@@ -43,6 +45,7 @@ export async function run(): Promise<BenchResult> {
 		));
 		const f = (x: number | null, digits = 1) => (x === null ? 'none' : round(x, digits));
 		Object.assign(figures, {
+			[`${algo}Reward`]: JSON.stringify(REWARD ?? simReward(algo) ?? 'agent defaults'),
 			[`${algo}FirstCleanLapSec`]: f(o.firstCleanLapSec),
 			[`${algo}StepsToFirstCleanLap`]: f(o.stepsToFirstCleanLap, 0),
 			[`${algo}BestLapSec`]: f(o.bestLapSec, 2),

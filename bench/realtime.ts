@@ -9,6 +9,7 @@
 import { Track } from '../bridge-agent/src/driving/track.ts';
 import { limitLap } from '../bridge-agent/src/sim/limit-lap.ts';
 import { DEFAULT_LEARNER_OPTIONS } from '../src/lib/server/config.ts';
+import { simReward } from '../src/lib/server/sim-actors.ts';
 import { round, type BenchResult } from './harness.ts';
 import { watchLaps } from './lap-watch.ts';
 
@@ -34,7 +35,7 @@ export async function run(): Promise<BenchResult> {
 			track: TRACK,
 			actors: ACTORS,
 			controlHz: HZ,
-			reward: REWARD ? JSON.stringify(REWARD) : 'default',
+			reward: JSON.stringify(REWARD ?? simReward(ALGO) ?? 'agent defaults'),
 			minutes: MINUTES,
 			limitLapSec: round(limitLapSec, 2),
 			firstCleanLapMin: minutes(o.firstCleanLapSec),

@@ -10,7 +10,7 @@ import type { SacConfig } from '../src/lib/sac/config.ts';
 import { parseServerConfig } from '../src/lib/server/config.ts';
 import { startServer } from '../src/lib/server/http-server.ts';
 import { Runtime } from '../src/lib/server/runtime/index.ts';
-import { simStepsPerPolicy, spawnSimActors } from '../src/lib/server/sim-actors.ts';
+import { simReward, simStepsPerPolicy, spawnSimActors } from '../src/lib/server/sim-actors.ts';
 
 export interface SimFleet {
 	runtime: Runtime;
@@ -27,7 +27,7 @@ export interface SimFleetOptions {
 	/** Simulated seconds per real second (default 'max': as fast as the learner paces them). */
 	timeScale?: number | 'max';
 	controlHz?: number;
-	/** The agents' reward settings (--reward). */
+	/** The agents' reward settings (--reward; default: the main job's for the algorithm, simReward). */
 	reward?: Record<string, number | null>;
 }
 
@@ -53,6 +53,7 @@ export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
 		track: o.track,
 		timeScale: o.timeScale,
 		controlHz: o.controlHz,
+		reward: o.reward ?? simReward(learner.algo),
 		log: () => {}
 	});
 	return {

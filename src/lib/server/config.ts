@@ -50,7 +50,9 @@ export const SERVER_OPTIONS = defineOptions(
 			isOrigin
 		),
 		insecure: bool('allow a non-loopback bind without both tokens'),
-		simActors: int('simulated bridge-agent processes started with the server (0 = none)', 2, { min: 0 }),
+		simActors: int('simulated bridge-agent processes started with the server (0 = none; in SAC runs they drive with SAC_DRIVING_REWARD, docs/sac.md)', 2, {
+			min: 0
+		}),
 		simTrack: choice('their track', Object.keys(TRACKS), 'mixed', { flag: 'track' }),
 		logLevel: choice('log level', LOG_LEVELS, 'info'),
 		logFormat: choice('log lines: json, pretty, or auto (pretty on a terminal, JSON otherwise)', LOG_FORMATS, 'auto')

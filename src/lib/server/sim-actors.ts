@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { resolvePpoConfig } from '../ppo/config.ts';
 import { resolveSacConfig } from '../sac/config.ts';
+import { SAC_DRIVING_REWARD } from '../sac/presets.ts';
 import type { LearnerOptions } from './config.ts';
 
 export interface SimActorOptions {
@@ -37,6 +38,11 @@ export function simStepsPerPolicy(learner: Pick<LearnerOptions, 'algo' | 'ppo' |
 		return Math.max(1, Math.ceil(sac.broadcastEvery / sac.utd / count));
 	}
 	return Math.ceil(resolvePpoConfig(learner.ppo ?? {}).nSteps / count);
+}
+
+/** The simulated agents' reward settings for a run of this algorithm (undefined: the agent's defaults). */
+export function simReward(algo: LearnerOptions['algo']): Record<string, number> | undefined {
+	return algo === 'sac' ? { ...SAC_DRIVING_REWARD } : undefined;
 }
 
 /** The agent as a command: the bundled dist/bridge-agent.js when built, else its TypeScript source. */

@@ -1,7 +1,8 @@
 /** Reward and episode ends: progress across the finish line, penalties, terminated vs truncated. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_REWARD, EpisodeJudge, parseRewardConfig } from '../../../bridge-agent/src/rl/reward.ts';
+import { DEFAULT_REWARD, EpisodeJudge, parseRewardConfig, type RewardConfig } from '../../../bridge-agent/src/rl/reward.ts';
+import { SAC_DRIVING_REWARD } from '../../../src/lib/sac/presets.ts';
 
 const judge = (overrides = {}) => new EpisodeJudge({ ...DEFAULT_REWARD, ...overrides }, 1000);
 
@@ -59,5 +60,37 @@ describe('reward settings', () => {
 		assert.throws(() => parseRewardConfig('{"stuckSec":-1}'), /non-negative/);
 		assert.throws(() => parseRewardConfig('[1]'), /JSON object/);
 		assert.throws(() => parseRewardConfig('nope'), /not JSON/);
+	});
+});
+
+/**
+ * The metres a car must roll (1 m a step at 20 Hz) before it leaves the track to come out ahead of
+ * one that stands still until terminated as stuck, in discounted return (γ 0.99).
+ */
+function breakEvenMetres(overrides: Partial<RewardConfig>): number {
+	const run = (step: (j: EpisodeJudge, t: number) => ReturnType<EpisodeJudge['step']>) => {
+		const j = judge(overrides);
+		let total = 0;
+		for (let t = 0, discount = 1; t < 10_000; t++, discount *= 0.99) {
+			const outcome = step(j, t);
+			total += discount * outcome.reward;
+			if (outcome.terminated) return total;
+		}
+		throw new Error('no end');
+	};
+	const stand = run((j) => j.step(0.05, 0, 0, 0, 0, 0, 0));
+	for (let metres = 0; metres < 1000; metres++) {
+		const roll = run((j, t) => (t < metres ? j.step(0.05, t, t + 1, 0, 20, 0, 0) : j.step(0.05, metres, metres, 4, 20, 0, 0)));
+		if (roll > stand) return metres;
+	}
+	return Infinity;
+}
+
+describe("SAC's driving reward", () => {
+	it('is a valid --reward, with which a car that tries need roll far less before it beats standing still', () => {
+		assert.deepEqual(parseRewardConfig(JSON.stringify(SAC_DRIVING_REWARD)), SAC_DRIVING_REWARD);
+		const defaults = breakEvenMetres({});
+		const sac = breakEvenMetres(SAC_DRIVING_REWARD);
+		assert.ok(sac < defaults / 2, `break-even: ${sac} m with SAC's reward, ${defaults} m with the defaults`);
 	});
 });

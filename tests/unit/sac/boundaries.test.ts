@@ -57,9 +57,9 @@ describe('SAC boundaries', () => {
 
 	it("applies the driving preset where the user left keys out, never over the user's", () => {
 		const preset = sacConfigFor({}, OBS, DRIVE);
-		assert.deepEqual(preset, { config: { nStep: 3, alpha: 0.01, initActionMean: [0, 0.5, 0.02] } });
+		assert.deepEqual(preset, { config: { nStep: 3, alpha: 0.01, hiddenSizes: [64, 64], learningStarts: 2000, initActionMean: [0, 0.5, 0.02] } });
 		const user = sacConfigFor({ nStep: 1, initActionMean: [0.1, 0.2, 0.3] }, OBS, DRIVE);
-		assert.deepEqual(user, { config: { nStep: 1, alpha: 0.01, initActionMean: [0.1, 0.2, 0.3] } });
+		assert.deepEqual(user, { config: { nStep: 1, alpha: 0.01, hiddenSizes: [64, 64], learningStarts: 2000, initActionMean: [0.1, 0.2, 0.3] } });
 		assert.deepEqual(sacConfigFor({}, OBS, spec(['x'], [-2], [2])), { config: {} }, 'no preset for another action');
 	});
 
