@@ -94,6 +94,20 @@ describe('HTTP API', () => {
 		assert.deepStrictEqual(body, { policyVersion: 2, sent: 1 });
 	});
 
+	it('asks for evaluation episodes; refuses an episode count that is not 1…16', async () => {
+		for (const body of ['{"episodes":0}', '{"episodes":17}', '{"episodes":1.5}', '{"episodes":"2"}', '{"episodes":[1]}']) {
+			const refused = await api('/api/evaluations', { method: 'POST', body });
+			assert.equal(refused.status, 400, body);
+			assert.match((await refused.json()).message, /episodes must be an integer in \[1, 16\]/, body);
+		}
+		const sent = await api('/api/evaluations', { method: 'POST', body: '{}' });
+		assert.equal(sent.status, 200);
+		const info = await sent.json();
+		assert.deepEqual([info.episodes, info.actors], [1, ['api-actor']]);
+		const listed = await (await api('/api/evaluations')).json();
+		assert.equal(listed[0].evalId, info.evalId);
+	});
+
 	it('pauses and resumes training; refuses unknown actions', async () => {
 		assert.equal((await (await api('/api/training', { method: 'POST', body: '{"action":"pause"}' })).json()).paused, true);
 		assert.equal(runtime.training.paused, true);

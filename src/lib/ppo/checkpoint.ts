@@ -112,9 +112,7 @@ export interface LoadedCheckpoint {
 export function loadCheckpoint(file: Uint8Array | Record<string, Uint8Array>): LoadedCheckpoint {
 	const files = checkpointFiles(file);
 	if (checkpointAlgo(files) !== 'ppo') throw new Error('this is a SAC checkpoint: the PPO trainer cannot load it');
-	const stateBytes = files['state.json'];
-	if (!stateBytes) throw new Error('not a pitwall checkpoint (no state.json)');
-	const state = JSON.parse(strFromU8(stateBytes)) as StateJson;
+	const state = JSON.parse(strFromU8(files['state.json'])) as StateJson; // checkpointAlgo: it is there
 	if (state.format !== CHECKPOINT_FORMAT) throw new Error(`not a pitwall checkpoint (format "${state.format}")`);
 	if (state.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint version ${state.version} is not ${CHECKPOINT_VERSION}`);
 	const config = resolvePpoConfig(state.config);

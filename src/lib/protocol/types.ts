@@ -4,6 +4,9 @@
  */
 import type { StepBlock } from '../transitions/index.ts';
 
+/** The largest uint32: the top of every id, sequence and version field's range. */
+export const U32_MAX = 0xffffffff;
+
 /** Bumped on any incompatible change of the frame or of a message body. */
 export const PROTOCOL_VERSION = 1;
 
@@ -259,6 +262,13 @@ export interface WeightsAck {
 
 /** Most episodes one EVALUATE may ask for. */
 export const MAX_EVAL_EPISODES = 16;
+
+/** Why `episodes` is no episode count an EVALUATE may carry (undefined: it is one). */
+export function evalEpisodesProblem(episodes: unknown): string | undefined {
+	return typeof episodes === 'number' && Number.isInteger(episodes) && episodes >= 1 && episodes <= MAX_EVAL_EPISODES
+		? undefined
+		: `episodes must be an integer in [1, ${MAX_EVAL_EPISODES}], got ${JSON.stringify(episodes)}`;
+}
 
 /**
  * Learner → local-mode actor: after the current episode, drive `episodes` episodes with the

@@ -1,10 +1,8 @@
 /** CONTROL (one action) and CONTROL_BATCH (a chunk of k actions for remote inference). */
 import { bytesOf } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
-import { MessageType, type Control, type ControlBatch } from '../types.ts';
+import { MessageType, U32_MAX, type Control, type ControlBatch } from '../types.ts';
 import type { BodyCodec } from './codec-types.ts';
-
-const U32_MAX = 0xffffffff;
 
 export const controlCodec: BodyCodec<Control> = {
 	encode: (m) => ({

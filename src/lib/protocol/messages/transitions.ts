@@ -7,10 +7,8 @@ import { assertFinite, assertWithin, type Body } from '../body.ts';
 import { ColumnCoding, bytesOf, decodeWords, encodeWords } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
 import { STEP_COLUMNS, widthOf, type Segment, type StepColumns } from '../../transitions/index.ts';
-import { MessageType, type BatchAck, type EpisodeSummary, type TransitionBatch } from '../types.ts';
+import { MessageType, U32_MAX, type BatchAck, type EpisodeSummary, type TransitionBatch } from '../types.ts';
 import type { BodyCodec, ColumnMode } from './codec-types.ts';
-
-const U32_MAX = 0xffffffff;
 
 /** Rice coding pays off from a handful of steps; a single step stays raw. */
 const RICE_MIN_STEPS = 4;

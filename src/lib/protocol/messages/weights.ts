@@ -2,10 +2,9 @@
 import { assertFinite, type Body, type Fields } from '../body.ts';
 import { bytesOf } from '../columns.ts';
 import { ErrorCode, fail } from '../errors.ts';
-import { MAX_EVAL_EPISODES, MessageType, type Evaluate, type ObsNormStats, type TensorEntry, type WeightsAck, type WeightsUpdate } from '../types.ts';
+import { MAX_EVAL_EPISODES, MessageType, U32_MAX, type Evaluate, type ObsNormStats, type TensorEntry, type WeightsAck, type WeightsUpdate } from '../types.ts';
 import type { BodyCodec } from './codec-types.ts';
 
-const U32_MAX = 0xffffffff;
 const MAX_RANK = 4;
 
 function encodeObsNorm(stats: ObsNormStats): Fields {

@@ -4,13 +4,12 @@
  * report with its evalId are collected here. The newest requests are kept for the console; every
  * episode is also a metrics point (run-recorder.ts) and so outlives the process.
  */
-import { MAX_EVAL_EPISODES, MessageType, type EpisodeSummary, type EvaluationInfo } from '../../protocol/index.ts';
+import { evalEpisodesProblem, MessageType, U32_MAX, type EpisodeSummary, type EvaluationInfo } from '../../protocol/index.ts';
 import type { ActorEntry } from './actors.ts';
 import type { Clock } from './clock.ts';
 
 /** Requests kept in memory (and shown in the status). */
 export const EVALUATIONS_KEPT = 8;
-const U32_MAX = 0xffffffff;
 
 export class Evaluations {
 	private readonly kept: EvaluationInfo[] = [];
@@ -23,9 +22,8 @@ export class Evaluations {
 	 * they send those transitions (off-policy learners train on them).
 	 */
 	request(actors: ActorEntry[], episodes: number, record: boolean, policyVersion: number): EvaluationInfo {
-		if (!(Number.isInteger(episodes) && episodes >= 1 && episodes <= MAX_EVAL_EPISODES)) {
-			throw new RangeError(`episodes must be an integer in [1, ${MAX_EVAL_EPISODES}], got ${episodes}`);
-		}
+		const problem = evalEpisodesProblem(episodes);
+		if (problem) throw new RangeError(problem);
 		// Seconds since the epoch, or one more than the last: ids do not repeat across restarts.
 		const evalId = Math.min(U32_MAX, Math.max(this.lastId + 1, Math.floor(this.clock.now() / 1000)));
 		this.lastId = evalId;
@@ -44,13 +42,11 @@ export class Evaluations {
 		return info;
 	}
 
-	/** An evaluation episode came in; false when its request is not one of the kept ones. */
-	episode(entry: ActorEntry, summary: EpisodeSummary): boolean {
+	/** An evaluation episode came in: kept with its request (one of an older process, or long gone, is in the metrics only). */
+	episode(entry: ActorEntry, summary: EpisodeSummary): void {
 		const info = this.kept.find((e) => e.evalId === summary.evalId);
-		if (!info) return false;
 		const { return: ret, length, endReason, lapTimesMs, cleanLaps, policyVersion } = summary;
-		info.results.push({ actorId: entry.id, return: ret, length, endReason, lapTimesMs, cleanLaps, policyVersion });
-		return true;
+		info?.results.push({ actorId: entry.id, return: ret, length, endReason, lapTimesMs, cleanLaps, policyVersion });
 	}
 
 	list(): EvaluationInfo[] {
