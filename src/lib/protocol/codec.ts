@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, resolveLimits, type Limits } from './limits.ts';
 import type { BodyCodec, ColumnMode } from './messages/codec-types.ts';
 import { controlBatchCodec, controlCodec } from './messages/control.ts';
 import { pingCodec, pongCodec } from './messages/heartbeat.ts';
+import { lapCodec, trackCodec } from './messages/laps.ts';
 import { errorCodec, handshakeAcceptCodec, handshakeCodec } from './messages/session.ts';
 import { telemetryBatchCodec, telemetryCodec } from './messages/telemetry.ts';
 import { batchAckCodec, episodeSummaryCodec, transitionBatchCodec } from './messages/transitions.ts';
@@ -25,6 +26,7 @@ const CODECS: Record<MessageType, BodyCodec<Message>> = {
 	[MessageType.HANDSHAKE]: handshakeCodec,
 	[MessageType.HANDSHAKE_ACCEPT]: handshakeAcceptCodec,
 	[MessageType.ERROR]: errorCodec,
+	[MessageType.TRACK]: trackCodec,
 	[MessageType.TELEMETRY]: telemetryCodec,
 	[MessageType.TELEMETRY_BATCH]: telemetryBatchCodec,
 	[MessageType.CONTROL]: controlCodec,
@@ -33,6 +35,7 @@ const CODECS: Record<MessageType, BodyCodec<Message>> = {
 	[MessageType.TRANSITION_BATCH]: transitionBatchCodec,
 	[MessageType.BATCH_ACK]: batchAckCodec,
 	[MessageType.EPISODE_SUMMARY]: episodeSummaryCodec,
+	[MessageType.LAP]: lapCodec,
 	[MessageType.WEIGHTS_UPDATE]: weightsUpdateCodec,
 	[MessageType.WEIGHTS_ACK]: weightsAckCodec,
 	[MessageType.EVALUATE]: evaluateCodec,

@@ -21,6 +21,8 @@ export const LIMIT_OPTIONS = defineOptions(
 		maxStringLength: int('UTF-8 characters in any string field (names, tokens, messages)', 256),
 		maxListLength: int('entries in any list field that is not a column (names, lap times, …)', 1024),
 		maxLapTimes: int('lap times in one EPISODE_SUMMARY', 64),
+		maxTrackPoints: int('centre-line points in one TRACK', 8192),
+		maxTracePoints: int('trace samples in one LAP (10 Hz × 27 min)', 16384),
 		maxAbsReward: num('largest |reward| of a step; beyond it the batch is refused (INVALID_FIELD)', 1e6, { above: 0 }),
 		maxAbsObs: num('largest |value| in an observation or action (obs, finalObs, action, telemetry obs)', 1e6, { above: 0 })
 	},

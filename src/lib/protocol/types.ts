@@ -15,6 +15,7 @@ export const MessageType = {
 	HANDSHAKE: 1,
 	HANDSHAKE_ACCEPT: 2,
 	ERROR: 3,
+	TRACK: 4,
 	TELEMETRY: 10,
 	TELEMETRY_BATCH: 11,
 	CONTROL: 12,
@@ -23,6 +24,7 @@ export const MessageType = {
 	TRANSITION_BATCH: 21,
 	BATCH_ACK: 22,
 	EPISODE_SUMMARY: 23,
+	LAP: 24,
 	WEIGHTS_UPDATE: 30,
 	WEIGHTS_ACK: 31,
 	EVALUATE: 32,
@@ -222,6 +224,68 @@ export interface EpisodeSummary {
 	evalId?: number;
 }
 
+/** Most sector boundaries a TRACK may name (sectors = boundaries + 1), and sector times a LAP may carry. */
+export const MAX_SECTORS = 8;
+/** Longest lap a LAP may report, ms (one hour). */
+export const MAX_LAP_MS = 3_600_000;
+/** Highest speed a LAP or its trace may report, km/h. */
+export const MAX_SPEED_KMH = 1000;
+
+/**
+ * Actor → learner, after each HANDSHAKE_ACCEPT: the track the car drives, for the console's map.
+ * Coordinates are the telemetry frame's `x` and `z` (AC world metres), centre line closed (the
+ * last point joins the first).
+ */
+export interface TrackDescription {
+	type: typeof MessageType.TRACK;
+	/** The track's name (AC: the static page's `track`; the sim: its circuit). Cars on one name share a map. */
+	name: string;
+	/** Lap length along the centre line, m. */
+	lengthM: number;
+	/** Half the drivable width, m. */
+	halfWidthM: number;
+	/** The centre line, `n` points. */
+	x: Float32Array;
+	z: Float32Array;
+	/** Sector boundaries as fractions of the lap (lapPosition), ascending in (0, 1); [] = one sector. */
+	sectors: number[];
+}
+
+/** A lap's compact trace for replays: `n` samples every 1/hz s of lap time. */
+export interface LapTrace {
+	hz: number;
+	n: number;
+	x: Float32Array;
+	z: Float32Array;
+	speedKmh: Float32Array;
+	steer: Float32Array;
+	throttle: Float32Array;
+	brake: Float32Array;
+}
+
+/** The trace's per-sample columns, in wire order. */
+export const LAP_TRACE_COLUMNS = ['x', 'z', 'speedKmh', 'steer', 'throttle', 'brake'] as const satisfies readonly (keyof LapTrace)[];
+
+/** Actor → learner: one completed lap (from the start line to the start line), with its trace. */
+export interface LapReport {
+	type: typeof MessageType.LAP;
+	/** The episode the lap was driven in (the transitions' episodeId). */
+	episodeId: number;
+	/** 1 for the episode's first full lap, then 2, 3, … */
+	lap: number;
+	timeMs: number;
+	/** No tyre left the track during the whole lap. */
+	clean: boolean;
+	/** One time per sector of the actor's TRACK (they add up to timeMs), or [] when not measured. */
+	sectorsMs: number[];
+	maxSpeedKmh: number;
+	/** The policy driving when the lap ended. */
+	policyVersion: number;
+	/** Set on a lap of an evaluation episode (the EVALUATE's evalId). */
+	evalId?: number;
+	trace?: LapTrace;
+}
+
 export interface TensorEntry {
 	name: string;
 	shape: number[];
@@ -334,6 +398,8 @@ export type Message =
 	| Handshake
 	| HandshakeAccept
 	| ErrorMessage
+	| TrackDescription
+	| LapReport
 	| Telemetry
 	| TelemetryBatch
 	| Control

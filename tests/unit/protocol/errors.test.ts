@@ -13,6 +13,8 @@ import {
 	errorMessage,
 	type EpisodeSummary,
 	type Evaluate,
+	type LapReport,
+	type TrackDescription,
 	type Message,
 	type TransitionBatch
 } from '../../../src/lib/protocol/index.ts';
@@ -144,6 +146,42 @@ describe('field validation', () => {
 		rejects(encodeMessage({ ...evaluate, evalId: 0 }), 'INVALID_FIELD');
 		rejects(encodeMessage({ ...(SAMPLE_MESSAGES.episodeSummaryEval as EpisodeSummary), evalId: -3 }), 'INVALID_FIELD');
 		assert.equal(decodeMessage(encodeMessage({ ...evaluate, episodes: 16 })).type, MessageType.EVALUATE);
+	});
+	it('TRACK: a named closed line within the limits, sectors ascending in (0, 1)', () => {
+		const track = SAMPLE_MESSAGES.track as TrackDescription;
+		rejects(encodeMessage({ ...track, name: ' ' }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, lengthM: 0 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, halfWidthM: 1e9 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, sectors: [0.6, 0.3] }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, sectors: [0.5, 1] }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, sectors: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] }), 'LIMIT_EXCEEDED');
+		rejects(encodeMessage({ ...track, x: Float32Array.of(0, 1), z: Float32Array.of(0, 1) }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...track, x: Float32Array.of(0, NaN, 1, 2) }), 'NON_FINITE');
+		rejects(encodeMessage({ ...track, z: Float32Array.of(0, 1, 2) }), 'INVALID_FIELD'); // 3 z for 4 x
+		rejects(encodeMessage({ ...track, x: Float32Array.of(0, 3e7, 1, 2) }), 'INVALID_FIELD');
+		const big = new Float32Array(8193);
+		rejects(encodeMessage({ ...track, x: big, z: big }), 'LIMIT_EXCEEDED');
+		assert.equal(decodeMessage(encodeMessage({ ...track, sectors: [] })).type, MessageType.TRACK);
+	});
+	it('LAP: a real lap time, sectors that add up to it, a sane speed and trace', () => {
+		const lap = SAMPLE_MESSAGES.lap as LapReport;
+		const trace = lap.trace!;
+		rejects(encodeMessage({ ...lap, timeMs: 0 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, timeMs: 3_600_001 }), 'LIMIT_EXCEEDED');
+		rejects(encodeMessage({ ...lap, lap: 0 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, sectorsMs: [16000, 15125, 16000] }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, sectorsMs: [50000, -1875] }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, sectorsMs: new Array(9).fill(48125 / 9) }), 'LIMIT_EXCEEDED');
+		rejects(encodeMessage({ ...lap, maxSpeedKmh: 3e38 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, evalId: 0 }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, speedKmh: Float32Array.of(100, -5, 3) } }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, steer: Float32Array.of(0, Infinity, 0) } }), 'NON_FINITE');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, n: 4 } }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, hz: 0 } }), 'INVALID_FIELD');
+		const long = new Float32Array(16385);
+		const columns = { x: long, z: long, speedKmh: long, steer: long, throttle: long, brake: long };
+		rejects(encodeMessage({ ...lap, trace: { hz: 10, n: long.length, ...columns } }), 'LIMIT_EXCEEDED');
+		assert.equal(decodeMessage(encodeMessage({ ...lap, sectorsMs: [16000.5, 15124.5, 17001] })).type, MessageType.LAP); // rounding: ±1 ms per sector
 	});
 	it('NaN in weights', () => {
 		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);
