@@ -4,13 +4,16 @@
  * Local mode samples the pure-TS policy from the latest WEIGHTS_UPDATE; remote mode plays
  * CONTROL_BATCH chunks and asks for the next one before the current runs out. Without a fresh
  * action for DEADMAN_MS the car gets neutral controls. On EVALUATE, local mode drives the next
- * episodes with the policy's deterministic action (rl/evaluation.ts).
+ * episodes with the policy's deterministic action (rl/evaluation.ts). Each completed lap goes to
+ * the learner as a LAP with its trace (driving/lap-tracker.ts), the track as a TRACK per session.
  */
 import { MessageType, type ActorStats, type ControlBatch, type Evaluate, type TelemetryFrame, type WeightsUpdate } from '../../src/lib/protocol/index.ts';
 import { SegmentRecorder } from '../../src/lib/transitions/index.ts';
 import { Rng } from '../../src/lib/ppo/random.ts';
 import { policyFromWeights, type ActorPolicy } from '../../src/lib/policy/index.ts';
 import { NEUTRAL, toControls } from './control/smoothing.ts';
+import { LapTracker, TRACE_HZ } from './driving/lap-tracker.ts';
+import { SECTOR_BOUNDARIES, describeTrack } from './driving/track-description.ts';
 import type { LearnerLink } from './link/learner-link.ts';
 import type { Logger } from './log.ts';
 import { Driving } from './rl/driving.ts';
@@ -60,6 +63,7 @@ export class Agent {
 	private readonly dt: number;
 	private readonly recorder: SegmentRecorder;
 	private readonly evaluation = new EvaluationPlan();
+	private readonly laps: LapTracker;
 	private episodeReturn = 0;
 	private resetting = false;
 	private telemetryIntervalMs = 200;
@@ -85,6 +89,8 @@ export class Agent {
 		this.dt = 1 / o.controlHz;
 		this.driving = new Driving(world, o.smoothing, this.dt, o.reward);
 		this.recorder = new SegmentRecorder({ obsDim: OBS_DIM, actionDim: ACTION_DIM }, o.batchSteps);
+		this.laps = new LapTracker(SECTOR_BOUNDARIES, Math.min(o.controlHz, TRACE_HZ));
+		this.laps.restart(this.driving.snapshot);
 	}
 
 	private get obs(): Float32Array {
@@ -179,6 +185,8 @@ export class Agent {
 			// Steps the learner never gets do not use up the version's budget (it would wait for them).
 			if (this.evaluation.recording) this.stepsThisVersion++;
 		}
+		const lap = this.laps.feed(this.driving.snapshot);
+		if (lap) this.link?.sendLap({ ...lap, episodeId: this.recorder.episodeId, policyVersion: this.policyVersion, ...evalField(this.evaluation.evalId) });
 		const ended = outcome.terminated || outcome.truncated;
 		const budgetUsed = this.o.stepsPerPolicy > 0 && this.stepsThisVersion >= this.o.stepsPerPolicy;
 		if (ended || budgetUsed || this.recorder.full) this.flush(nextObs, outcome.terminated, outcome.truncated);
@@ -230,6 +238,7 @@ export class Agent {
 		this.o.log.info('game live again: resuming with a new episode');
 		this.held = '';
 		this.driving.restart();
+		this.laps.restart(this.driving.snapshot);
 		this.evaluation.episodeStarts();
 	}
 
@@ -267,6 +276,7 @@ export class Agent {
 		this.world.reset().then((ok) => {
 			if (!ok) this.o.log.warn('reset not confirmed by telemetry');
 			this.driving.restart();
+			this.laps.restart(this.driving.snapshot);
 			this.resetting = false;
 		});
 	}
@@ -314,9 +324,10 @@ export class Agent {
 		};
 	}
 
-	/** A (re)connected learner: start a fresh per-version step budget so nobody waits on the other. */
+	/** A (re)connected learner: a fresh per-version step budget (so nobody waits on the other), and our track. */
 	onSession(): void {
 		this.stepsThisVersion = 0;
+		this.link?.sendTrack(describeTrack(this.world.track));
 	}
 
 	/** Neutral controls, whatever happens next (every exit path calls this), and the last steps sent. */

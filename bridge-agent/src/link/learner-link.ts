@@ -23,8 +23,10 @@ import {
 	type Evaluate,
 	type Handshake,
 	type HandshakeAccept,
+	type LapReport,
 	type Message,
 	type TelemetryFrame,
+	type TrackDescription,
 	type TransitionBatch,
 	type WeightsUpdate
 } from '../../../src/lib/protocol/index.ts';
@@ -266,6 +268,15 @@ export class LearnerLink {
 
 	sendEpisode(summary: Omit<EpisodeSummary, 'type'>): void {
 		this.send({ type: MessageType.EPISODE_SUMMARY, ...summary });
+	}
+
+	/** The session's track (after each HANDSHAKE_ACCEPT) and each completed lap: best effort, like episode summaries. */
+	sendTrack(track: Omit<TrackDescription, 'type'>): void {
+		this.send({ type: MessageType.TRACK, ...track });
+	}
+
+	sendLap(lap: Omit<LapReport, 'type'>): void {
+		this.send({ type: MessageType.LAP, ...lap });
 	}
 
 	sendTelemetry(frame: TelemetryFrame, obs?: Float32Array, requestId = 0): void {

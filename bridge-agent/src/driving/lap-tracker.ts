@@ -1,0 +1,133 @@
+/**
+ * Laps as the console shows them, from the pages alone (AC's and the simulated car's alike): a lap
+ * runs from one crossing of the start line to the next (graphics.completedLaps rises); it is clean
+ * when no tyre was off the track in any period of it; sector times come from lapPosition crossing
+ * the track's sector boundaries; a trace of position, speed and inputs is sampled on the lap clock
+ * for replays. A lap begun anywhere but the line (a reset to a random point) is not a lap.
+ */
+import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
+import type { Snapshot } from '../sources/ac-reader.ts';
+
+/** Trace samples per second of lap time. */
+export const TRACE_HZ = 10;
+/** An episode starting this close to the line (lap fraction), this early on the lap clock, starts a lap. */
+const AT_LINE_FRACTION = 0.02;
+const AT_LINE_MS = 1000;
+
+/** What the tracker knows of a completed lap; the agent adds the episode, policy and evaluation. */
+export type CompletedLap = Omit<LapReport, 'type' | 'episodeId' | 'policyVersion' | 'evalId'>;
+
+type Column = (typeof LAP_TRACE_COLUMNS)[number];
+
+export class LapTracker {
+	private startLaps = 0;
+	/** The current lap began at the line. */
+	private full = false;
+	private clean = true;
+	private maxSpeed = 0;
+	/** Lap clock at each sector boundary crossed so far, ms. */
+	private crossings: number[] = [];
+	private lastPosition = 0;
+	private nextSampleMs = 0;
+	private trace: Record<Column, number[]> = emptyTrace();
+	private lapsThisEpisode = 0;
+	private readonly periodMs: number;
+
+	constructor(
+		/** Sector boundaries, ascending lap fractions in (0, 1) (the TRACK's `sectors`). */
+		readonly sectors: readonly number[],
+		readonly traceHz = TRACE_HZ,
+		readonly maxTracePoints = DEFAULT_LIMITS.maxTracePoints
+	) {
+		this.periodMs = 1000 / traceHz;
+	}
+
+	/** A new episode from this state (after a reset, or the game coming back). */
+	restart(s: Snapshot): void {
+		const position = s.graphics.normalizedCarPosition;
+		const atLine = s.graphics.iCurrentTime <= AT_LINE_MS && (position < AT_LINE_FRACTION || position > 1 - AT_LINE_FRACTION);
+		this.lapsThisEpisode = 0;
+		this.startLap(s, atLine);
+	}
+
+	/** One period's pages; returns the lap this period completed, if it did. */
+	feed(s: Snapshot): CompletedLap | undefined {
+		const { graphics, physics } = s;
+		if (graphics.completedLaps < this.startLaps) {
+			this.restart(s); // the game restarted the session under us
+			return undefined;
+		}
+		let completed: CompletedLap | undefined;
+		if (graphics.completedLaps > this.startLaps) {
+			if (this.full && graphics.iLastTime > 0) completed = this.finish(graphics.iLastTime);
+			this.startLap(s, true);
+			return completed;
+		}
+		if (physics.numberOfTyresOut > 0) this.clean = false;
+		this.maxSpeed = Math.max(this.maxSpeed, physics.speedKmh);
+		const position = graphics.normalizedCarPosition;
+		// A fast-forwarded car may pass two boundaries in one period; a jump of half a lap is no crossing.
+		while (this.crossings.length < this.sectors.length && position - this.lastPosition < 0.5) {
+			const boundary = this.sectors[this.crossings.length];
+			if (!(this.lastPosition < boundary && position >= boundary)) break;
+			this.crossings.push(graphics.iCurrentTime);
+		}
+		this.lastPosition = position;
+		this.sample(s);
+		return undefined;
+	}
+
+	private startLap(s: Snapshot, full: boolean): void {
+		const { graphics, physics } = s;
+		this.startLaps = graphics.completedLaps;
+		this.full = full;
+		this.clean = physics.numberOfTyresOut === 0;
+		this.maxSpeed = physics.speedKmh;
+		this.crossings = [];
+		// Just after the line AC may still say 0.99…: the lap starts at 0 whatever the page says.
+		this.lastPosition = graphics.normalizedCarPosition < 0.5 ? graphics.normalizedCarPosition : 0;
+		this.nextSampleMs = 0;
+		this.trace = emptyTrace();
+		this.sample(s);
+	}
+
+	private sample(s: Snapshot): void {
+		const lapMs = s.graphics.iCurrentTime;
+		if (lapMs < this.nextSampleMs || this.trace.x.length >= this.maxTracePoints) return;
+		const [x, , z] = s.graphics.carCoordinates;
+		const t = this.trace;
+		t.x.push(x);
+		t.z.push(z);
+		t.speedKmh.push(Math.max(0, s.physics.speedKmh));
+		t.steer.push(s.physics.steerAngle);
+		t.throttle.push(s.physics.gas);
+		t.brake.push(s.physics.brake);
+		while (this.nextSampleMs <= lapMs) this.nextSampleMs += this.periodMs;
+	}
+
+	private finish(timeMs: number): CompletedLap {
+		const sectorsMs: number[] = [];
+		if (this.crossings.length === this.sectors.length && this.sectors.length > 0) {
+			let previous = 0;
+			for (const at of [...this.crossings, timeMs]) {
+				sectorsMs.push(Math.max(0, at - previous));
+				previous = at;
+			}
+		}
+		const n = this.trace.x.length;
+		const trace = { hz: this.traceHz, n } as LapTrace;
+		for (const key of LAP_TRACE_COLUMNS) trace[key] = Float32Array.from(this.trace[key]);
+		return {
+			lap: ++this.lapsThisEpisode,
+			timeMs: Math.round(timeMs),
+			clean: this.clean,
+			sectorsMs,
+			maxSpeedKmh: Math.min(1000, this.maxSpeed),
+			...(n > 0 ? { trace } : {})
+		};
+	}
+}
+
+function emptyTrace(): Record<Column, number[]> {
+	return { x: [], z: [], speedKmh: [], steer: [], throttle: [], brake: [] };
+}

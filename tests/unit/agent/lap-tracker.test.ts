@@ -1,0 +1,167 @@
+/**
+ * Laps from the pages: the reference driver laps the simulated oval and the tracker's laps agree
+ * with the car's own lap clock and clean-lap list; sectors add up; the trace follows the track at
+ * 10 Hz of lap time; a lap begun away from the line is not reported; the agent sends each lap
+ * and, per session, its track.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Agent } from '../../../bridge-agent/src/agent.ts';
+import { LapTracker, type CompletedLap } from '../../../bridge-agent/src/driving/lap-tracker.ts';
+import { SECTOR_BOUNDARIES, describeTrack } from '../../../bridge-agent/src/driving/track-description.ts';
+import { Track } from '../../../bridge-agent/src/driving/track.ts';
+import type { LearnerLink } from '../../../bridge-agent/src/link/learner-link.ts';
+import { createLogger } from '../../../bridge-agent/src/log.ts';
+import { ReferenceDriver } from '../../../bridge-agent/src/sim/reference-driver.ts';
+import { SimWorld } from '../../../bridge-agent/src/sim/sim-world.ts';
+import { decodeMessage, encodeMessage, MessageType, type LapReport, type TrackDescription } from '../../../src/lib/protocol/index.ts';
+
+const HZ = 20;
+
+/** The reference driver on the sim for `seconds`, every period's pages fed to a tracker. */
+function drive(start: 'line' | 'random', seconds: number, seed = 1) {
+	const world = new SimWorld(Track.named('oval'), seed, start);
+	const driver = new ReferenceDriver(world.track);
+	const tracker = new LapTracker(SECTOR_BOUNDARIES);
+	tracker.restart(world.reader.read());
+	const laps: CompletedLap[] = [];
+	const lastLapMs: number[] = [];
+	for (let i = 0; i < seconds * HZ; i++) {
+		const c = world.sim.car;
+		world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+		world.advance(1 / HZ);
+		const lap = tracker.feed(world.reader.next());
+		if (lap) {
+			laps.push(lap);
+			lastLapMs.push(world.reader.read().graphics.iLastTime);
+		}
+	}
+	return { world, laps, lastLapMs };
+}
+
+describe('LapTracker', () => {
+	it('reports each lap with the game’s lap time, three sectors adding up to it, and a 10 Hz trace on the track', () => {
+		const { world, laps, lastLapMs } = drive('line', 160);
+		assert.ok(laps.length >= 2, `laps: ${laps.length}`);
+		assert.deepEqual(
+			laps.map((l) => l.timeMs),
+			lastLapMs
+		);
+		assert.deepEqual(
+			laps.map((l) => l.lap),
+			laps.map((_, i) => i + 1)
+		);
+		// The car's own clean-lap list: the tracker judges cleanliness the same way.
+		assert.deepEqual(
+			laps.filter((l) => l.clean).map((l) => l.timeMs),
+			world.sim.cleanLapTimes
+		);
+		const track = world.track;
+		for (const lap of laps) {
+			assert.equal(lap.sectorsMs.length, 3);
+			assert.equal(
+				lap.sectorsMs.reduce((a, b) => a + b, 0),
+				lap.timeMs
+			);
+			for (const s of lap.sectorsMs) assert.ok(s > lap.timeMs * 0.2 && s < lap.timeMs * 0.5, `sector ${s} of ${lap.timeMs}`);
+			const trace = lap.trace!;
+			assert.ok(Math.abs(trace.n - lap.timeMs / 100) <= 2, `${trace.n} samples for ${lap.timeMs} ms`);
+			assert.equal(trace.hz, 10);
+			let maxSpeed = 0;
+			for (let i = 0; i < trace.n; i++) {
+				const off = Math.sqrt(Math.min(...Array.from(track.x, (x, k) => (x - trace.x[i]) ** 2 + (track.y[k] - trace.z[i]) ** 2)));
+				assert.ok(off <= track.halfWidth + 2, `sample ${i} is ${off.toFixed(1)} m off the centre line`);
+				maxSpeed = Math.max(maxSpeed, trace.speedKmh[i]);
+				assert.ok(trace.throttle[i] >= 0 && trace.throttle[i] <= 1 && trace.brake[i] >= 0 && trace.brake[i] <= 1);
+			}
+			assert.ok(lap.maxSpeedKmh >= maxSpeed && lap.maxSpeedKmh < maxSpeed + 10, `max ${lap.maxSpeedKmh} vs trace ${maxSpeed}`);
+		}
+	});
+
+	it('a lap begun away from the line is no lap: a random start reports from the first crossing on', () => {
+		const { laps, lastLapMs } = drive('random', 100, 7);
+		assert.ok(lastLapMs.length === laps.length && laps.length >= 1);
+		const world = new SimWorld(Track.named('oval'), 7, 'random');
+		const start = world.reader.read().graphics.normalizedCarPosition;
+		assert.ok(start > 0.05 && start < 0.95, `the seed starts mid-lap (${start})`);
+		// Every lap reported is a whole one: the reference driver's flying lap, not a fragment.
+		const flying = drive('line', 110).laps[1].timeMs;
+		for (const lap of laps) assert.ok(Math.abs(lap.timeMs - flying) < flying * 0.05, `${lap.timeMs} vs ${flying}`);
+	});
+
+	it('a session restarted by the game (laps back to 0) starts over: the lap cut short is not reported, the next one is', () => {
+		const world = new SimWorld(Track.named('oval'), 1, 'line');
+		const driver = new ReferenceDriver(world.track);
+		const tracker = new LapTracker(SECTOR_BOUNDARIES);
+		tracker.restart(world.reader.read());
+		const laps: CompletedLap[] = [];
+		const run = (seconds: number) => {
+			for (let i = 0; i < seconds * HZ; i++) {
+				const c = world.sim.car;
+				world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+				world.advance(1 / HZ);
+				const lap = tracker.feed(world.reader.next());
+				if (lap) laps.push(lap);
+			}
+		};
+		run(75); // one lap (≈ 53 s from a standing start) and most of the next
+		assert.equal(laps.length, 1);
+		world.sim.reset(2); // the game's restart: back on the line, no laps; the tracker is not told
+		run(60);
+		assert.equal(laps.length, 2);
+		assert.equal(laps[1].lap, 1, 'numbered from the restart');
+		assert.ok(Math.abs(laps[1].timeMs - laps[0].timeMs) < 1000, `${laps[1].timeMs} vs ${laps[0].timeMs}: a whole standing-start lap`);
+	});
+
+	it('the track on the wire: ≤ 2048 points of the centre line, a valid TRACK', () => {
+		const track = Track.named('mixed');
+		const message = decodeMessage(encodeMessage({ type: MessageType.TRACK, ...describeTrack(track) })) as TrackDescription;
+		assert.equal(message.name, 'mixed');
+		assert.ok(message.x.length <= 2048 && message.x.length > 500);
+		assert.equal(message.z[10], Math.fround(track.y[10]));
+		assert.deepEqual(message.sectors, [1 / 3, 2 / 3]);
+	});
+});
+
+describe('the agent sends laps and its track', () => {
+	it('a TRACK per session, a decodable LAP per completed lap with its episode and policy', () => {
+		const world = new SimWorld(Track.named('oval'), 1, 'line');
+		const driver = new ReferenceDriver(world.track);
+		const apply = world.apply.bind(world);
+		world.apply = () => {
+			const c = world.sim.car;
+			apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+		};
+		const log = createLogger({ level: 'error', json: true, name: 'test' }, () => {});
+		const agent = new Agent(world, {
+			controlHz: HZ,
+			mode: 'remote',
+			smoothing: 'none',
+			batchSteps: 64,
+			seed: 1,
+			reward: { maxEpisodeSec: 200 },
+			stepsPerPolicy: 0,
+			log
+		});
+		const frames: Uint8Array[] = [];
+		const link = {
+			connected: true,
+			sendTrack: (t: Omit<TrackDescription, 'type'>) => frames.push(encodeMessage({ type: MessageType.TRACK, ...t })),
+			sendLap: (l: Omit<LapReport, 'type'>) => frames.push(encodeMessage({ type: MessageType.LAP, ...l })),
+			sendTelemetry: () => {},
+			sendBatch: () => {},
+			sendEpisode: () => {}
+		};
+		agent.link = link as unknown as LearnerLink;
+		agent.onSession();
+		for (let i = 0; i < 110 * HZ; i++) agent.tick();
+		const messages = frames.map((f) => decodeMessage(f));
+		assert.equal(messages[0].type, MessageType.TRACK);
+		const laps = messages.filter((m): m is LapReport => m.type === MessageType.LAP);
+		assert.ok(laps.length >= 1, 'a lap of the oval in 110 s');
+		assert.equal(laps[0].episodeId, 0);
+		assert.equal(laps[0].lap, 1);
+		assert.ok(laps[0].trace && laps[0].trace.n > 100);
+		assert.equal(messages.filter((m) => m.type === MessageType.TRACK).length, 1);
+	});
+});
