@@ -12,7 +12,8 @@ import { parseServerConfig } from '../../src/lib/server/config.ts';
 import { startServer, type RunningServer } from '../../src/lib/server/http-server.ts';
 import { getRuntime, resetRuntime, type Runtime } from '../../src/lib/server/runtime/index.ts';
 import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
-import { TestClient, wsUrl } from './helpers.ts';
+import { SAMPLE_MESSAGES } from '../fixtures/messages.ts';
+import { TestClient, waitFor, wsUrl } from './helpers.ts';
 
 const TOKEN = 'console-secret';
 
@@ -62,6 +63,9 @@ describe('HTTP API', () => {
 		);
 		const weights = await actor.expect(MessageType.WEIGHTS_UPDATE, 15_000);
 		assert.equal(weights.manifest.policyVersion, 2);
+		actor.send(encodeMessage(SAMPLE_MESSAGES.track));
+		actor.send(encodeMessage(SAMPLE_MESSAGES.lap));
+		await waitFor(() => runtime.lapsView().total === 1, 'the lap');
 	});
 	after(async () => {
 		await server.close();
@@ -87,6 +91,24 @@ describe('HTTP API', () => {
 		assert.equal(actors.length, 1);
 		assert.equal(actors[0].episodes, 1);
 		assert.equal(actors[0].bestLapMs, 91000);
+	});
+
+	it('serves the tracks, the laps, an actor’s laps and a lap’s replay; refuses a bad lap id', async () => {
+		const { tracks } = await (await api('/api/tracks')).json();
+		assert.deepEqual([tracks[0].name, tracks[0].x, tracks[0].sectors], ['oval', [0, 400, 400, 0], [0.33, 0.66]]);
+		const laps = await (await api('/api/laps')).json();
+		assert.deepEqual([laps.total, laps.clean, laps.leaderboards[0].track], [1, 1, 'oval']);
+		const [best] = laps.leaderboards[0].laps;
+		assert.deepEqual([best.id, best.timeMs, best.actorId, best.sectorsMs, best.replay], [1, 48125, 'api-actor', [16000, 15125, 17000], true]);
+		const own = await (await api('/api/laps?actor=api-actor')).json();
+		assert.equal(own.laps[0].id, 1);
+		assert.deepEqual((await (await api('/api/laps?actor=nobody')).json()).laps, []);
+		const replay = await (await api('/api/laps/1/trace')).json();
+		assert.deepEqual([replay.lap.id, replay.hz, replay.x, replay.brake], [1, 10, [0, 5.5, 11], [0, 0, 0.25]]);
+		assert.equal((await api('/api/laps/2/trace')).status, 404);
+		for (const id of ['0', '-1', '1.5', 'x']) assert.equal((await api(`/api/laps/${id}/trace`)).status, 400, id);
+		const actors = await (await api('/api/actors')).json();
+		assert.equal(actors[0].track, 'oval');
 	});
 
 	it('broadcasts on demand', async () => {

@@ -98,10 +98,81 @@ export interface ActorInfo {
 	episodes: number;
 	lastReturn: number | null;
 	bestLapMs: number | null;
+	/** The name of the track of this session's TRACK (null: none sent). */
+	track: string | null;
+	/** Where the car is, from its newest telemetry frame (null: none yet). */
+	position: CarPosition | null;
 	lastSeenAt: number;
 	connectedAt: number;
 	bytesIn: number;
 	bytesOut: number;
+}
+
+/** A car on the map: the newest telemetry frame's position and state. */
+export interface CarPosition {
+	x: number;
+	z: number;
+	speedKmh: number;
+	tyresOut: number;
+	lapPosition: number;
+	lapTimeMs: number;
+}
+
+/** A track as the console draws it (an actor's TRACK; coordinates as telemetry x and z). */
+export interface TrackView {
+	name: string;
+	lengthM: number;
+	halfWidthM: number;
+	x: number[];
+	z: number[];
+	sectors: number[];
+}
+
+/** One laps.jsonl line: a lap an actor reported (LAP), numbered over the run. */
+export interface LapRecord {
+	/** 1, 2, 3, … over the run (across restarts). */
+	id: number;
+	/** Learner clock when it arrived, ms. */
+	at: number;
+	actorId: string;
+	actorName: string;
+	/** The actor's track when it drove the lap ('' when it sent none). */
+	track: string;
+	episodeId: number;
+	lap: number;
+	timeMs: number;
+	clean: boolean;
+	sectorsMs: number[];
+	maxSpeedKmh: number;
+	policyVersion: number;
+	evalId?: number;
+}
+
+/** A lap in the console: its record, and whether its trace is kept for a replay. */
+export interface LapEntry extends LapRecord {
+	replay: boolean;
+}
+
+/** The console's laps: totals, the best clean laps of each track, the newest laps. */
+export interface LapsView {
+	total: number;
+	clean: number;
+	/** Per track: its best clean laps, fastest first (at most LEADERBOARD_SIZE). */
+	leaderboards: { track: string; laps: LapEntry[] }[];
+	/** The newest laps of the fleet, newest first. */
+	recent: LapEntry[];
+}
+
+/** A kept lap's trace for a replay (GET /api/laps/:id/trace): samples every 1/hz s of lap time. */
+export interface LapReplay {
+	lap: LapRecord;
+	hz: number;
+	x: number[];
+	z: number[];
+	speedKmh: number[];
+	steer: number[];
+	throttle: number[];
+	brake: number[];
 }
 
 /** One metrics.jsonl line. `step` is total samples trained on (for updates) or seen (episodes). */
@@ -135,7 +206,9 @@ export type ConsoleEvent =
 	| { type: 'actors'; actors: ActorInfo[] }
 	| { type: 'metrics'; points: MetricPoint[] }
 	| { type: 'alerts'; alerts: Alert[] }
-	| { type: 'telemetry'; actorId: string; frames: TelemetryFrame[] };
+	| { type: 'telemetry'; actorId: string; frames: TelemetryFrame[] }
+	| { type: 'laps'; laps: LapsView }
+	| { type: 'tracks'; tracks: TrackView[] };
 
 /** One evaluation request (POST /api/evaluations) and the deterministic episodes reported for it so far. */
 export interface EvaluationInfo {

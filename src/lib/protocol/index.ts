@@ -10,11 +10,17 @@ export { ColumnCoding } from './columns.ts';
 export type {
 	ActorInfo,
 	Alert,
+	CarPosition,
 	ConsoleEvent,
 	EvaluationInfo,
+	LapEntry,
+	LapRecord,
+	LapReplay,
+	LapsView,
 	LearnerStatus,
 	MetricPoint,
 	ReplayStatus,
+	TrackView,
 	TrainerAlgo,
 	TrainingState,
 	TransitionCounts

@@ -1,5 +1,5 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
-import type { ActorInfo, ActorStats, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
+import type { ActorInfo, ActorStats, CarPosition, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { PerSecond } from './rate.ts';
 
@@ -30,11 +30,15 @@ export class ActorEntry {
 	episodes = 0;
 	lastReturn: number | null = null;
 	bestLapMs: number | null = null;
+	/** The track of this session's TRACK. */
+	track: string | null = null;
+	/** TRACK messages on this session (a few are allowed: see Laps.track). */
+	tracksSent = 0;
 	bytesIn = 0;
 	bytesOut = 0;
 	readonly telemetry: TelemetryFrame[] = [];
 	/** What this actor may repeat, counted per wall-clock second (rate limits). */
-	readonly rates = { messages: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond() };
+	readonly rates = { messages: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond(), laps: new PerSecond() };
 	private readonly sampleTimes: { at: number; n: number }[] = [];
 
 	constructor(
@@ -104,10 +108,18 @@ export class ActorEntry {
 			episodes: this.episodes,
 			lastReturn: this.lastReturn,
 			bestLapMs: this.bestLapMs,
+			track: this.track,
+			position: positionOf(this.telemetry.at(-1)),
 			lastSeenAt: this.lastSeenAt,
 			connectedAt: this.connectedAt,
 			bytesIn: this.bytesIn,
 			bytesOut: this.bytesOut
 		};
 	}
+}
+
+function positionOf(frame: TelemetryFrame | undefined): CarPosition | null {
+	if (!frame) return null;
+	const { x, z, speedKmh, tyresOut, lapPosition, lapTimeMs } = frame;
+	return { x, z, speedKmh, tyresOut, lapPosition, lapTimeMs };
 }

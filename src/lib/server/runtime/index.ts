@@ -10,6 +10,7 @@
  *   TelemetryGate      rate-limited telemetry for the live view
  *   RunRecorder        metrics, TensorBoard, config, checkpoints
  *   Evaluations        deterministic evaluation episodes on request
+ *   Laps               tracks, laps, leaderboards and replays for the console
  * Sessions and routes call the facade's methods, never a service's. Each service takes the
  * injected clock and logger. The process's one runtime lives in a globalThis slot (slot.ts).
  */
@@ -25,22 +26,30 @@ import {
 	type EvaluationInfo,
 	type Handshake,
 	type HandshakeAccept,
+	type LapEntry,
+	type LapReplay,
+	type LapReport,
+	type LapsView,
 	type LearnerStatus,
 	type Ping,
 	type Telemetry,
 	type TelemetryBatch,
+	type TrackDescription,
+	type TrackView,
 	type TransitionBatch,
 	type WeightsAck
 } from '../../protocol/index.ts';
 import { Rng } from '../../ppo/random.ts';
 import type { ServerConfig } from '../config.ts';
 import { createLog, type Log } from '../log.ts';
+import { LapFiles } from '../run/lap-files.ts';
 import { ActorRegistry } from './actor-registry.ts';
 import type { ActorEntry, ActorLink } from './actors.ts';
 import { Alerts } from './alerts.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Evaluations } from './evaluations.ts';
 import { TransitionIntake } from './intake.ts';
+import { Laps } from './laps.ts';
 import { TransitionLedger } from './ledger.ts';
 import { RemoteInference } from './remote-inference.ts';
 import { RunRecorder } from './run-recorder.ts';
@@ -82,6 +91,7 @@ export class Runtime {
 	private readonly telemetryGate: TelemetryGate;
 	private readonly recorder: RunRecorder;
 	private readonly evaluations: Evaluations;
+	private readonly laps: Laps;
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(config: ServerConfig, deps: RuntimeDeps = {}) {
@@ -132,6 +142,8 @@ export class Runtime {
 		this.evaluations = new Evaluations(this.clock);
 		const books = { intake: this.intake, ledger: this.ledger, limits: config.limits, durable: () => this.acknowledgeDurable() };
 		this.recorder = new RunRecorder(learner, this.training, books, this.clock, child('run'), this.alerts);
+		const lapFiles = new LapFiles(this.recorder.run.dir, learner.maxMetricsMb * 2 ** 20);
+		this.laps = new Laps(lapFiles, learner.maxEpisodesPerSec, this.clock, child('laps'), this.alerts);
 		this.started = (this.recorder.resuming ? this.recorder.resume() : Promise.resolve()).then(() => {
 			this.isStarted = true;
 		});
@@ -252,6 +264,37 @@ export class Runtime {
 
 	evaluationList(): EvaluationInfo[] {
 		return this.evaluations.list();
+	}
+
+	/** TRACK from an actor (throws the ProtocolError to refuse it with). */
+	track(entry: ActorEntry, message: TrackDescription): void {
+		this.laps.track(entry, message);
+	}
+
+	/** LAP from an actor (throws RATE_LIMITED past maxEpisodesPerSec laps a second). */
+	lap(entry: ActorEntry, message: LapReport): void {
+		this.laps.lap(entry, message);
+	}
+
+	/** Bumped when lapsView() / tracks() change. */
+	get lapsRevision(): { laps: number; tracks: number } {
+		return { laps: this.laps.revision, tracks: this.laps.tracksRevision };
+	}
+
+	lapsView(): LapsView {
+		return this.laps.view();
+	}
+
+	lapsOf(actorId: string): LapEntry[] {
+		return this.laps.ofActor(actorId);
+	}
+
+	lapReplay(id: number): LapReplay | undefined {
+		return this.laps.replay(id);
+	}
+
+	tracks(): TrackView[] {
+		return this.laps.trackViews();
 	}
 
 	weightsAck(entry: ActorEntry, ack: WeightsAck): void {

@@ -172,6 +172,10 @@ export class ActorSession implements ActorLink {
 				return this.runtime.pong(entry, message.t);
 			case MessageType.EPISODE_SUMMARY:
 				return this.runtime.episode(entry, message);
+			case MessageType.LAP:
+				return this.runtime.lap(entry, message);
+			case MessageType.TRACK:
+				return this.runtime.track(entry, message);
 			case MessageType.WEIGHTS_ACK:
 				return this.runtime.weightsAck(entry, message);
 			case MessageType.TELEMETRY:

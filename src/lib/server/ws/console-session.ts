@@ -1,6 +1,6 @@
 /**
- * One /ws/console connection: status, actor table, new metric points and alerts, pushed at most
- * 4 times a second. A slow browser is skipped (its next push carries everything newer), and metric
+ * One /ws/console connection: status, actor table, new metric points, alerts, and laps and tracks
+ * when they changed, pushed at most 4 times a second. A slow browser is skipped (its next push carries everything newer), and metric
  * points are collected per connection so none is lost while skipped.
  */
 import type { WebSocket } from 'ws';
@@ -17,11 +17,17 @@ export function attachConsole(socket: WebSocket, runtime: Runtime): void {
 	let pending: MetricPoint[] = runtime.metrics.points.slice(-CONSOLE_INITIAL_POINTS);
 	const unsubscribe = runtime.metrics.subscribe((point) => pending.push(point));
 	const send = (event: ConsoleEvent) => socket.send(JSON.stringify(event));
+	// Laps and tracks go only when they changed since this browser last got them.
+	const sent = { laps: -1, tracks: -1 };
 	const push = () => {
 		if (socket.readyState !== socket.OPEN || socket.bufferedAmount > CONSOLE_MAX_BUFFERED_BYTES) return;
 		send({ type: 'status', status: runtime.status() });
 		send({ type: 'actors', actors: runtime.actorInfos() });
 		send({ type: 'alerts', alerts: runtime.alerts.open });
+		const revision = runtime.lapsRevision;
+		if (revision.tracks !== sent.tracks) send({ type: 'tracks', tracks: runtime.tracks() });
+		if (revision.laps !== sent.laps) send({ type: 'laps', laps: runtime.lapsView() });
+		Object.assign(sent, revision);
 		if (pending.length) {
 			send({ type: 'metrics', points: pending });
 			pending = [];
