@@ -3,7 +3,9 @@
  * runs from one crossing of the start line to the next (graphics.completedLaps rises); it is clean
  * when no tyre was off the track in any period of it; sector times come from lapPosition crossing
  * the track's sector boundaries; a trace of position, speed and inputs is sampled on the lap clock
- * for replays. A lap begun anywhere but the line (a reset to a random point) is not a lap.
+ * for replays. A lap begun anywhere but the line (a reset to a random point) is not a lap, nor is
+ * one that did not pass every sector boundary in order (half a lap on a one-sector track): a car
+ * that rolls back over the line and forward again has crossed it twice without lapping.
  */
 import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
@@ -25,8 +27,10 @@ export class LapTracker {
 	private full = false;
 	private clean = true;
 	private maxSpeed = 0;
-	/** Lap clock at each sector boundary crossed so far, ms. */
+	/** Lap clock at each checkpoint crossed so far, ms. */
 	private crossings: number[] = [];
+	/** Lap fractions a lap must pass in order: the sector boundaries, or half way round. */
+	private readonly checkpoints: readonly number[];
 	private lastPosition = 0;
 	private nextSampleMs = 0;
 	private trace: Record<Column, number[]> = emptyTrace();
@@ -40,6 +44,7 @@ export class LapTracker {
 		readonly maxTracePoints = DEFAULT_LIMITS.maxTracePoints
 	) {
 		this.periodMs = 1000 / traceHz;
+		this.checkpoints = sectors.length > 0 ? sectors : [0.5];
 	}
 
 	/** A new episode from this state (after a reset, or the game coming back). */
@@ -59,7 +64,7 @@ export class LapTracker {
 		}
 		let completed: CompletedLap | undefined;
 		if (graphics.completedLaps > this.startLaps) {
-			if (this.full && graphics.iLastTime > 0) completed = this.finish(graphics.iLastTime);
+			if (this.full && graphics.iLastTime > 0 && this.crossings.length === this.checkpoints.length) completed = this.finish(graphics.iLastTime);
 			this.startLap(s, true);
 			return completed;
 		}
@@ -67,8 +72,8 @@ export class LapTracker {
 		this.maxSpeed = Math.max(this.maxSpeed, physics.speedKmh);
 		const position = graphics.normalizedCarPosition;
 		// A fast-forwarded car may pass two boundaries in one period; a jump of half a lap is no crossing.
-		while (this.crossings.length < this.sectors.length && position - this.lastPosition < 0.5) {
-			const boundary = this.sectors[this.crossings.length];
+		while (this.crossings.length < this.checkpoints.length && position - this.lastPosition < 0.5) {
+			const boundary = this.checkpoints[this.crossings.length];
 			if (!(this.lastPosition < boundary && position >= boundary)) break;
 			this.crossings.push(graphics.iCurrentTime);
 		}
@@ -107,7 +112,7 @@ export class LapTracker {
 
 	private finish(timeMs: number): CompletedLap {
 		const sectorsMs: number[] = [];
-		if (this.crossings.length === this.sectors.length && this.sectors.length > 0) {
+		if (this.sectors.length > 0) {
 			let previous = 0;
 			for (const at of [...this.crossings, timeMs]) {
 				sectorsMs.push(Math.max(0, at - previous));

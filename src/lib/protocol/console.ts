@@ -157,8 +157,11 @@ export interface LapEntry extends LapRecord {
 export interface LapsView {
 	total: number;
 	clean: number;
-	/** Per track: its best clean laps, fastest first (at most LEADERBOARD_SIZE). */
-	leaderboards: { track: string; laps: LapEntry[] }[];
+	/**
+	 * Per track: its best clean laps, fastest first (at most LEADERBOARD_SIZE), and its records —
+	 * every lap that was the track's fastest clean lap when it was driven, oldest first.
+	 */
+	leaderboards: { track: string; laps: LapEntry[]; records: LapEntry[] }[];
 	/** The newest laps of the fleet, newest first. */
 	recent: LapEntry[];
 }

@@ -5,7 +5,7 @@
  * flat over a long session. One instance per page tree, handed out through context.
  */
 import { getContext, setContext } from 'svelte';
-import type { ActorInfo, Alert, ConsoleEvent, LearnerStatus, MetricPoint } from '$lib/protocol';
+import type { ActorInfo, Alert, ConsoleEvent, LapsView, LearnerStatus, MetricPoint, TrackView } from '$lib/protocol';
 import { AlertAnnouncer, type Announcement } from './alert-announcer';
 import { bestLapSeconds, Series } from './series';
 
@@ -35,6 +35,8 @@ export class LearnerState {
 	status = $state<LearnerStatus | undefined>(undefined);
 	actors = $state<ActorInfo[]>([]);
 	alerts = $state<Alert[]>([]);
+	laps = $state.raw<LapsView | undefined>(undefined);
+	tracks = $state.raw<TrackView[]>([]);
 	/** The alerts just raised, for role="alert": set when one is raised, never on a rewrite. */
 	raisedAlerts = $state<Announcement[]>([]);
 	/** The alerts just cleared, for role="status". */
@@ -74,6 +76,12 @@ export class LearnerState {
 			case 'metrics':
 				for (const point of event.points) this.add(point);
 				this.revision++;
+				return;
+			case 'laps':
+				this.laps = event.laps;
+				return;
+			case 'tracks':
+				this.tracks = event.tracks;
 				return;
 			case 'telemetry':
 				return;

@@ -12,6 +12,7 @@ import { SECTOR_BOUNDARIES, describeTrack } from '../../../bridge-agent/src/driv
 import { Track } from '../../../bridge-agent/src/driving/track.ts';
 import type { LearnerLink } from '../../../bridge-agent/src/link/learner-link.ts';
 import { createLogger } from '../../../bridge-agent/src/log.ts';
+import type { Snapshot } from '../../../bridge-agent/src/sources/ac-reader.ts';
 import { ReferenceDriver } from '../../../bridge-agent/src/sim/reference-driver.ts';
 import { SimWorld } from '../../../bridge-agent/src/sim/sim-world.ts';
 import { decodeMessage, encodeMessage, MessageType, type LapReport, type TrackDescription } from '../../../src/lib/protocol/index.ts';
@@ -111,6 +112,29 @@ describe('LapTracker', () => {
 		assert.equal(laps.length, 2);
 		assert.equal(laps[1].lap, 1, 'numbered from the restart');
 		assert.ok(Math.abs(laps[1].timeMs - laps[0].timeMs) < 1000, `${laps[1].timeMs} vs ${laps[0].timeMs}: a whole standing-start lap`);
+	});
+
+	it('rolling back over the line and forward again is no lap; a lap must pass every sector boundary in order', () => {
+		let laps = 0;
+		let clock = 0;
+		const page = (position: number, completedLaps = laps) =>
+			({
+				physics: { numberOfTyresOut: 0, speedKmh: 20, steerAngle: 0, gas: 0.5, brake: 0 },
+				graphics: { completedLaps, iCurrentTime: (clock += 1000), iLastTime: clock, normalizedCarPosition: position, carCoordinates: [0, 0, 0] }
+			}) as unknown as Snapshot;
+		for (const sectors of [SECTOR_BOUNDARIES, []]) {
+			laps = 0;
+			clock = 0;
+			const tracker = new LapTracker(sectors);
+			tracker.restart({ ...page(0), graphics: { ...page(0).graphics, iCurrentTime: 0 } } as Snapshot);
+			for (const p of [0.995, 0.99, 0.998]) assert.equal(tracker.feed(page(p)), undefined);
+			clock = 0;
+			assert.equal(tracker.feed(page(0.002, ++laps)), undefined, `${sectors.length} sectors: back over the line and forward is not a lap`);
+			for (const p of [0.2, 0.4, 0.6, 0.8, 0.99]) assert.equal(tracker.feed(page(p)), undefined);
+			const lap = tracker.feed(page(0.001, ++laps));
+			assert.ok(lap, `${sectors.length} sectors: a whole lap`);
+			assert.equal(lap.sectorsMs.length, sectors.length === 0 ? 0 : 3);
+		}
 	});
 
 	it('the track on the wire: ≤ 2048 points of the centre line, a valid TRACK', () => {

@@ -23,7 +23,7 @@ function setup(dir = mkdtempSync(join(tmpdir(), 'pitwall-laps-')), maxBytes = 2 
 	const clock = new ManualClock();
 	const alerts = new Alerts(clock, silentLog);
 	const laps = new Laps(new LapFiles(dir, maxBytes), 20, clock, silentLog, alerts);
-	const actor = (id: string) => new ActorEntry(`s-${id}`, { ...seedHandshake(), actorId: id, actorName: `car ${id}` }, '127.0.0.1', link, clock);
+	const actor = (id: string) => new ActorEntry(`s-${id}`, { ...seedHandshake(id), actorName: `car ${id}` }, '127.0.0.1', link, clock);
 	return { dir, clock, alerts, laps, actor };
 }
 

@@ -48,6 +48,8 @@ export class Laps {
 	private readonly boards = new Map<string, LapRecord[]>();
 	private readonly bestOf = new Map<string, number>();
 	private readonly progression = new Set<number>();
+	/** The progression's records, for the view (each track's record laps, oldest first). */
+	private readonly records = new Map<number, LapRecord>();
 	/** Lap ids whose replay is on disk. */
 	private readonly kept = new Set<number>();
 	private readonly lastReplay = new Map<string, LapReplay>();
@@ -148,6 +150,7 @@ export class Laps {
 		if (best === undefined || record.timeMs < best) {
 			this.bestOf.set(record.track, record.timeMs);
 			this.progression.add(record.id);
+			this.records.set(record.id, record);
 		}
 		const board = this.boards.get(record.track) ?? [];
 		this.boards.set(record.track, board);
@@ -165,6 +168,7 @@ export class Laps {
 			if (this.kept.size <= MAX_KEPT_REPLAYS) return;
 			if (onBoards.has(id)) continue;
 			this.progression.delete(id);
+			this.records.delete(id);
 			this.forget(id);
 		}
 	}
@@ -193,7 +197,11 @@ export class Laps {
 		return {
 			total: this.total,
 			clean: this.clean,
-			leaderboards: [...this.boards].map(([track, laps]) => ({ track, laps: laps.map((l) => this.entry(l)) })),
+			leaderboards: [...this.boards].map(([track, laps]) => ({
+				track,
+				laps: laps.map((l) => this.entry(l)),
+				records: [...this.records.values()].filter((r) => r.track === track).map((l) => this.entry(l))
+			})),
 			recent: this.recent.map((l) => this.entry(l)).reverse()
 		};
 	}
