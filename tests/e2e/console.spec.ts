@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { initBackend } from '../../src/lib/ppo/backend.ts';
 import { loadCheckpoint } from '../../src/lib/ppo/checkpoint.ts';
+import { CAR_COLORS, TRACK_FILL } from '../../src/lib/components/track-draw.ts';
 import { controlResult, number, openConsole, pixelsOf, SCREENSHOTS, waitForUpdates, watchErrors } from './helpers.ts';
 
 mkdirSync(SCREENSHOTS, { recursive: true });
@@ -136,8 +137,9 @@ test('live actor view: speed, traces and track map', async ({ page }) => {
 	await expect(page.getByTestId('speed')).toHaveText(/^\d+ km\/h$/);
 	await expect(page.getByTestId('actor-transitions-received')).toHaveText(/^[\d,]+$/); // this actor id's books
 	const map = page.getByTestId('track-map');
-	await expect.poll(() => pixelsOf(map, '#3a404d')).toBeGreaterThan(20); // the line driven
-	await expect.poll(async () => (await pixelsOf(map, '#7ccf8a')) + (await pixelsOf(map, '#e06c6c'))).toBeGreaterThan(10); // the car
+	await expect.poll(() => pixelsOf(map, TRACK_FILL, 12)).toBeGreaterThan(2000); // the track (its TRACK)
+	await expect(page.getByText(/^(mixed|oval) · \d\.\d\d km · the current lap/)).toBeVisible();
+	await expect.poll(async () => (await pixelsOf(map, CAR_COLORS[0], 30)) + (await pixelsOf(map, '#e06c6c', 30))).toBeGreaterThan(10); // the car
 	await expect.poll(() => pixelsOf(page.locator('[data-testid="chart-speed (km/h)"] canvas'), '#8ab4f8')).toBeGreaterThan(20);
 	await page.waitForTimeout(1500);
 	await page.screenshot({ path: `${SCREENSHOTS}/actor.png`, fullPage: true });

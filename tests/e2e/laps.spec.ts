@@ -7,6 +7,8 @@
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CAR_COLORS, TRACK_FILL, fit } from '../../src/lib/components/track-draw.ts';
+import type { TrackView } from '../../src/lib/protocol/index.ts';
 import { SCREENSHOTS, freePort, pixelsOf, watchErrors } from './helpers.ts';
 
 const TOKEN = 'laps-actor-token';
@@ -98,5 +100,93 @@ test('best-lap chart: a point, y labels and a text summary after the first lap',
 	});
 	await expect(page.getByTestId('chart-approx KL · clipfrac').getByTestId('chart-summary')).toHaveText(/^approx_kl: last .+; clipfrac: last /);
 	await page.screenshot({ path: `${SCREENSHOTS}/laps-1280.png`, fullPage: true });
+	expect(errors).toEqual([]);
+});
+
+/** Mean canvas position (CSS px) of the pixels close to `hex`, or null when there are none. */
+function centroidOf(canvas: Locator, hex: string): Promise<{ x: number; y: number; n: number } | null> {
+	return canvas.evaluate((element, hex) => {
+		const c = element as HTMLCanvasElement;
+		const ctx = c.getContext('2d')!;
+		const { data } = ctx.getImageData(0, 0, c.width, c.height);
+		const rgb = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+		let sx = 0;
+		let sy = 0;
+		let n = 0;
+		for (let i = 0; i < data.length; i += 4) {
+			if (Math.abs(data[i] - rgb[0]) + Math.abs(data[i + 1] - rgb[1]) + Math.abs(data[i + 2] - rgb[2]) > 30) continue;
+			const p = i / 4;
+			sx += p % c.width;
+			sy += Math.floor(p / c.width);
+			n++;
+		}
+		const scale = c.width / c.clientWidth;
+		return n ? { x: sx / n / scale, y: sy / n / scale, n } : null;
+	}, hex);
+}
+
+test('fleet map: the track outline covers the track’s centre line, the infield stays empty, each car is on it', async ({ page }) => {
+	const errors = watchErrors(page);
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await page.goto(BASE);
+	const { tracks } = (await (await fetch(`${BASE}/api/tracks`)).json()) as { tracks: TrackView[] };
+	const oval = tracks.find((t) => t.name === 'oval')!;
+	expect(oval.x.length).toBeGreaterThan(500);
+	const map = page.locator('[data-testid="fleet-map"][data-track="oval"]');
+	await expect(map).toBeVisible();
+	await expect(page.getByTestId('tracks-panel').getByText(/^oval · 1\.30 km · 1 car: lapper \d+ %$/)).toBeVisible();
+	await expect.poll(() => centroidOf(map, CAR_COLORS[1]).then((c) => c?.n ?? 0)).toBeGreaterThan(20); // the lapper, 2nd in the actor table
+	// Sample the canvas along the centre line the TRACK carried, through the map's own transform.
+	const size = await map.evaluate((element) => ({ width: element.clientWidth, height: element.clientHeight }));
+	const view = fit(oval, size.width, size.height);
+	const points = oval.x.filter((_, i) => i % 13 === 0).map((x, k) => [view.px(x), view.py(oval.z[k * 13])] as const);
+	const infield = [[view.px(200), view.py(80)] as const, [view.px(100), view.py(60)] as const, [view.px(300), view.py(100)] as const];
+	const colours = await map.evaluate(
+		(element, spots) => {
+			const c = element as HTMLCanvasElement;
+			const ctx = c.getContext('2d')!;
+			const scale = c.width / c.clientWidth;
+			return spots.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data));
+		},
+		[...points, ...infield]
+	);
+	const near = (rgb: number[], hex: string, tolerance = 24) => [1, 3, 5].every((o, i) => Math.abs(parseInt(hex.slice(o, o + 2), 16) - rgb[i]) <= tolerance);
+	const onTrack = colours.slice(0, points.length).filter((rgb) => near(rgb, TRACK_FILL)).length;
+	expect(onTrack / points.length).toBeGreaterThan(0.9); // a few are under the car, a label or a sector mark
+	for (const rgba of colours.slice(points.length)) expect(rgba[3]).toBe(0); // nothing drawn: the canvas's background shows
+	expect(errors).toEqual([]);
+});
+
+test('leaderboard → replay: the scrubber moves the car, play advances it, a second lap overlays with a gap', async ({ page }) => {
+	const errors = watchErrors(page);
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await page.goto(BASE);
+	const board = page.getByTestId('leaderboard');
+	await expect(board.getByTestId('leaderboard-row').nth(1)).toBeVisible({ timeout: 60_000 }); // two clean laps
+	await expect(board.getByTestId('leaderboard-row').first()).toContainText(/^1\s*0:4\d\.\d{3}\s*[\d.]+\s*[\d.]+\s*[\d.]+\s*\d+\s*v\d+\s*lapper/);
+	expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+	await page.screenshot({ path: `${SCREENSHOTS}/laps-panel-1280.png`, fullPage: true });
+	await board.getByTestId('leaderboard-row').first().getByRole('link').click();
+	await expect(page).toHaveURL(/\/laps\/\d+$/);
+	const map = page.getByTestId('replay-map');
+	await expect.poll(() => centroidOf(map, '#7ccf8a').then((c) => c?.n ?? 0)).toBeGreaterThan(20);
+	const start = (await centroidOf(map, '#7ccf8a'))!;
+	await page.getByTestId('replay-scrubber').fill('20');
+	await expect(page.getByTestId('replay-time')).toHaveText('20.0 s');
+	await expect
+		.poll(async () => Math.hypot(((await centroidOf(map, '#7ccf8a'))?.x ?? start.x) - start.x, ((await centroidOf(map, '#7ccf8a'))?.y ?? start.y) - start.y))
+		.toBeGreaterThan(40);
+	await page.getByTestId('replay-speed').selectOption('8');
+	await page.getByTestId('replay-play').click();
+	await expect.poll(async () => parseFloat((await page.getByTestId('replay-time').textContent()) ?? '0')).toBeGreaterThan(24);
+	await page.getByTestId('replay-play').click(); // pause
+	const overlay = page.getByTestId('replay-overlay');
+	await expect.poll(async () => (await overlay.locator('option').count()) > 1).toBe(true);
+	await overlay.selectOption({ index: 1 });
+	await expect.poll(() => pixelsOf(map, '#c58af9', 30)).toBeGreaterThan(60); // its car (the lapper's laps are one line: the primary's covers it)
+	await expect(page.getByTestId('replay-gap')).toHaveText(/^[+-]\d+\.\d{2} s$/);
+	await expect.poll(() => pixelsOf(page.getByTestId('replay-inputs'), '#7ccf8a', 30)).toBeGreaterThan(50); // the throttle trace
+	expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+	await page.screenshot({ path: `${SCREENSHOTS}/replay-1280.png`, fullPage: true });
 	expect(errors).toEqual([]);
 });

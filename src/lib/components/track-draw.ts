@@ -169,8 +169,11 @@ export function drawCars(ctx: CanvasRenderingContext2D, cars: readonly Car[], vi
 		ctx.strokeStyle = car.offTrack ? '#e06c6c' : '#0f1115';
 		ctx.stroke();
 		if (car.label) {
+			// Beside the car, on whichever side the canvas has room for it.
+			const width = ctx.measureText(car.label).width;
+			const right = x + 9 + width <= ctx.canvas.clientWidth;
 			ctx.fillStyle = '#e8eaed';
-			ctx.fillText(car.label, x + 9, y);
+			ctx.fillText(car.label, right ? x + 9 : x - 9 - width, y);
 		}
 	}
 }
