@@ -1,7 +1,8 @@
 /**
  * The console in Chromium: gzipped JavaScript the dashboard loads, redraw time of a chart with
- * 100 k points per series, and heap while a million metric points stream through the console's
- * state (measured by the /bench page). Needs the build (`npm run build`) and Debian's Chromium.
+ * 100 k points per series, of 10 charts × 1 M points (downsampled), the track map with 8 cars, the
+ * replay's frame, and heap while a million metric points stream through the console's state
+ * (measured by the /bench page). Needs the build (`npm run build`) and Debian's Chromium.
  */
 import { chromium } from '@playwright/test';
 import { gzipSync } from 'fflate';
@@ -50,8 +51,9 @@ export async function run(): Promise<BenchResult> {
 		await page.goto(`${server.url}/`);
 		await page.waitForLoadState('networkidle');
 		const bench = await browser.newPage();
+		await bench.setViewportSize({ width: 1300, height: 900 });
 		await bench.goto(`${server.url}/bench`);
-		await bench.waitForFunction(() => document.getElementById('result')?.textContent, undefined, { timeout: 120_000 });
+		await bench.waitForFunction(() => document.getElementById('result')?.textContent, undefined, { timeout: 300_000 });
 		const measured = JSON.parse((await bench.locator('#result').textContent())!);
 		const heap = measured.heapAfterMb as number[];
 		return {
@@ -62,13 +64,26 @@ export async function run(): Promise<BenchResult> {
 				redrawP50Ms: round(measured.redrawP50Ms, 2),
 				redrawMaxMs: round(measured.redrawMaxMs, 2),
 				pointsPerSeries: measured.pointsPerSeries,
+				redraw1MP50Ms: round(measured.redraw1MP50Ms, 2),
+				redraw1MP95Ms: round(measured.redraw1MP95Ms, 2),
+				// All ten charts redraw in one go; per chart that is this (a mean, not a separate measurement).
+				redraw1MMeanPerChartMs: round(measured.redraw1MP50Ms / 10, 2),
+				redraw1MPoints: measured.redraw1MPoints,
+				trackMapDrawMs: round(measured.trackMapDrawMs, 2),
+				trackMapDrawP50Ms: round(measured.trackMapDrawP50Ms, 2),
+				replayFrameP95Ms: round(measured.replayFrameP95Ms, 2),
+				replayFps: round(measured.replayFps, 1),
+				replayRafFps: round(measured.replayRafFps, 1),
 				sessionPoints: measured.sessionPoints,
 				keptPoints: measured.keptPoints,
 				heapMbAfter200kTo1M: heap.map((h) => h.toFixed(1)).join(' ')
 			},
 			targets: [
 				{ key: 'dashboardJsGzipKb', op: '<=', value: 150 },
-				{ key: 'redrawP50Ms', op: '<=', value: 16 }
+				{ key: 'redrawP50Ms', op: '<=', value: 16 },
+				{ key: 'redraw1MP95Ms', op: '<=', value: 16 },
+				{ key: 'trackMapDrawMs', op: '<=', value: 4 },
+				{ key: 'replayFps', op: '>=', value: 60 }
 			]
 		};
 	} finally {

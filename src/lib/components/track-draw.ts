@@ -6,6 +6,9 @@
  */
 import type { TrackView } from '$lib/protocol';
 
+/** A 2D context on screen or off it (the outline is drawn once into an offscreen canvas). */
+type Ctx2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
 export interface View {
 	/** World → canvas pixels. */
 	px(x: number): number;
@@ -57,7 +60,7 @@ export function fit(track: TrackView, width: number, height: number, margin = 12
 	return { scale, px: (x) => ox + (x - minX) * scale, py: (z) => height - oy - (z - minZ) * scale };
 }
 
-function pathOf(ctx: CanvasRenderingContext2D, track: TrackView, view: View): void {
+function pathOf(ctx: Ctx2D, track: TrackView, view: View): void {
 	ctx.beginPath();
 	for (let i = 0; i < track.x.length; i++) {
 		const x = view.px(track.x[i]);
@@ -73,7 +76,7 @@ const pointAt = (track: TrackView, f: number) => Math.min(track.x.length - 1, Ma
 
 export const TRACK_FILL = '#2b303b';
 
-export function drawTrack(ctx: CanvasRenderingContext2D, track: TrackView, view: View): void {
+export function drawTrack(ctx: Ctx2D, track: TrackView, view: View): void {
 	ctx.lineJoin = 'round';
 	ctx.lineCap = 'round';
 	// Kerbs: a lighter band just wider than the tarmac, then the tarmac itself.
@@ -103,6 +106,31 @@ export function drawTrack(ctx: CanvasRenderingContext2D, track: TrackView, view:
 	};
 	mark(0, '#e8eaed', 3);
 	for (const s of track.sectors) mark(pointAt(track, s), '#f2b36b', 2);
+}
+
+const outlines = new WeakMap<TrackView, { key: string; canvas: OffscreenCanvas }>();
+
+/**
+ * drawTrack through a cache: the outline is drawn once per track object and canvas size into an
+ * offscreen canvas, then copied (a live map redraws its cars 4 times a second, a replay 60).
+ * `width` × `height` are CSS pixels; the context's transform carries the pixel ratio.
+ */
+export function drawTrackCached(ctx: CanvasRenderingContext2D, track: TrackView, view: View, width: number, height: number): void {
+	const ratio = ctx.getTransform().a;
+	const key = `${width}x${height}@${ratio}`;
+	let cached = outlines.get(track);
+	if (!cached || cached.key !== key) {
+		const canvas = new OffscreenCanvas(Math.round(width * ratio), Math.round(height * ratio));
+		const offscreen = canvas.getContext('2d')!;
+		offscreen.setTransform(ratio, 0, 0, ratio, 0, 0);
+		drawTrack(offscreen, track, view);
+		cached = { key, canvas };
+		outlines.set(track, cached);
+	}
+	ctx.save();
+	ctx.setTransform(1, 0, 0, 1, 0, 0);
+	ctx.drawImage(cached.canvas, 0, 0);
+	ctx.restore();
 }
 
 /** Speed → colour: slow blue, through green and yellow, to fast red. */

@@ -51,8 +51,11 @@ export function summarize(values: readonly (number | null | undefined)[]): Summa
 }
 
 export class Series {
-	readonly x = { step: [] as number[], update: [] as number[], time: [] as number[] };
+	/** x axes: env steps, update (or episode) count, wall time and time since the first point, both in s. */
+	readonly x = { step: [] as number[], update: [] as number[], time: [] as number[], elapsed: [] as number[] };
 	readonly y: Record<string, Column> = {};
+	/** Bumped when points were thinned or cleared: the columns did not only grow (display caches start over). */
+	epoch = 0;
 
 	constructor(
 		readonly keys: readonly string[],
@@ -66,6 +69,7 @@ export class Series {
 	}
 
 	clear(): void {
+		this.epoch++;
 		for (const column of [...Object.values(this.x), ...Object.values(this.y)]) column.length = 0;
 	}
 
@@ -74,12 +78,14 @@ export class Series {
 		this.x.step.push(step);
 		this.x.update.push(update);
 		this.x.time.push(time / 1000);
+		this.x.elapsed.push(time / 1000 - this.x.time[0]);
 		for (const key of this.keys) this.y[key].push(gap(values[key]));
 		if (this.length > this.maxPoints) this.thin();
 	}
 
 	/** Keeps every other point of the older half (recent points stay at full resolution). */
 	private thin(): void {
+		this.epoch++;
 		const half = Math.floor(this.length / 2);
 		const columns: Column[] = [...Object.values(this.x), ...Object.values(this.y)];
 		for (const column of columns) {
