@@ -178,6 +178,33 @@ export interface LapReplay {
 	brake: number[];
 }
 
+/** A run directory as the runs page lists it. */
+export interface RunSummary {
+	id: string;
+	/** The run this learner is training now. */
+	live: boolean;
+	algo: TrainerAlgo | null;
+	/** From its newest update point (0 before one). */
+	samples: number;
+	updates: number;
+	/** The fastest clean lap in its laps.jsonl, ms (null: none). */
+	bestCleanLapMs: number | null;
+	laps: number;
+	/** First and newest metric point, ms (null: no points). */
+	startedAt: number | null;
+	lastAt: number | null;
+	/** Its checkpoint ids (GET /api/runs/<id>/checkpoints/<ckpt>/download). */
+	checkpoints: string[];
+}
+
+/** A run's metric series for overlays, downsampled (first, last, min, max per column). */
+export interface RunSeries {
+	runId: string;
+	/** The x axes, aligned with every y column. */
+	x: { step: number[]; update: number[]; time: number[]; elapsed: number[] };
+	y: Record<string, (number | null)[]>;
+}
+
 /** One metrics.jsonl line. `step` is total samples trained on (for updates) or seen (episodes). */
 export type MetricPoint =
 	| ({ kind: 'update'; step: number; update: number; time: number; policyVersion: number } & Record<string, number | string>)

@@ -20,6 +20,8 @@ export type {
 	LearnerStatus,
 	MetricPoint,
 	ReplayStatus,
+	RunSeries,
+	RunSummary,
 	TrackView,
 	TrainerAlgo,
 	TrainingState,

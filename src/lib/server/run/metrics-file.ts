@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 const CHUNK = 64 * 1024;
 
 /** Lines from the end of a file, last first, each with the byte offset where it starts. */
-function* linesFromEnd(path: string): Generator<{ line: string; start: number }> {
+export function* linesFromEnd(path: string): Generator<{ line: string; start: number }> {
 	if (!existsSync(path)) return;
 	const fd = openSync(path, 'r');
 	try {

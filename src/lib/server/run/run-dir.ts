@@ -22,7 +22,7 @@ const POLICY_VERSION_FILE = 'policy-version';
 const FREE_SPACE_MARGIN = 64 * 2 ** 20;
 const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 export const BEST = 'best';
-const CHECKPOINT_ID = /^(ckpt-\d{8}|latest|best)$/;
+export const CHECKPOINT_ID = /^(ckpt-\d{8}|latest|best)$/;
 
 export class RunDir {
 	readonly dir: string;

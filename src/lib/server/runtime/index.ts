@@ -11,6 +11,7 @@
  *   RunRecorder        metrics, TensorBoard, config, checkpoints
  *   Evaluations        deterministic evaluation episodes on request
  *   Laps               tracks, laps, leaderboards and replays for the console
+ *   RunIndex           every run in the runs directory, read-only (the runs page)
  * Sessions and routes call the facade's methods, never a service's. Each service takes the
  * injected clock and logger. The process's one runtime lives in a globalThis slot (slot.ts).
  */
@@ -31,6 +32,8 @@ import {
 	type LapReport,
 	type LapsView,
 	type LearnerStatus,
+	type RunSeries,
+	type RunSummary,
 	type Ping,
 	type Telemetry,
 	type TelemetryBatch,
@@ -43,6 +46,7 @@ import { Rng } from '../../ppo/random.ts';
 import type { ServerConfig } from '../config.ts';
 import { createLog, type Log } from '../log.ts';
 import { LapFiles } from '../run/lap-files.ts';
+import { RunIndex } from '../run/run-index.ts';
 import { ActorRegistry } from './actor-registry.ts';
 import type { ActorEntry, ActorLink } from './actors.ts';
 import { Alerts } from './alerts.ts';
@@ -92,6 +96,8 @@ export class Runtime {
 	private readonly recorder: RunRecorder;
 	private readonly evaluations: Evaluations;
 	private readonly laps: Laps;
+	/** Every run in the runs directory, read-only (the runs page). */
+	private readonly runIndex: RunIndex;
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
 
 	constructor(config: ServerConfig, deps: RuntimeDeps = {}) {
@@ -144,6 +150,7 @@ export class Runtime {
 		this.recorder = new RunRecorder(learner, this.training, books, this.clock, child('run'), this.alerts);
 		const lapFiles = new LapFiles(this.recorder.run.dir, learner.maxMetricsMb * 2 ** 20);
 		this.laps = new Laps(lapFiles, learner.maxEpisodesPerSec, this.clock, child('laps'), this.alerts);
+		this.runIndex = new RunIndex(learner.runsDir, this.runId);
 		this.started = (this.recorder.resuming ? this.recorder.resume() : Promise.resolve()).then(() => {
 			this.isStarted = true;
 		});
@@ -295,6 +302,23 @@ export class Runtime {
 
 	tracks(): TrackView[] {
 		return this.laps.trackViews();
+	}
+
+	/** Every run in the runs directory, newest first (these four throw RunIndexError for a bad or unknown id). */
+	runs(): RunSummary[] {
+		return this.runIndex.list();
+	}
+
+	runConfig(id: string): unknown {
+		return this.runIndex.config(id);
+	}
+
+	runSeries(id: string, keys: string[]): Promise<RunSeries> {
+		return this.runIndex.series(id, keys);
+	}
+
+	runCheckpointFile(id: string, checkpoint: string): string {
+		return this.runIndex.checkpointFile(id, checkpoint);
 	}
 
 	weightsAck(entry: ActorEntry, ack: WeightsAck): void {
