@@ -2,7 +2,7 @@
  * What the learner tells browsers, on /ws/console (JSON text) and /api/* (JSON). Declared once,
  * here, for the server and the console alike.
  */
-import type { ActorStats, InferenceMode, TelemetryFrame } from './types.ts';
+import type { ActorStats, InferenceMode, LapReport, TelemetryFrame } from './types.ts';
 
 export type TrainingState = 'idle' | 'starting' | 'waiting' | 'updating' | 'paused';
 
@@ -128,8 +128,8 @@ export interface TrackView {
 	sectors: number[];
 }
 
-/** One laps.jsonl line: a lap an actor reported (LAP), numbered over the run. */
-export interface LapRecord {
+/** One laps.jsonl line: a lap an actor reported (LAP, its fields but the trace), numbered over the run. */
+export interface LapRecord extends Omit<LapReport, 'type' | 'trace'> {
 	/** 1, 2, 3, … over the run (across restarts). */
 	id: number;
 	/** Learner clock when it arrived, ms. */
@@ -138,14 +138,6 @@ export interface LapRecord {
 	actorName: string;
 	/** The actor's track when it drove the lap ('' when it sent none). */
 	track: string;
-	episodeId: number;
-	lap: number;
-	timeMs: number;
-	clean: boolean;
-	sectorsMs: number[];
-	maxSpeedKmh: number;
-	policyVersion: number;
-	evalId?: number;
 }
 
 /** A lap in the console: its record, and whether its trace is kept for a replay. */
