@@ -180,6 +180,18 @@ test('leaderboard → replay: the scrubber moves the car, play advances it, a se
 	await page.getByTestId('replay-play').click();
 	await expect.poll(async () => parseFloat((await page.getByTestId('replay-time').textContent()) ?? '0')).toBeGreaterThan(24);
 	await page.getByTestId('replay-play').click(); // pause
+	// By keyboard: the scrubber takes arrow keys, the play button Space.
+	const scrubber = page.getByTestId('replay-scrubber');
+	await scrubber.focus();
+	const before = parseFloat((await page.getByTestId('replay-time').textContent()) ?? '0');
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('ArrowRight');
+	await expect.poll(async () => parseFloat((await page.getByTestId('replay-time').textContent()) ?? '0')).toBeCloseTo(before + 0.2, 1);
+	await page.getByTestId('replay-play').focus();
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('replay-play')).toHaveText('Pause');
+	await page.keyboard.press('Space');
+	await expect(page.getByTestId('replay-play')).toHaveText('Play');
 	const overlay = page.getByTestId('replay-overlay');
 	await expect.poll(async () => (await overlay.locator('option').count()) > 1).toBe(true);
 	await overlay.selectOption({ index: 1 });

@@ -1,7 +1,8 @@
 /**
  * Coherent snapshots of AC's pages: copy a page, re-read its packetId, copy again if it moved
  * while copying. When a page stays torn for every retry (the writer descheduled mid-write), the
- * last coherent copy stands in and the fallback is counted; the stale detector still sees time pass.
+ * last coherent copy stands in and the fallback is counted (before the first one, the reader
+ * waits up to FIRST_READ_PATIENCE_MS for one); the stale detector still sees time pass.
  * Reports OFF/REPLAY/PAUSE and stale data (physics or graphics packetId not advancing for a
  * while: AC steps physics, and renders the graphics page — where the car's position is — once a
  * frame; a paused, hung or quit game freezes them). `reopen()` lets go of the pages and maps them
@@ -23,6 +24,12 @@ import { AcNotRunningError, type MappedPage, type PageMapper } from './page-mapp
 
 /** Copies tried before a torn page is reported. */
 export const MAX_TORN_RETRIES = 5;
+/**
+ * With no coherent copy yet (the first read), torn copies are tried again for about this long
+ * (as many tries, 1 ms apart): a writer descheduled mid-write on a loaded machine holds its page torn for a time slice.
+ */
+export const FIRST_READ_PATIENCE_MS = 250;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 /** packetId of a page in the middle of being written (see sim/page-publisher.ts). */
 export const WRITING_ID = -1;
 /** physics.packetId or graphics.packetId unchanged this long → stale. */
@@ -131,7 +138,9 @@ export class AcReader {
 		}
 		const mapped = this.pages[page];
 		const headView = new DataView(this.head.buffer);
-		for (let attempt = 0; attempt <= MAX_TORN_RETRIES; attempt++) {
+		const attempts = MAX_TORN_RETRIES + (good.held ? 0 : FIRST_READ_PATIENCE_MS);
+		for (let attempt = 0; attempt <= attempts; attempt++) {
+			if (attempt > MAX_TORN_RETRIES) Atomics.wait(pause, 0, 0, 1);
 			mapped.read(buffer);
 			mapped.readHead(this.head);
 			const id = headView.getInt32(0, true);
@@ -142,7 +151,7 @@ export class AcReader {
 			}
 			this.tornRetries++;
 		}
-		if (!good.held) throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries)`);
+		if (!good.held) throw new Error(`${page} page kept changing while being read (${MAX_TORN_RETRIES} retries, then ${FIRST_READ_PATIENCE_MS} ms)`);
 		this.tornFallbacks++;
 		return good.bytes;
 	}
