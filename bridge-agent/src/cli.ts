@@ -171,8 +171,7 @@ async function recordLine(argv: string[]): Promise<number> {
 	process.stderr.write('recording: drive across the start line, one full lap, and across it again\n');
 	for (let t = 0; t < o.maxSeconds; t += dt) {
 		if (world instanceof SimWorld && driver) {
-			const c = world.sim.car;
-			world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+			world.apply(driver.controls(world.sim.driverState));
 			world.advance(dt);
 		} else await new Promise((resolve) => setTimeout(resolve, dt * 1000));
 		if (recorder.feed(world.reader)) {

@@ -24,8 +24,7 @@ const world = new SimWorld(Track.named('oval'), 1, 'line');
 const driver = new ReferenceDriver(world.track);
 const apply = world.apply.bind(world);
 world.apply = () => {
-	const c = world.sim.car;
-	apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+	apply(driver.controls(world.sim.driverState));
 };
 const agent = new Agent(world, {
 	controlHz,

@@ -8,6 +8,7 @@ import { GRAPHICS_BYTES, GRAPHICS_FIELDS, PHYSICS_BYTES, PHYSICS_FIELDS, STATIC_
 import type { Controls } from '../driving/controls.ts';
 import { Track } from '../driving/track.ts';
 import { Car, DEFAULT_CAR } from './car.ts';
+import type { DriverState } from './reference-driver.ts';
 
 /** Physics substep, s. */
 export const PHYSICS_DT = 0.005;
@@ -104,6 +105,12 @@ export class SimCar {
 
 	apply(controls: Controls): void {
 		this.car.controls = controls;
+	}
+
+	/** What the reference driver steers by. */
+	get driverState(): DriverState {
+		const { x, y, yaw, speed } = this.car;
+		return { x, y, yaw, speed, distance: this.distance, lateral: this.lateral };
 	}
 
 	private locate(): void {

@@ -28,8 +28,7 @@ function drive(start: 'line' | 'random', seconds: number, seed = 1) {
 	const laps: CompletedLap[] = [];
 	const lastLapMs: number[] = [];
 	for (let i = 0; i < seconds * HZ; i++) {
-		const c = world.sim.car;
-		world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+		world.apply(driver.controls(world.sim.driverState));
 		world.advance(1 / HZ);
 		const lap = tracker.feed(world.reader.next());
 		if (lap) {
@@ -98,8 +97,7 @@ describe('LapTracker', () => {
 		const laps: CompletedLap[] = [];
 		const run = (seconds: number) => {
 			for (let i = 0; i < seconds * HZ; i++) {
-				const c = world.sim.car;
-				world.apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+				world.apply(driver.controls(world.sim.driverState));
 				world.advance(1 / HZ);
 				const lap = tracker.feed(world.reader.next());
 				if (lap) laps.push(lap);
@@ -153,8 +151,7 @@ describe('the agent sends laps and its track', () => {
 		const driver = new ReferenceDriver(world.track);
 		const apply = world.apply.bind(world);
 		world.apply = () => {
-			const c = world.sim.car;
-			apply(driver.controls({ x: c.x, y: c.y, yaw: c.yaw, speed: c.speed, distance: world.sim.distance, lateral: world.sim.lateral }));
+			apply(driver.controls(world.sim.driverState));
 		};
 		const log = createLogger({ level: 'error', json: true, name: 'test' }, () => {});
 		const agent = new Agent(world, {

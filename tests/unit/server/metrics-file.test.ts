@@ -7,7 +7,7 @@ import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MetricsFile } from '../../../src/lib/server/run/metrics-file.ts';
+import { MetricsFile, linesFrom } from '../../../src/lib/server/run/metrics-file.ts';
 import { RunDir } from '../../../src/lib/server/run/run-dir.ts';
 import { METRICS_HISTORY, MetricsLog } from '../../../src/lib/server/runtime/metrics.ts';
 
@@ -15,6 +15,25 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'pitwall-metrics-')), 'metri
 const line = (step: number, pad = 0) => JSON.stringify({ kind: 'event', step, time: step, event: 'x', detail: { pad: 'p'.repeat(pad) } }) + '\n';
 
 describe('MetricsFile', () => {
+	it('linesFrom: whole lines across chunk boundaries, not the one being written; resumes where it stopped', () => {
+		const path = fresh();
+		for (let step = 0; step < 2000; step++) appendFileSync(path, line(step, step % 131));
+		appendFileSync(path, '{"kind":"event","st'); // being written
+		const first = [...linesFrom(path)];
+		assert.deepEqual(
+			first.map(({ line }) => JSON.parse(line).step),
+			Array.from({ length: 2000 }, (_, i) => i)
+		);
+		const resume = first.at(-1)!.end;
+		appendFileSync(path, 'ep":2000}\n' + line(2001));
+		assert.deepEqual(
+			[...linesFrom(path, resume)].map(({ line }) => JSON.parse(line).step),
+			[2000, 2001]
+		);
+		assert.equal([...linesFrom(path, statSync(path).size)].length, 0);
+		assert.equal([...linesFrom(join(path, 'nope'))].length, 0);
+	});
+
 	it('reads the last points across chunk boundaries, skipping a torn line', () => {
 		const path = fresh();
 		for (let step = 0; step < 3000; step++) appendFileSync(path, line(step, step % 97));

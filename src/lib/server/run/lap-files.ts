@@ -3,16 +3,28 @@
  * metrics.jsonl), tracks.json (every track the run has seen) and replays/<lap id>.json (the traces
  * kept for replays). Writes of whole files go through a temporary file and a rename.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LapRecord, LapReplay, TrackView } from '../../protocol/index.ts';
-import { MetricsFile } from './metrics-file.ts';
+import { MetricsFile, linesFrom } from './metrics-file.ts';
 
 const REPLAY_FILE = /^(\d+)\.json$/;
 
 function writeAtomically(path: string, text: string): void {
 	writeFileSync(`${path}.tmp`, text);
 	renameSync(`${path}.tmp`, path);
+}
+
+/** The laps of a laps.jsonl from byte `start` on, each with the offset to resume after it. */
+export function* lapRecords(path: string, start = 0): Generator<{ record: LapRecord; end: number }> {
+	for (const { line, end } of linesFrom(path, start)) {
+		try {
+			const record = JSON.parse(line) as LapRecord;
+			if (Number.isSafeInteger(record?.id) && typeof record.timeMs === 'number') yield { record, end };
+		} catch {
+			// a torn line (a crash mid-write)
+		}
+	}
 }
 
 export class LapFiles {
@@ -31,18 +43,7 @@ export class LapFiles {
 
 	/** Every well-formed line of laps.jsonl, in order (a torn last line after a crash is skipped). */
 	records(): LapRecord[] {
-		if (!existsSync(this.laps.path) || statSync(this.laps.path).size === 0) return [];
-		const out: LapRecord[] = [];
-		for (const line of readFileSync(this.laps.path, 'utf8').split('\n')) {
-			if (!line) continue;
-			try {
-				const record = JSON.parse(line) as LapRecord;
-				if (Number.isSafeInteger(record?.id) && typeof record.timeMs === 'number') out.push(record);
-			} catch {
-				// torn
-			}
-		}
-		return out;
+		return [...lapRecords(this.laps.path)].map(({ record }) => record);
 	}
 
 	/** Appends a lap; false once laps.jsonl has reached its cap. */

@@ -9,6 +9,37 @@ import { Readable } from 'node:stream';
 
 const CHUNK = 64 * 1024;
 
+/**
+ * Whole lines of a file from byte `start` on, first first, each with the offset just past its
+ * newline (where reading may resume). A last line without its newline — being written, or torn by
+ * a crash — is not yielded. Read in chunks: no string longer than a chunk's lines is built.
+ */
+export function* linesFrom(path: string, start = 0): Generator<{ line: string; end: number }> {
+	if (!existsSync(path)) return;
+	const fd = openSync(path, 'r');
+	try {
+		const size = fstatSync(fd).size;
+		let position = start;
+		let carry = Buffer.alloc(0); // bytes after the last newline seen, not yet a whole line
+		while (position < size) {
+			const chunk = Buffer.alloc(Math.min(CHUNK, size - position));
+			const read = readSync(fd, chunk, 0, chunk.length, position);
+			if (read === 0) break;
+			const data = carry.length ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+			const base = position + read - data.length; // file offset of data[0]
+			let from = 0;
+			for (let nl = data.indexOf(0x0a); nl >= 0; nl = data.indexOf(0x0a, from)) {
+				if (nl > from) yield { line: data.subarray(from, nl).toString('utf8'), end: base + nl + 1 };
+				from = nl + 1;
+			}
+			carry = Buffer.from(data.subarray(from));
+			position += read;
+		}
+	} finally {
+		closeSync(fd);
+	}
+}
+
 /** Lines from the end of a file, last first, each with the byte offset where it starts. */
 export function* linesFromEnd(path: string): Generator<{ line: string; start: number }> {
 	if (!existsSync(path)) return;

@@ -1,17 +1,19 @@
 /**
  * Every run in the runs directory, read-only, for the runs page: a summary per run (algorithm,
  * samples, updates, best clean lap, first and last point, checkpoints), its config.json, its
- * metric series for overlays (metrics.jsonl streamed once, thinned as it is read like the
- * console's, downsampled per pixel column, cached until the file changes) and its checkpoint
- * files. Run ids and checkpoint ids are validated: nothing outside the runs directory is read.
+ * metric series for overlays (thinned as they are read, like the console's, and downsampled per
+ * pixel column) and its checkpoint files. metrics.jsonl and laps.jsonl are read once and then
+ * only what was appended since (the live run's grow while it trains); a file that shrank (a
+ * resume cuts metrics.jsonl) is read again. Run ids and checkpoint ids are validated: nothing
+ * outside the runs directory is read.
  */
-import { closeSync, createReadStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { LapRecord, MetricPoint, RunSeries, RunSummary, TrainerAlgo } from '../../protocol/index.ts';
+import type { MetricPoint, RunSeries, RunSummary, TrainerAlgo } from '../../protocol/index.ts';
 import { ColumnCache, downsample } from '../../state/downsample.ts';
 import { bestLapSeconds, Series } from '../../state/series.ts';
-import { linesFromEnd } from './metrics-file.ts';
+import { lapRecords } from './lap-files.ts';
+import { linesFrom, linesFromEnd } from './metrics-file.ts';
 import { CHECKPOINT_ID } from './run-dir.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -21,7 +23,26 @@ export const MAX_SERIES_KEYS = 4;
 export const EPISODE_KEYS = ['return', 'length', 'lap'] as const;
 /** Pixel columns a run's series is downsampled to. */
 const COLUMNS = 1000;
-const CACHED_SERIES = 32;
+/** Series kept between requests (each up to MAX_POINTS points per axis and key). */
+const CACHED_SERIES = 8;
+/** Lines read between two turns of the event loop when a series is read. */
+const LINES_PER_TURN = 20_000;
+
+/** A series as read so far: the file up to `offset`, and its downsampled form at that point. */
+interface SeriesRead {
+	offset: number;
+	series: Series;
+	/** Training episodes counted so far (their x in the `update` axis: thinning drops points, not the count). */
+	episodes: number;
+	result?: RunSeries;
+}
+
+/** laps.jsonl as read so far. */
+interface LapsRead {
+	offset: number;
+	laps: number;
+	bestCleanMs: number | null;
+}
 
 export class RunIndexError extends Error {
 	override readonly name = 'RunIndexError';
@@ -40,7 +61,10 @@ export class RunIndexError extends Error {
 }
 
 export class RunIndex {
-	private readonly cache = new Map<string, { stamp: string; series: RunSeries }>();
+	private readonly reads = new Map<string, SeriesRead>();
+	/** A series being read: a second request for it waits for the same read. */
+	private readonly reading = new Map<string, Promise<RunSeries>>();
+	private readonly lapReads = new Map<string, LapsRead>();
 	private readonly summaries = new Map<string, { stamp: string; summary: RunSummary }>();
 
 	constructor(
@@ -88,16 +112,15 @@ export class RunIndex {
 				break;
 			}
 		}
-		const laps = this.laps(dir);
-		const clean = laps.filter((l) => l.clean).map((l) => l.timeMs);
+		const laps = this.lapStats(id, join(dir, 'laps.jsonl'));
 		return {
 			id,
 			live: id === this.liveRunId,
 			algo: config.algo ?? null,
 			samples: lastUpdate?.step ?? 0,
 			updates: lastUpdate?.update ?? 0,
-			bestCleanLapMs: clean.length ? Math.min(...clean) : null,
-			laps: laps.length,
+			bestCleanLapMs: laps.bestCleanMs,
+			laps: laps.laps,
 			startedAt: firstTime(metrics),
 			lastAt,
 			checkpoints: this.checkpoints(dir)
@@ -126,53 +149,65 @@ export class RunIndex {
 		const episodes = keys.every((k) => (EPISODE_KEYS as readonly string[]).includes(k));
 		if (!episodes && keys.some((k) => (EPISODE_KEYS as readonly string[]).includes(k)))
 			throw new RunIndexError(400, 'episode and update metrics come in separate requests');
-		const file = join(dir, 'metrics.jsonl');
-		const stamp = stampOf(file);
-		const cacheKey = `${id}|${keys.join(',')}`;
-		const hit = this.cache.get(cacheKey);
-		if (hit?.stamp === stamp) return hit.series;
-		const series = new Series(keys);
-		if (existsSync(file)) {
-			const wanted = episodes ? '"kind":"episode"' : '"kind":"update"';
-			for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
-				if (!line.includes(wanted)) continue;
-				const point = parse<MetricPoint>(line);
-				if (point?.kind === 'update') series.push(point.step, point.update, point.time, point);
-				else if (point?.kind === 'episode' && point.evalId === undefined) {
-					series.push(point.step, series.length + 1, point.time, { return: point.return, length: point.length, lap: bestLapSeconds(point.lapTimesMs ?? []) });
-				}
+		const key = `${id}|${keys.join(',')}`;
+		const pending = this.reading.get(key);
+		if (pending) return pending;
+		const read = this.readSeries(key, join(dir, 'metrics.jsonl'), keys, episodes).finally(() => this.reading.delete(key));
+		this.reading.set(key, read);
+		return read;
+	}
+
+	/** Brings a series up to the end of its metrics file (from where the last read stopped). */
+	private async readSeries(key: string, file: string, keys: string[], episodes: boolean): Promise<RunSeries> {
+		const size = existsSync(file) ? statSync(file).size : 0;
+		let state = this.reads.get(key);
+		if (!state || size < state.offset) state = { offset: 0, series: new Series(keys), episodes: 0 };
+		this.reads.delete(key); // re-inserted last: the least recently asked for goes first
+		this.reads.set(key, state);
+		if (this.reads.size > CACHED_SERIES) this.reads.delete(this.reads.keys().next().value!);
+		if (state.result && size === state.offset) return state.result;
+		const { series } = state;
+		const wanted = episodes ? '"kind":"episode"' : '"kind":"update"';
+		let lines = 0;
+		for (const { line, end } of linesFrom(file, state.offset)) {
+			state.offset = end;
+			if (++lines % LINES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+			if (!line.includes(wanted)) continue;
+			const point = parse<MetricPoint>(line);
+			if (point?.kind === 'update') series.push(point.step, point.update, point.time, point);
+			else if (point?.kind === 'episode' && point.evalId === undefined) {
+				series.push(point.step, ++state.episodes, point.time, { return: point.return, length: point.length, lap: bestLapSeconds(point.lapTimesMs ?? []) });
 			}
 		}
-		const caches = keys.map((key) => {
+		const caches = keys.map((k) => {
 			const cache = new ColumnCache();
-			cache.sync(series.y[key], 0, 0);
+			cache.sync(series.y[k], 0, 0);
 			return cache;
 		});
 		// One downsampling for every axis: the same points, picked along the env-step axis.
 		const index = series.x.step.map((_, i) => i);
 		const [picked, ...ys] = downsample(index, caches, COLUMNS);
-		const result: RunSeries = {
-			runId: id,
-			x: {
-				step: picked.map((i) => series.x.step[i]),
-				update: picked.map((i) => series.x.update[i]),
-				time: picked.map((i) => series.x.time[i]),
-				elapsed: picked.map((i) => series.x.elapsed[i])
-			},
-			y: Object.fromEntries(keys.map((key, k) => [key, ys[k]]))
+		const pick = (axis: number[]) => picked.map((i) => axis[i]);
+		state.result = {
+			runId: key.slice(0, key.indexOf('|')),
+			x: { step: pick(series.x.step), update: pick(series.x.update), time: pick(series.x.time), elapsed: pick(series.x.elapsed) },
+			y: Object.fromEntries(keys.map((k, i) => [k, ys[i]]))
 		};
-		this.cache.delete(cacheKey);
-		this.cache.set(cacheKey, { stamp, series: result });
-		if (this.cache.size > CACHED_SERIES) this.cache.delete(this.cache.keys().next().value!);
-		return result;
+		return state.result;
 	}
 
-	private laps(dir: string): LapRecord[] {
-		const file = join(dir, 'laps.jsonl');
-		if (!existsSync(file)) return [];
-		return readFileSync(file, 'utf8')
-			.split('\n')
-			.flatMap((line) => parse<LapRecord>(line) ?? []);
+	/** Laps and the best clean one, read on from where the last call stopped. */
+	private lapStats(id: string, file: string): LapsRead {
+		const size = existsSync(file) ? statSync(file).size : 0;
+		let state = this.lapReads.get(id);
+		if (!state || size < state.offset) state = { offset: 0, laps: 0, bestCleanMs: null };
+		this.lapReads.set(id, state);
+		for (const { record, end } of lapRecords(file, state.offset)) {
+			state.offset = end;
+			state.laps++;
+			if (record.clean && (state.bestCleanMs === null || record.timeMs < state.bestCleanMs)) state.bestCleanMs = record.timeMs;
+		}
+		return state;
 	}
 
 	private checkpoints(dir: string): string[] {

@@ -47,8 +47,7 @@ export class Laps {
 	private readonly byActor = new Map<string, LapRecord[]>();
 	private readonly boards = new Map<string, LapRecord[]>();
 	private readonly bestOf = new Map<string, number>();
-	private readonly progression = new Set<number>();
-	/** The progression's records, for the view (each track's record laps, oldest first). */
+	/** The progression: every lap that was its track's fastest clean lap when driven, by id (oldest first). */
 	private readonly records = new Map<number, LapRecord>();
 	/** Lap ids whose replay is on disk. */
 	private readonly kept = new Set<number>();
@@ -67,7 +66,7 @@ export class Laps {
 		for (const track of files.loadTracks()) this.tracks.set(track.name, track);
 		for (const record of files.records()) this.add(record);
 		const onDisk = new Set(files.replayIds());
-		for (const id of this.progression) if (onDisk.has(id)) this.kept.add(id);
+		for (const id of this.records.keys()) if (onDisk.has(id)) this.kept.add(id);
 		for (const board of this.boards.values()) for (const lap of board) if (onDisk.has(lap.id)) this.kept.add(lap.id);
 		if (this.total > 0) log.info({ laps: this.total, clean: this.clean, replays: this.kept.size, tracks: this.tracks.size }, 'laps read back');
 	}
@@ -149,7 +148,6 @@ export class Laps {
 		const best = this.bestOf.get(record.track);
 		if (best === undefined || record.timeMs < best) {
 			this.bestOf.set(record.track, record.timeMs);
-			this.progression.add(record.id);
 			this.records.set(record.id, record);
 		}
 		const board = this.boards.get(record.track) ?? [];
@@ -157,17 +155,18 @@ export class Laps {
 		board.push(record);
 		board.sort((a, b) => a.timeMs - b.timeMs || a.id - b.id);
 		const dropped = board.length > LEADERBOARD_SIZE ? board.pop() : undefined;
-		if (dropped && dropped !== record && !this.progression.has(dropped.id)) this.forget(dropped.id);
-		return dropped !== record || this.progression.has(record.id);
+		if (dropped && dropped !== record && !this.records.has(dropped.id)) this.forget(dropped.id);
+		return dropped !== record || this.records.has(record.id);
 	}
 
 	/** Over the cap: the oldest progression replays that are on no leaderboard go. */
 	private prune(): void {
+		if (this.kept.size <= MAX_KEPT_REPLAYS) return;
 		const onBoards = new Set([...this.boards.values()].flatMap((b) => b.map((lap) => lap.id)));
-		for (const id of [...this.progression].sort((a, b) => a - b)) {
+		// The map holds records in the order they were set: oldest first.
+		for (const id of this.records.keys()) {
 			if (this.kept.size <= MAX_KEPT_REPLAYS) return;
 			if (onBoards.has(id)) continue;
-			this.progression.delete(id);
 			this.records.delete(id);
 			this.forget(id);
 		}
