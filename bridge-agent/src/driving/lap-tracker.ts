@@ -7,7 +7,7 @@
  * one that did not pass every sector boundary in order (half a lap on a one-sector track): a car
  * that rolls back over the line and forward again has crossed it twice without lapping.
  */
-import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
+import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, MAX_SPEED_KMH, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
 
 /** Trace samples per second of lap time. */
@@ -69,7 +69,7 @@ export class LapTracker {
 			return completed;
 		}
 		if (physics.numberOfTyresOut > 0) this.clean = false;
-		this.maxSpeed = Math.max(this.maxSpeed, physics.speedKmh);
+		this.maxSpeed = Math.max(this.maxSpeed, speed(physics.speedKmh));
 		const position = graphics.normalizedCarPosition;
 		// A fast-forwarded car may pass two boundaries in one period; a jump of half a lap is no crossing.
 		while (this.crossings.length < this.checkpoints.length && position - this.lastPosition < 0.5) {
@@ -87,7 +87,7 @@ export class LapTracker {
 		this.startLaps = graphics.completedLaps;
 		this.full = full;
 		this.clean = physics.numberOfTyresOut === 0;
-		this.maxSpeed = physics.speedKmh;
+		this.maxSpeed = speed(physics.speedKmh);
 		this.crossings = [];
 		// Just after the line AC may still say 0.99…: the lap starts at 0 whatever the page says.
 		this.lastPosition = graphics.normalizedCarPosition < 0.5 ? graphics.normalizedCarPosition : 0;
@@ -101,12 +101,13 @@ export class LapTracker {
 		if (lapMs < this.nextSampleMs || this.trace.x.length >= this.maxTracePoints) return;
 		const [x, , z] = s.graphics.carCoordinates;
 		const t = this.trace;
-		t.x.push(x);
-		t.z.push(z);
-		t.speedKmh.push(Math.max(0, s.physics.speedKmh));
-		t.steer.push(s.physics.steerAngle);
-		t.throttle.push(s.physics.gas);
-		t.brake.push(s.physics.brake);
+		// What the learner would refuse (a glitching page) is not sent: non-finite as 0, speed in range.
+		t.x.push(finite(x));
+		t.z.push(finite(z));
+		t.speedKmh.push(speed(s.physics.speedKmh));
+		t.steer.push(finite(s.physics.steerAngle));
+		t.throttle.push(finite(s.physics.gas));
+		t.brake.push(finite(s.physics.brake));
 		while (this.nextSampleMs <= lapMs) this.nextSampleMs += this.periodMs;
 	}
 
@@ -127,11 +128,14 @@ export class LapTracker {
 			timeMs: Math.round(timeMs),
 			clean: this.clean,
 			sectorsMs,
-			maxSpeedKmh: Math.min(1000, this.maxSpeed),
+			maxSpeedKmh: this.maxSpeed,
 			...(n > 0 ? { trace } : {})
 		};
 	}
 }
+
+const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+const speed = (kmh: number) => Math.min(MAX_SPEED_KMH, Math.max(0, finite(kmh)));
 
 function emptyTrace(): Record<Column, number[]> {
 	return { x: [], z: [], speedKmh: [], steer: [], throttle: [], brake: [] };

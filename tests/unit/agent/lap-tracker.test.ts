@@ -135,6 +135,22 @@ describe('LapTracker', () => {
 		}
 	});
 
+	it('a glitching page (NaN inputs, 5000 km/h) still gives a LAP the learner accepts', () => {
+		let clock = 0;
+		const page = (position: number, completedLaps: number, speedKmh = 20) =>
+			({
+				physics: { numberOfTyresOut: 0, speedKmh, steerAngle: NaN, gas: Infinity, brake: 0 },
+				graphics: { completedLaps, iCurrentTime: (clock += 1000), iLastTime: clock, normalizedCarPosition: position, carCoordinates: [NaN, 0, 1] }
+			}) as unknown as Snapshot;
+		const tracker = new LapTracker(SECTOR_BOUNDARIES);
+		tracker.restart({ ...page(0, 0), graphics: { ...page(0, 0).graphics, iCurrentTime: 0 } } as Snapshot);
+		for (const p of [0.2, 0.4, 0.6, 0.8]) tracker.feed(page(p, 0, p === 0.6 ? 5000 : 20));
+		const lap = tracker.feed(page(0.01, 1))!;
+		const decoded = decodeMessage(encodeMessage({ type: MessageType.LAP, ...lap, episodeId: 1, policyVersion: 1 })) as LapReport;
+		assert.equal(decoded.maxSpeedKmh, 1000);
+		assert.ok(decoded.trace!.steer.every((v) => v === 0));
+	});
+
 	it('the track on the wire: ≤ 2048 points of the centre line, a valid TRACK', () => {
 		const track = Track.named('mixed');
 		const message = decodeMessage(encodeMessage({ type: MessageType.TRACK, ...describeTrack(track) })) as TrackDescription;
