@@ -76,7 +76,7 @@ const pointAt = (track: TrackView, f: number) => Math.min(track.x.length - 1, Ma
 
 export const TRACK_FILL = '#2b303b';
 
-export function drawTrack(ctx: Ctx2D, track: TrackView, view: View): void {
+function drawTrack(ctx: Ctx2D, track: TrackView, view: View): void {
 	ctx.lineJoin = 'round';
 	ctx.lineCap = 'round';
 	// Kerbs: a lighter band just wider than the tarmac, then the tarmac itself.
@@ -133,16 +133,15 @@ export function drawTrackCached(ctx: CanvasRenderingContext2D, track: TrackView,
 	ctx.restore();
 }
 
-/** Speed → colour: slow blue, through green and yellow, to fast red. */
-export function speedColor(speed: number, low: number, high: number): string {
-	const f = Math.max(0, Math.min(1, (speed - low) / Math.max(1, high - low)));
+/** A lap's speed range → colour (0 its slowest, 1 its fastest): blue, through green and yellow, to red. */
+function speedColor(f: number): string {
 	return `hsl(${Math.round(220 - 220 * f)}, 80%, 58%)`;
 }
 
 /** Colour buckets for a speed-coloured line: one path per bucket, not one per segment. */
 const BUCKETS = 12;
 
-export function drawLapLine(ctx: CanvasRenderingContext2D, line: LapLine, view: View, low?: number, high?: number): void {
+export function drawLapLine(ctx: CanvasRenderingContext2D, line: LapLine, view: View): void {
 	const n = line.x.length;
 	if (n < 2) return;
 	ctx.lineCap = 'round';
@@ -155,13 +154,11 @@ export function drawLapLine(ctx: CanvasRenderingContext2D, line: LapLine, view: 
 		ctx.strokeStyle = line.color;
 		ctx.stroke();
 	} else {
-		let lo = low ?? Infinity;
-		let hi = high ?? -Infinity;
-		if (low === undefined || high === undefined) {
-			for (let i = 0; i < n; i++) {
-				lo = Math.min(lo, line.speedKmh[i]);
-				hi = Math.max(hi, line.speedKmh[i]);
-			}
+		let lo = Infinity;
+		let hi = -Infinity;
+		for (let i = 0; i < n; i++) {
+			lo = Math.min(lo, line.speedKmh[i]);
+			hi = Math.max(hi, line.speedKmh[i]);
 		}
 		const paths: Path2D[] = Array.from({ length: BUCKETS }, () => new Path2D());
 		for (let i = 1; i < n; i++) {
@@ -171,7 +168,7 @@ export function drawLapLine(ctx: CanvasRenderingContext2D, line: LapLine, view: 
 			path.lineTo(view.px(line.x[i]), view.py(line.z[i]));
 		}
 		paths.forEach((path, b) => {
-			ctx.strokeStyle = speedColor(lo + ((b + 0.5) / BUCKETS) * (hi - lo), lo, hi);
+			ctx.strokeStyle = speedColor((b + 0.5) / BUCKETS);
 			ctx.stroke(path);
 		});
 	}
