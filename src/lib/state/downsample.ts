@@ -14,6 +14,9 @@ import { gap, type Column, type Summary } from './series';
 const BLOCK_BITS = 7;
 export const BLOCK = 1 << BLOCK_BITS;
 
+/** A stored value as drawn: NaN (no value) is a gap, `null`. */
+const shown = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
 export class ColumnCache {
 	/** The smoothed values, NaN where the raw point has none. */
 	private readonly values: number[] = [];
@@ -50,18 +53,18 @@ export class ColumnCache {
 				continue;
 			}
 			this.state = this.state === null || alpha <= 0 ? v : alpha * this.state + (1 - alpha) * v;
-			const shown = this.state;
-			this.values.push(shown);
+			const smooth = this.state;
+			this.values.push(smooth);
 			this.last = v;
 			if (v < this.min) this.min = v;
 			if (v > this.max) this.max = v;
 			this.count++;
-			if (shown < this.blockLow[b]) {
-				this.blockLow[b] = shown;
+			if (smooth < this.blockLow[b]) {
+				this.blockLow[b] = smooth;
 				this.blockMin[b] = i;
 			}
-			if (shown > this.blockHigh[b]) {
-				this.blockHigh[b] = shown;
+			if (smooth > this.blockHigh[b]) {
+				this.blockHigh[b] = smooth;
 				this.blockMax[b] = i;
 			}
 		}
@@ -77,29 +80,16 @@ export class ColumnCache {
 		this.count = 0;
 	}
 
-	get length(): number {
-		return this.values.length;
-	}
-
-	/** The smoothed value at i, `null` where the raw point has none. */
-	at(i: number): number | null {
-		const v = this.values[i];
-		return Number.isNaN(v) ? null : v;
-	}
-
 	/** The smoothed values at the first `count` of `indices`, gaps as `null`: a drawn column. */
 	pick(indices: Int32Array, count: number): Column {
 		const out: Column = new Array(count);
-		for (let k = 0; k < count; k++) {
-			const v = this.values[indices[k]];
-			out[k] = v === v ? v : null; // NaN ≠ NaN: no value
-		}
+		for (let k = 0; k < count; k++) out[k] = shown(this.values[indices[k]]);
 		return out;
 	}
 
 	/** The smoothed column, gaps as `null` (a copy: for short columns and tests). */
 	get smoothed(): Column {
-		return this.values.map((v) => (Number.isNaN(v) ? null : v));
+		return this.values.map(shown);
 	}
 
 	get summary(): Summary {
@@ -160,7 +150,7 @@ export function downsample(x: readonly number[], caches: readonly ColumnCache[],
 	// Pixel columns that span whole blocks start on a block boundary: their extremes come from the index.
 	const aligned = per >= BLOCK;
 	const most = 2 + 2 * caches.length;
-	const picked = new Int32Array(columns * most + most);
+	const picked = new Int32Array(columns * most);
 	let count = 0;
 	let start = 0;
 	for (let c = 1; c <= columns && start < n; c++) {
