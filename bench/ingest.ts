@@ -10,7 +10,7 @@ const ACTORS = 16;
 const SECONDS = 8;
 
 async function measure(columns: 'compact' | 'raw'): Promise<{ perSec: number; stored: number; sent: number; rssMb: number }> {
-	const { runtime, server, url } = await startLearner({ nSteps: 1 << 20, hiddenSizes: [8] });
+	const { runtime, server, url } = await startLearner({ nSteps: 1_000_000, hiddenSizes: [8] }); // the largest rollout the learner accepts: nothing trains
 	runtime.pause();
 	// From the first stored step to the last: the sender finishes well before SECONDS.
 	let first = 0;
@@ -27,6 +27,7 @@ async function measure(columns: 'compact' | 'raw'): Promise<{ perSec: number; st
 	clearInterval(probe);
 	const rssMb = process.memoryUsage().rss / 2 ** 20;
 	await server.close();
+	if (stored === 0) throw new Error(`ingest (${columns}): the learner stored nothing (see the refusals above)`);
 	return { perSec: stored / ((last - first) / 1000), stored, sent: report.sentSteps, rssMb };
 }
 

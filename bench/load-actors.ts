@@ -31,7 +31,7 @@ function actor(index: number): Promise<void> {
 			// pre-encoded: the benchmark measures the learner, not this process
 			frames = Array.from({ length: FRAMES_PER_ACTOR }, (_, s) => {
 				const batch = trajectoryBatch(100, index * 1000 + (s % 20), s);
-				batch.policyVersion.fill(1);
+				batch.policyVersion.fill(0); // the learner is at version 0: nothing trains while it ingests
 				return encodeMessage(batch, { columns: process.env.PITWALL_COLUMNS === 'raw' ? 'raw' : 'compact' });
 			});
 		}
