@@ -21,8 +21,8 @@ const sockets: WebSocket[] = [];
 
 function actor(index: number): Promise<void> {
 	return new Promise((resolve) => {
-		// A zero mask lets ws skip the XOR on both ends: the figure is the learner's work, not masking.
-		const socket = new WebSocket(url, { generateMask: (mask: Buffer) => mask.fill(0) });
+		// Masked like every real client (RFC 6455): unmasking is part of the learner's work per frame.
+		const socket = new WebSocket(url);
 		sockets.push(socket);
 		const id = `load-${mode}-${index}`;
 		let seq = 0;

@@ -118,6 +118,8 @@ describe('default loopback setup (no console token)', () => {
 		const refused = (service: string) => warnings.filter((w) => w.service === service && w.host === `evil.example:${port}`).map((w) => w.msg);
 		assert.deepStrictEqual(refused('http-guard'), Array(3).fill('request refused: host not allowed'));
 		assert.deepStrictEqual(refused('upgrade'), Array(2).fill('upgrade refused: host not allowed'));
+		const status = JSON.parse((await send(port, 'GET', '/api/status', {})).body) as { refusals: Record<string, number> };
+		assert.equal(status.refusals['upgrade 403'], 3, 'every refused upgrade is counted');
 	});
 
 	it('finding 2: a cross-site POST without a body does not reach /api/broadcast or /api/checkpoints', async () => {

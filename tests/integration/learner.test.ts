@@ -214,12 +214,27 @@ describe('learner', () => {
 		const chatter = new Actor(url, 'chatter');
 		await chatter.weights(1);
 		// 2000 frames in well under the 10 s it would take to spread them below 200 a second.
-		const ping = encodeMessage({ type: MessageType.PING, seq: 1, t: 0 });
-		for (let i = 0; i < 2000; i++) chatter.client.send(ping);
+		const pong = encodeMessage({ type: MessageType.PONG, seq: 1, t: 0 });
+		for (let i = 0; i < 2000; i++) chatter.client.send(pong);
 		const error = await chatter.client.expect(MessageType.ERROR);
 		assert.equal(error.code, 'RATE_LIMITED');
 		assert.match(error.message, /200 messages per second/);
 		assert.equal((await chatter.client.closed).code, CloseCode.RATE_LIMITED);
+	});
+
+	it('answers at most maxPingsPerSec PINGs a second, then refuses the flood (a PONG each cost a socket write)', async () => {
+		const pinger = new Actor(url, 'pinger');
+		await pinger.weights(1);
+		let pongs = 0;
+		pinger.client.onMessage = (m) => (m.type === MessageType.PONG && pongs++, false);
+		const ping = encodeMessage({ type: MessageType.PING, seq: 1, t: 0 });
+		for (let i = 0; i < 150; i++) pinger.client.send(ping);
+		const error = await pinger.client.expect(MessageType.ERROR);
+		assert.equal(error.code, 'RATE_LIMITED');
+		assert.match(error.message, /10 PINGs per second/);
+		assert.equal((await pinger.client.closed).code, CloseCode.RATE_LIMITED);
+		assert.ok(pongs <= 2 * 10, `${pongs} PONGs for a 150-PING burst: at most the limit per second`);
+		assert.ok((ctx.runtime.status().refusals.RATE_LIMITED ?? 0) >= 3, 'the floods of this file were counted');
 	});
 
 	it('refuses a finite but absurd reward (3e38 poisoned the policy) and keeps training on finite weights', async () => {

@@ -74,6 +74,12 @@ export interface LearnerStatus {
 	replay?: ReplayStatus;
 	/** The newest evaluation requests of this process, newest first. */
 	evaluations: EvaluationInfo[];
+	/**
+	 * Connections and sessions this process refused, by reason: an actor protocol error code
+	 * (`RATE_LIMITED`, `MALFORMED`, …) or `upgrade <HTTP status>` for an upgrade refused before
+	 * the WebSocket opened. Counted whether or not the log line was written (logs are limited).
+	 */
+	refusals: Record<string, number>;
 }
 
 export interface ActorInfo {

@@ -88,6 +88,11 @@ export const LEARNER_OPTIONS = defineOptions(
 		telemetryHz: num('telemetry rate asked of actors for the live view, Hz', 5, { above: 0, max: 1000 }),
 		maxTelemetryPerSec: int('telemetry frames per second an actor may send before it is refused (RATE_LIMITED)', 200),
 		maxEpisodesPerSec: int('EPISODE_SUMMARY messages per second an actor may send before it is refused (RATE_LIMITED)', 20, { min: 1 }),
+		maxPingsPerSec: int(
+			'PINGs per second an actor may send before it is refused (RATE_LIMITED; at least twice the heartbeat rate); each one is answered with a PONG',
+			10,
+			{ min: 1 }
+		),
 		maxMessagesPerSec: int('frames per second of any type an actor may send before it is refused (RATE_LIMITED)', 2000, { min: 10 }),
 		weightsMaxBufferedBytes: int("above this many unsent bytes an actor's weights wait (coalesced) instead of queueing", MIB),
 		checkpointEveryUpdates: int('updates (SAC: policy versions) between periodic checkpoints', 10, {

@@ -12,6 +12,8 @@ import type { WebSocket } from 'ws';
 import { CloseCode, Decoder, ErrorCode, MessageType, encodeMessage, type Message } from '../../../src/lib/protocol/index.ts';
 import { pingCodec } from '../../../src/lib/protocol/messages/heartbeat.ts';
 import type { Runtime } from '../../../src/lib/server/runtime/index.ts';
+import { LimitedLog } from '../../../src/lib/server/limited-log.ts';
+import { systemClock } from '../../../src/lib/server/runtime/clock.ts';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { ActorSession } from '../../../src/lib/server/ws/actor-session.ts';
@@ -95,6 +97,7 @@ function stubRuntime({ heartbeat = () => {}, started, handshakeTimeoutMs = 5000,
 		heartbeat,
 		alerts: { raise: () => {} },
 		logger: () => log,
+		refusals: new LimitedLog(systemClock),
 		isStarted: started === undefined,
 		started: started ?? Promise.resolve()
 	};

@@ -38,7 +38,7 @@ export class ActorEntry {
 	bytesOut = 0;
 	readonly telemetry: TelemetryFrame[] = [];
 	/** What this actor may repeat, counted per wall-clock second (rate limits). */
-	readonly rates = { messages: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond(), laps: new PerSecond() };
+	readonly rates = { messages: new PerSecond(), pings: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond(), laps: new PerSecond() };
 	private readonly sampleTimes: { at: number; n: number }[] = [];
 
 	constructor(

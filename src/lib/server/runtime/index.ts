@@ -44,6 +44,7 @@ import {
 } from '../../protocol/index.ts';
 import { Rng } from '../../ppo/random.ts';
 import type { ServerConfig } from '../config.ts';
+import { LimitedLog } from '../limited-log.ts';
 import { createLog, type Log } from '../log.ts';
 import { LapFiles } from '../run/lap-files.ts';
 import { RunIndex } from '../run/run-index.ts';
@@ -99,6 +100,8 @@ export class Runtime {
 	/** Every run in the runs directory, read-only (the runs page). */
 	private readonly runIndex: RunIndex;
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
+	/** Refusals of connections and sessions: logged within limits, counted by code (status().refusals). */
+	readonly refusals: LimitedLog;
 
 	constructor(config: ServerConfig, deps: RuntimeDeps = {}) {
 		this.config = config;
@@ -108,6 +111,7 @@ export class Runtime {
 		this.log = deps.log ?? createLog({ level: config.logLevel, format: config.logFormat });
 		this.startedAt = this.clock.now();
 		const child = (service: string) => this.logger(service);
+		this.refusals = new LimitedLog(this.clock);
 		this.alerts = new Alerts(this.clock, child('alerts'));
 		this.training = new TrainingLoop(
 			learner.backends,
@@ -325,7 +329,10 @@ export class Runtime {
 		this.weights.ack(entry, ack);
 	}
 
+	/** PING from an actor: its health figures (throws RATE_LIMITED past maxPingsPerSec, or twice the heartbeat rate if higher). */
 	heartbeat(entry: ActorEntry, ping: Ping): void {
+		const { maxPingsPerSec, heartbeatIntervalMs } = this.config.learner;
+		entry.rates.pings.take(this.clock.now(), Math.max(maxPingsPerSec, Math.ceil(2000 / heartbeatIntervalMs)), 'PINGs');
 		this.actors.heartbeat(entry, ping);
 	}
 
@@ -355,6 +362,7 @@ export class Runtime {
 			this.alerts.raise('learner-stalled', `no update for ${Math.round(waited / 1000)} s while actors send`);
 		}
 		this.recorder.tick();
+		this.refusals.flush();
 	}
 
 	/** Saves a checkpoint now; rejects with the reason when it cannot be written. */
@@ -400,7 +408,8 @@ export class Runtime {
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: snapshot?.hyperparams ?? {},
 			...(snapshot?.replay ? { replay: snapshot.replay } : {}),
-			evaluations: this.evaluations.list()
+			evaluations: this.evaluations.list(),
+			refusals: this.refusals.totals()
 		};
 	}
 

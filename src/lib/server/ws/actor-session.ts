@@ -27,6 +27,7 @@ import {
 import { tokenMatches } from '../auth.ts';
 import type { Log } from '../log.ts';
 import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
+import { discardInput } from './discard-input.ts';
 import { HandshakeGate, systemTimers, type Timers } from './handshake-gate.ts';
 
 /** Frames held while a handshake waits for a resuming learner (a well-behaved actor sends none). */
@@ -110,11 +111,12 @@ export class ActorSession implements ActorLink {
 	private refuse(error: ProtocolError): void {
 		const fields = { code: error.code, closeCode: error.closeCode, actorId: this.entry?.id, address: this.address };
 		if (error.code === ErrorCode.INTERNAL) this.log.error({ ...fields, err: error.cause ?? error }, `actor refused: ${error.message}`);
-		else this.log.warn(fields, `actor refused: ${error.message}`);
+		else this.runtime.refusals.warn(this.log, error.code, fields, `actor refused: ${error.message}`);
 		this.gate?.stopClock();
 		this.send(errorMessage(error, true));
 		this.refused = true;
 		this.socket.close(error.closeCode, error.code);
+		discardInput(this.socket);
 	}
 
 	private onFrame(data: Buffer, isBinary: boolean): void {
@@ -162,8 +164,8 @@ export class ActorSession implements ActorLink {
 			case MessageType.HANDSHAKE:
 				throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
 			case MessageType.PING:
-				this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
-				return this.runtime.heartbeat(entry, message);
+				this.runtime.heartbeat(entry, message); // first: it throws RATE_LIMITED for a flood, which gets no PONG
+				return this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
 			case MessageType.TRANSITION:
 			case MessageType.TRANSITION_BATCH:
 				this.ackLater(this.runtime.ingest(entry, message));

@@ -53,7 +53,8 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 	const { config } = runtime;
 	const log = runtime.logger('upgrade');
 	const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string, why = reason) => {
-		log.warn({ path: req.url, status, address: req.socket.remoteAddress, host: req.headers.host, origin: req.headers.origin }, `upgrade refused: ${why}`);
+		const fields = { path: req.url, status, address: req.socket.remoteAddress, host: req.headers.host, origin: req.headers.origin };
+		runtime.refusals.warn(log, `upgrade ${status}`, fields, `upgrade refused: ${why}`);
 		reject(socket, status, reason);
 	};
 	// Frames up to 2× the protocol limit reach the decoder, which answers with an ERROR; beyond
