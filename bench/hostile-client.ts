@@ -2,10 +2,13 @@
  * The hostile client of the `hostile` benchmark, run as its own process at the lowest CPU
  * priority (nice 19) so that, on a machine it shares with the learner, it takes only the time the
  * learner leaves idle — as an attacker on another machine would:
- *   tsx bench/hostile-client.ts <ws-url> <connections> <seconds>
- * Prints one JSON line: frames and connections sent, ERRORs received, its own CPU seconds.
+ *   tsx bench/hostile-client.ts <ws-url> <connections>
+ * Commands on stdin, one per line: `attack` (open the connections and keep attacking), `pause`
+ * (stop and drop every open connection at once), `exit` (print one JSON line — frames and
+ * connections sent, ERRORs received, its own CPU seconds — and exit).
  */
 import { setPriority } from 'node:os';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'fflate';
 import WebSocket from 'ws';
@@ -84,11 +87,15 @@ export interface Tally {
 }
 
 /** One hostile connection: open, send, wait for the learner to close it (idle ones: its timeout). */
+/** Every connection open now: a pause drops them all at once. */
+const open = new Set<WebSocket>();
+
 function attackOnce(url: string, attack: Attack, id: string, rng: Rng, tally: Tally): Promise<void> {
 	return new Promise((resolve) => {
 		const socket = new WebSocket(url, { headers: { authorization: `Bearer ${ACTOR_TOKEN}` }, perMessageDeflate: false });
+		open.add(socket);
 		let timer: ReturnType<typeof setTimeout> | undefined;
-		const done = () => (clearTimeout(timer), resolve());
+		const done = () => (clearTimeout(timer), open.delete(socket), resolve());
 		socket.on('open', () => {
 			tally.connections++;
 			const frames = attack.frames(rng);
@@ -106,27 +113,42 @@ function attackOnce(url: string, attack: Attack, id: string, rng: Rng, tally: Ta
 }
 
 async function main(): Promise<void> {
-	const [url, connectionsText, secondsText] = process.argv.slice(2);
+	const [url, connectionsText] = process.argv.slice(2);
 	const connections = Number(connectionsText);
 	setPriority(19);
 	const tally: Tally = { frames: 0, connections: 0, errors: 0 };
 	const all = attacks();
 	const idle = all.filter((a) => a.name === 'idle');
 	const busy = all.filter((a) => a.name !== 'idle');
+	let running: Promise<void[]> | undefined;
 	let stop = false;
 	let next = 0;
 	// Two connections at a time sit idle (they wait for the handshake timeout); the rest attack.
-	const loops = Array.from({ length: connections }, async (_, i) => {
-		const rng = new Rng(1000 + i);
-		const list = i < 2 ? idle : busy;
-		while (!stop) await attackOnce(url, list[next++ % list.length], `hostile-${i}-${next}`, rng, tally);
-	});
-	await new Promise((resolve) => setTimeout(resolve, Number(secondsText) * 1000));
-	stop = true;
+	const attack = () =>
+		Promise.all(
+			Array.from({ length: connections }, async (_, i) => {
+				const rng = new Rng(1000 + i + next);
+				const list = i < 2 ? idle : busy;
+				while (!stop) await attackOnce(url, list[next++ % list.length], `hostile-${i}-${next}`, rng, tally);
+			})
+		);
+	const pause = async () => {
+		stop = true;
+		for (const socket of open) socket.terminate();
+		await running;
+		running = undefined;
+	};
+	for await (const line of createInterface({ input: process.stdin })) {
+		if (line === 'attack' && !running) {
+			stop = false;
+			running = attack();
+		} else if (line === 'pause') await pause();
+		else if (line === 'exit') break;
+		console.log(`ok ${line}`);
+	}
+	await pause();
 	const { user, system } = process.cpuUsage();
-	const cpuSec = (user + system) / 1e6;
-	await Promise.all(loops);
-	console.log(JSON.stringify({ ...tally, cpuSec }));
+	console.log(JSON.stringify({ ...tally, cpuSec: (user + system) / 1e6 }));
 	process.exit(0);
 }
 

@@ -1,6 +1,7 @@
 /**
- * Hostile peers: the built learner trains with its 2 simulated actors, first alone (baseline),
- * then while a hostile client holds HOSTILE_CONNECTIONS connections at once and sends, in bursts,
+ * Hostile peers: the built learner trains with its 2 simulated actors, alone (baseline) and while
+ * a hostile client holds HOSTILE_CONNECTIONS connections at once — the two alternate, 4 × 15 s
+ * each by default (HOSTILE_SECONDS in all per phase) — and sends, in bursts,
  * mutated frames before and after a handshake, floods (PING, EPISODE_SUMMARY, telemetry), absurd
  * values (3e38 rewards, NaN, huge obs, policy versions from the future), decompression bombs
  * and idle sockets. An honest watcher actor checks every broadcast's weights.
@@ -12,8 +13,9 @@
  *                        on a machine it shares with the learner it gets the cores the learner leaves
  *                        idle, so the figure is what refusing it costs the learner, not what the
  *                        attacker's own CPU costs a small machine)
- *   rssGrowthPct         learner RSS growth over the attack — target < 10 (the baseline starts once
- *                        the learner's RSS is flat: the trainer's first updates grow it on their own)
+ *   rssGrowthPct         learner RSS growth from the end of the first baseline slice to 2 s after the
+ *                        last attack — target < 10 (measuring starts once the learner's RSS is flat:
+ *                        the trainer's first updates grow it on their own)
  *   nonFiniteBroadcasts  weights with a NaN/Inf the watcher received — target 0
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +32,9 @@ const SECONDS = Number(process.env.HOSTILE_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 24);
 /** The baseline starts once the learner's RSS moved less than this over RSS_FLAT_SEC (or after WARMUP_MAX_SEC). */
 const RSS_FLAT_FRACTION = 0.02;
+/** Baseline and attack alternate this many times, SECONDS / ROUNDS each. */
+const ROUNDS = 4;
+const SETTLE_MS = 1000;
 const RSS_FLAT_SEC = 10;
 const WARMUP_MAX_SEC = 120;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,16 +58,38 @@ async function warmUp(pid: number): Promise<number> {
 	return WARMUP_MAX_SEC;
 }
 
-/** Runs bench/hostile-client.ts against `url` for `seconds`; resolves with its tally once it has exited. */
-function hostileClient(url: string, seconds: number): Promise<Tally & { cpuSec: number }> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hostile-client.ts', url, String(CONNECTIONS), String(seconds)], {
-			stdio: ['ignore', 'pipe', 'inherit']
+/** bench/hostile-client.ts against `url`, told when to attack and when to pause. */
+class HostileClient {
+	private readonly child;
+	private out = '';
+	private waiting: { line: string; resolve: () => void } | undefined;
+	private readonly exited: Promise<Tally & { cpuSec: number }>;
+	constructor(url: string) {
+		this.child = spawn(process.execPath, ['--import', 'tsx', 'bench/hostile-client.ts', url, String(CONNECTIONS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+		this.child.stdout.on('data', (d) => {
+			this.out += d;
+			if (this.waiting && this.out.includes(`ok ${this.waiting.line}\n`)) {
+				this.out = '';
+				this.waiting.resolve();
+			}
 		});
-		let out = '';
-		child.stdout.on('data', (d) => (out += d));
-		child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`hostile-client exited ${code}`))));
-	});
+		this.exited = new Promise((resolve, reject) =>
+			this.child.on('exit', (code) =>
+				code === 0 ? resolve(JSON.parse(this.out.trim().split('\n').pop()!)) : reject(new Error(`hostile-client exited ${code}`))
+			)
+		);
+	}
+	/** Sends `attack` or `pause`; resolves once the client has done it. */
+	command(line: 'attack' | 'pause'): Promise<void> {
+		return new Promise((resolve) => {
+			this.waiting = { line, resolve };
+			this.child.stdin.write(`${line}\n`);
+		});
+	}
+	exit(): Promise<Tally & { cpuSec: number }> {
+		this.child.stdin.write('exit\n');
+		return this.exited;
+	}
 }
 
 /** An honest local-mode actor that only watches: every WEIGHTS_UPDATE is checked and acked. */
@@ -95,25 +122,35 @@ export async function run(): Promise<BenchResult> {
 		const watcher = new Watcher(learner.url);
 		while (watcher.broadcasts < 3) await sleep(100);
 		const warmupSec = await warmUp(learner.pid);
-		const baseStart = watcher.broadcasts;
-		const baseCpu = cpuSec(learner.pid);
+		const client = new HostileClient(learner.url);
+		await client.command('pause'); // started (and its start-up CPU spent) before anything is measured
 		const rssBase = rssMb(learner.pid);
-		await sleep(SECONDS * 1000);
-		const baseline = (watcher.broadcasts - baseStart) / SECONDS;
-		const learnerCpuBase = (cpuSec(learner.pid) - baseCpu) / SECONDS;
-
-		const rss0 = rssMb(learner.pid);
-		const client = hostileClient(learner.url, SECONDS);
-		const attackStart = watcher.broadcasts;
-		const attackCpu0 = cpuSec(learner.pid);
-		let rssMax = rss0;
-		for (let t = 0; t < SECONDS; t++) {
-			await sleep(1000);
-			if (learner.alive) rssMax = Math.max(rssMax, rssMb(learner.pid));
+		const slice = (SECONDS * 1000) / ROUNDS;
+		const totals = { base: 0, attack: 0, baseCpu: 0, attackCpu: 0 };
+		let rss0 = NaN;
+		let rssMax = 0;
+		// Baseline and attack alternate, so that drift over the run (the trainer, the simulated
+		// episodes, neighbours on a shared machine) falls on both alike.
+		for (let round = 0; round < ROUNDS; round++) {
+			let [updates, cpu] = [watcher.broadcasts, cpuSec(learner.pid)];
+			await sleep(slice);
+			totals.base += watcher.broadcasts - updates;
+			totals.baseCpu += cpuSec(learner.pid) - cpu;
+			if (round === 0) rss0 = rssMb(learner.pid);
+			await client.command('attack');
+			[updates, cpu] = [watcher.broadcasts, cpuSec(learner.pid)];
+			for (let t = 0; t < slice; t += 1000) {
+				await sleep(1000);
+				if (learner.alive) rssMax = Math.max(rssMax, rssMb(learner.pid));
+			}
+			totals.attack += watcher.broadcasts - updates;
+			totals.attackCpu += learner.alive ? cpuSec(learner.pid) - cpu : NaN;
+			await client.command('pause');
+			await sleep(SETTLE_MS); // the dropped connections are gone before the next baseline
 		}
-		const underAttack = (watcher.broadcasts - attackStart) / SECONDS;
-		const learnerCpuAttack = learner.alive ? (cpuSec(learner.pid) - attackCpu0) / SECONDS : NaN;
-		const tally = await client;
+		const [baseline, underAttack] = [totals.base / SECONDS, totals.attack / SECONDS];
+		const [learnerCpuBase, learnerCpuAttack] = [totals.baseCpu / SECONDS, totals.attackCpu / SECONDS];
+		const tally = await client.exit();
 		await sleep(2000);
 		const rss1 = learner.alive ? rssMb(learner.pid) : NaN;
 		const internal = learner.lines.filter((l) => l.code === 'INTERNAL').length;
@@ -123,6 +160,7 @@ export async function run(): Promise<BenchResult> {
 			name: 'hostile',
 			figures: {
 				seconds: SECONDS,
+				rounds: ROUNDS,
 				warmupSec,
 				connections: CONNECTIONS,
 				hostileFrames: tally.frames,
