@@ -10,9 +10,11 @@ import { Runtime } from '../src/lib/server/runtime/index.ts';
 
 export async function startLearner(ppo: Partial<PpoConfig>): Promise<{ runtime: Runtime; server: RunningServer; url: string }> {
 	const base = parseServerConfig(['--port', '0', '--log-level', 'warn'], {});
+	// No rate limits on what the benchmarks measure (telemetry; update-rtt's probe pings back to back).
+	const limits = { maxTelemetryPerSec: 1e9, maxPingsPerSec: 1e9 };
 	const runtime = new Runtime({
 		...base,
-		learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bench-')), runId: 'bench', ppo, maxTelemetryPerSec: 1e9 }
+		learner: { ...base.learner, runsDir: mkdtempSync(join(tmpdir(), 'pitwall-bench-')), runId: 'bench', ppo, ...limits }
 	});
 	const server = await startServer(runtime);
 	return { runtime, server, url: server.url.replace('http', 'ws') + '/ws/actor' };

@@ -19,17 +19,21 @@ const PING_GAP_MS = 2;
 function probe(url: string): Promise<{ ping: () => Promise<void>; close: () => void }> {
 	const decoder = new Decoder();
 	const socket = new WebSocket(url);
-	let waiting: (() => void) | undefined;
+	let waiting: { resolve: () => void; reject: (error: Error) => void } | undefined;
 	let accepted: (() => void) | undefined;
+	let refused = '';
 	socket.on('message', (data: Buffer) => {
-		const type = decoder.decode(new Uint8Array(data)).type;
-		if (type === MessageType.PONG) waiting?.();
-		else if (type === MessageType.HANDSHAKE_ACCEPT) accepted?.();
+		const message = decoder.decode(new Uint8Array(data));
+		if (message.type === MessageType.PONG) waiting?.resolve();
+		else if (message.type === MessageType.HANDSHAKE_ACCEPT) accepted?.();
+		else if (message.type === MessageType.ERROR) refused = `${message.code}: ${message.message}`;
 	});
+	// A refused probe fails the benchmark instead of waiting for a PONG forever.
+	socket.on('close', (code) => waiting?.reject(new Error(`the learner closed the probe (${code}) ${refused}`)));
 	let seq = 0;
 	const ping = () =>
-		new Promise<void>((resolve) => {
-			waiting = resolve;
+		new Promise<void>((resolve, reject) => {
+			waiting = { resolve, reject };
 			socket.send(encodeMessage({ type: MessageType.PING, seq: seq++, t: 0 }));
 		});
 	// A PING is answered only after a HANDSHAKE (docs/protocol.md): the probe is an actor that sends nothing else.

@@ -6,6 +6,7 @@
  * states; screenshots go to screenshots/.
  */
 import { expect, test } from '@playwright/test';
+import WebSocket from 'ws';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { initBackend } from '../../src/lib/ppo/backend.ts';
@@ -172,4 +173,16 @@ test('the login gate holds when a console token is set', async ({ browser }) => 
 	} finally {
 		server.kill('SIGTERM');
 	}
+});
+
+test('a refused actor connection is counted on the console', async ({ page, baseURL }) => {
+	const status = await new Promise<number>((resolve, reject) => {
+		const ws = new WebSocket(`${baseURL!.replace(/^http/, 'ws')}/ws/actor`, { headers: { authorization: 'Bearer not-the-token' } });
+		ws.once('unexpected-response', (_req, res) => (res.resume(), resolve(res.statusCode ?? 0)));
+		ws.once('open', () => reject(new Error('a wrong actor token was accepted')));
+		ws.once('error', reject);
+	});
+	expect(status).toBe(401);
+	await page.goto('/');
+	await expect(page.getByTestId('refusals')).toContainText('upgrade 401');
 });

@@ -37,3 +37,9 @@ export function bytes(n: number): string {
 				? `${(n / 1024).toFixed(0)} KB`
 				: `${n} B`;
 }
+
+/** `/api/status` refusals as one line, the most frequent reason first: "RATE_LIMITED 1.2 k · MALFORMED 400". */
+export function refusalSummary(refusals: Record<string, number> | undefined): { total: number; text: string } {
+	const entries = Object.entries(refusals ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+	return { total: entries.reduce((sum, [, n]) => sum + n, 0), text: entries.map(([reason, n]) => `${reason} ${compact(n)}`).join(' · ') };
+}
