@@ -25,6 +25,7 @@ interface Kind {
 	/** The kind's first line in this window, for the summary. */
 	example: string;
 	log: Log;
+	level: 'warn' | 'error';
 }
 
 export class LimitedLog {
@@ -38,6 +39,15 @@ export class LimitedLog {
 
 	/** A warn line of kind `key` (e.g. the error code) to `log`, written unless the kind is over its burst. */
 	warn(log: Log, key: string, fields: object, message: string): void {
+		this.write('warn', log, key, fields, message);
+	}
+
+	/** The same at error level (a refusal that is the learner's own fault, INTERNAL, can be repeated by a peer too). */
+	error(log: Log, key: string, fields: object, message: string): void {
+		this.write('error', log, key, fields, message);
+	}
+
+	private write(level: 'warn' | 'error', log: Log, key: string, fields: object, message: string): void {
 		this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
 		const now = this.clock.now();
 		let kind = this.kinds.get(key);
@@ -46,12 +56,12 @@ export class LimitedLog {
 			kind = undefined;
 		}
 		if (!kind) {
-			kind = { windowStart: now, written: 0, suppressed: 0, example: message, log };
+			kind = { windowStart: now, written: 0, suppressed: 0, example: message, log, level };
 			this.kinds.set(key, kind);
 		}
 		if (kind.written < this.options.burst) {
 			kind.written++;
-			log.warn(fields, message);
+			log[level](fields, message);
 		} else kind.suppressed++;
 	}
 
@@ -73,6 +83,6 @@ export class LimitedLog {
 		this.kinds.delete(key);
 		if (kind.suppressed === 0) return;
 		const seconds = Math.round(this.options.windowMs / 1000);
-		kind.log.warn({ kind: key, suppressed: kind.suppressed }, `${kind.suppressed} more like '${kind.example}' in the last ${seconds} s were not logged`);
+		kind.log[kind.level]({ kind: key, suppressed: kind.suppressed }, `${kind.suppressed} more like '${kind.example}' in the last ${seconds} s were not logged`);
 	}
 }

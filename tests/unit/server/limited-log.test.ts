@@ -7,7 +7,7 @@ import { LimitedLog } from '../../../src/lib/server/limited-log.ts';
 import { ManualClock } from '../../../src/lib/server/runtime/clock.ts';
 
 function capture() {
-	const lines: { msg: string; kind?: string; suppressed?: number; n?: number }[] = [];
+	const lines: { level: number; msg: string; kind?: string; suppressed?: number; n?: number }[] = [];
 	const log = pino({}, new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
 	return { lines, log };
 }
@@ -37,6 +37,21 @@ describe('LimitedLog', () => {
 		await settle();
 		assert.equal(lines.at(-1)?.n, 100);
 		assert.deepEqual(limited.totals(), { RATE_LIMITED: 101, 'upgrade 403': 1 });
+		for (let n = 0; n < 5; n++) limited.error(log, 'INTERNAL', {}, 'actor refused: a decoder bug');
+		clock.advance(10_000);
+		limited.flush();
+		await settle();
+		assert.deepEqual(
+			lines.slice(-4).map((l) => [l.level, l.msg]),
+			[
+				[50, 'actor refused: a decoder bug'],
+				[50, 'actor refused: a decoder bug'],
+				[50, 'actor refused: a decoder bug'],
+				[50, "2 more like 'actor refused: a decoder bug' in the last 10 s were not logged"]
+			],
+			'error lines are limited and summarised at error level'
+		);
+		assert.equal(limited.totals().INTERNAL, 5);
 	});
 
 	it('summarises a kind when its next line arrives after the window, without a flush', async () => {

@@ -110,8 +110,9 @@ export class ActorSession implements ActorLink {
 
 	private refuse(error: ProtocolError): void {
 		const fields = { code: error.code, closeCode: error.closeCode, actorId: this.entry?.id, address: this.address };
-		if (error.code === ErrorCode.INTERNAL) this.log.error({ ...fields, err: error.cause ?? error }, `actor refused: ${error.message}`);
-		else this.runtime.refusals.warn(this.log, error.code, fields, `actor refused: ${error.message}`);
+		const { refusals } = this.runtime;
+		if (error.code === ErrorCode.INTERNAL) refusals.error(this.log, error.code, { ...fields, err: error.cause ?? error }, `actor refused: ${error.message}`);
+		else refusals.warn(this.log, error.code, fields, `actor refused: ${error.message}`);
 		this.gate?.stopClock();
 		this.send(errorMessage(error, true));
 		this.refused = true;
