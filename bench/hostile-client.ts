@@ -66,11 +66,7 @@ function attacks(): Attack[] {
 	return [
 		{ name: 'mutated before the handshake', handshake: false, frames: burst((rng) => pick(mutated, rng)) },
 		{ name: 'mutated after the handshake', handshake: true, frames: burst((rng) => pick(mutated, rng)) },
-		{
-			name: 'PING flood',
-			handshake: true,
-			frames: (rng) => [...burst(() => ping)(rng), ...burst(() => ping)(rng), ...burst(() => ping)(rng), ...burst(() => ping)(rng), ...burst(() => ping)(rng)]
-		},
+		{ name: 'PING flood', handshake: true, frames: () => Array.from({ length: 5 * BURST }, () => ping) },
 		{ name: 'PING before the handshake', handshake: false, frames: burst(() => ping) },
 		{ name: 'episode flood', handshake: true, frames: burst(() => summary) },
 		{ name: 'telemetry flood', handshake: true, frames: burst(() => telemetry) },
@@ -86,10 +82,10 @@ export interface Tally {
 	errors: number;
 }
 
-/** One hostile connection: open, send, wait for the learner to close it (idle ones: its timeout). */
 /** Every connection open now: a pause drops them all at once. */
 const open = new Set<WebSocket>();
 
+/** One hostile connection: open, send, wait for the learner to close it (idle ones: its timeout). */
 function attackOnce(url: string, attack: Attack, id: string, rng: Rng, tally: Tally): Promise<void> {
 	return new Promise((resolve) => {
 		const socket = new WebSocket(url, { headers: { authorization: `Bearer ${ACTOR_TOKEN}` }, perMessageDeflate: false });

@@ -30,13 +30,13 @@ import { hello, type Tally } from './hostile-client.ts';
 
 const SECONDS = Number(process.env.HOSTILE_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.HOSTILE_CONNECTIONS ?? 24);
-/** The baseline starts once the learner's RSS moved less than this over RSS_FLAT_SEC (or after WARMUP_MAX_SEC). */
+/** Measuring starts once the learner's RSS moved less than this over RSS_FLAT_SEC (or after WARMUP_MAX_SEC). */
 const RSS_FLAT_FRACTION = 0.02;
-/** Baseline and attack alternate this many times, SECONDS / ROUNDS each. */
-const ROUNDS = 4;
-const SETTLE_MS = 1000;
 const RSS_FLAT_SEC = 10;
 const WARMUP_MAX_SEC = 120;
+/** Baseline and attack alternate this many times, SECONDS / ROUNDS each; a pause settles SETTLE_MS before the next baseline. */
+const ROUNDS = 4;
+const SETTLE_MS = 1000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 /** CPU seconds a process has used (all its threads: the learner's trainer worker included). */
