@@ -4,6 +4,7 @@
  * SvelteKit app (build/handler.js) and the WebSocket routes on one port, and starts N simulated
  * actors (default 2; 0 for none) as real bridge-agent processes.
  * Flags: `--help`, docs/operations.md. Exit codes: 0 done, 1 failure, 2 usage.
+ * `node build/server.js gateway --bus nats://… --run ID` runs a gateway (src/lib/gateway, docs/scale-out.md).
  */
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
@@ -13,6 +14,8 @@ import { startServer } from './src/lib/server/http-server.ts';
 import { createLog } from './src/lib/server/log.ts';
 import { getRuntime } from './src/lib/server/runtime/index.ts';
 import { simReward, simStepsPerPolicy, spawnSimActors } from './src/lib/server/sim-actors.ts';
+import { runGateway } from './src/lib/gateway/main.ts';
+import { openBus } from './src/lib/bus/connection.ts';
 
 /** The SvelteKit handler: beside this file when it runs bundled (build/server.js), under build/ from the source. */
 const HANDLER_URL = new URL(import.meta.url.endsWith('/build/server.js') ? './handler.js' : './build/handler.js', import.meta.url);
@@ -62,6 +65,10 @@ async function main(): Promise<void> {
 		: handler;
 	const server = (running.server = await startServer(runtime, listener));
 	if (stopping) return; // a signal came while starting: no actors now
+	if (config.bus) {
+		log.info({ servers: config.bus.servers }, 'connecting to the bus');
+		await runtime.attachBus(await openBus(config.bus));
+	}
 	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
 	log.info(`actor token: ${config.actorToken}`);
 	const simLog = log.child({ service: 'sim-actors' });
@@ -80,7 +87,8 @@ async function main(): Promise<void> {
 	if (actors) log.info({ simActors, track: config.simTrack }, `${simActors} simulated actors driving; open ${server.url} to watch`);
 }
 
-main().catch((error: unknown) => {
+// `pitwall gateway …` runs a gateway instead (docs/scale-out.md).
+(process.argv[2] === 'gateway' ? runGateway(process.argv.slice(3)) : main()).catch((error: unknown) => {
 	if (error instanceof OptionsError) {
 		console.error(`pitwall: ${error.message} (see --help)`);
 		process.exit(2);

@@ -12,6 +12,8 @@ import { PPO_OPTIONS } from '../src/lib/ppo/config.ts';
 import { PPO_PRESETS } from '../src/lib/ppo/presets.ts';
 import { LIMIT_OPTIONS } from '../src/lib/protocol/limits.ts';
 import { LEARNER_OPTIONS, SERVER_OPTIONS } from '../src/lib/server/config.ts';
+import { BUS_OPTIONS } from '../src/lib/bus/options.ts';
+import { GATEWAY_OPTIONS } from '../src/lib/gateway/config.ts';
 
 export const OPERATIONS_MD = fileURLToPath(new URL('../docs/operations.md', import.meta.url));
 
@@ -28,6 +30,8 @@ function presetTable(): string {
 
 export const SECTIONS: Record<string, () => string> = {
 	server: () => flagTable([SERVER_OPTIONS, LEARNER_OPTIONS]),
+	bus: () => flagTable([BUS_OPTIONS]),
+	gateway: () => flagTable([GATEWAY_OPTIONS]),
 	limits: () => flagTable([LIMIT_OPTIONS]),
 	ppo: () => keyTable(PPO_OPTIONS),
 	presets: presetTable,

@@ -20,13 +20,22 @@ const shmPrefix = str('shm: page file prefix', 'pitwall-ac');
 const logLevel = choice('log level', ['debug', 'info', 'warn', 'error'], 'info');
 const logJson = bool('JSON log lines');
 const exitWithParent = bool('exit when stdin closes (the parent that started this agent died)');
-const isUrl = (x: unknown): x is string => typeof x === 'string' && /^wss?:\/\/\S+$/.test(x);
+const isUrls = (x: unknown): x is string => typeof x === 'string' && x.split(',').every((url) => /^wss?:\/\/[^\s,]+$/.test(url.trim()));
+
+/** `--learner`'s URLs, in the order they are tried. */
+export const learnerUrls = (learner: string): string[] => learner.split(',').map((url) => url.trim());
 const isScale = (x: unknown): x is number => x === Infinity || (typeof x === 'number' && x >= 0.01 && x <= 1000);
 
 /** run, doctor and record-line. */
 export const COMMON_OPTIONS = defineOptions(
 	{
-		learner: custom('string', 'learner WebSocket URL', 'ws://127.0.0.1:3000/ws/actor', 'a ws:// or wss:// URL', isUrl),
+		learner: custom(
+			'string',
+			'learner (or gateway) WebSocket URL; several, comma-separated, are tried in turn: a lost connection fails over to the next',
+			'ws://127.0.0.1:3000/ws/actor',
+			'ws:// or wss:// URLs, comma-separated',
+			isUrls
+		),
 		token: str('actor token', '', { env: 'PITWALL_ACTOR_TOKEN', defaultDoc: 'none' }),
 		source: choice('telemetry source: the in-process sim, Assetto Corsa, or a sim-host process through shared memory', ['sim', 'ac', 'shm'], 'sim'),
 		track,

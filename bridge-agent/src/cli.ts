@@ -10,7 +10,7 @@ import { parseFlags } from '../../src/lib/options/argv.ts';
 import { didYouMean, helpText } from '../../src/lib/options/index.ts';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
 import { Agent } from './agent.ts';
-import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, flagText } from './args.ts';
+import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, flagText, learnerUrls } from './args.ts';
 import { Stepper } from './control/stepper.ts';
 import { Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
@@ -54,7 +54,7 @@ async function run(argv: string[]): Promise<number> {
 	const stepper = new Stepper(Number.isFinite(scale) ? 1000 / controlHz / scale : 0);
 	let exitCode: number = EXIT.OK;
 	const link = new LearnerLink({
-		url: common.learner,
+		urls: learnerUrls(common.learner),
 		token: common.token,
 		columns: o.columns,
 		bufferLimitSteps: o.bufferLimit,

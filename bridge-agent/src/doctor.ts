@@ -10,6 +10,7 @@ import { STATUS_NAMES, smVersionProblem } from './ac/layout.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
 import { Track } from './driving/track.ts';
 import { driveSpecs } from './rl/spaces.ts';
+import { learnerUrls } from './args.ts';
 import { SimWorld } from './sim/sim-world.ts';
 import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
@@ -75,8 +76,10 @@ export async function runDoctor(values: Record<string, string>): Promise<number>
 			line('skip', 'vJoy device', 'Windows only (vJoyInterface.dll)');
 		}
 	}
-	const [result, detail] = await learnerCheck(values.learner, values.token);
-	check(result, 'learner', `${values.learner}: ${detail}`);
+	for (const url of learnerUrls(values.learner)) {
+		const [result, detail] = await learnerCheck(url, values.token);
+		check(result, 'learner', `${url}: ${detail}`);
+	}
 	process.stdout.write(failures ? `\n${failures} check(s) failed\n` : '\nall checks passed\n');
 	return failures ? 1 : 0;
 }

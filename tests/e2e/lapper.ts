@@ -40,7 +40,7 @@ const agent = new Agent(world, {
 // 100× real time: a lap of the oval (≈ 47 s) in about half a second, without flooding the learner.
 const stepper = new Stepper(1000 / controlHz / 100);
 const link = new LearnerLink({
-	url,
+	urls: [url],
 	token,
 	columns: 'raw',
 	bufferLimitSteps: 100_000,

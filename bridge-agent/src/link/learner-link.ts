@@ -2,7 +2,9 @@
  * The agent's connection to the learner: handshake, transition batches with sequence numbers,
  * episode summaries, heartbeats with health figures, telemetry for the live view, weights in and
  * acks out. Reconnects with exponential backoff and jitter, and when the learner falls silent for
- * `silenceTimeoutMs` (a half-open link).
+ * `silenceTimeoutMs` (a half-open link). With several URLs (gateways, docs/scale-out.md) each
+ * reconnect tries the next one: a lost connection fails over at once, and the backoff grows only
+ * once every URL has failed in a row.
  *
  * Delivery: every batch is kept until the learner reports it durable (in a saved checkpoint);
  * what the learner has stored but not yet made durable is not sent again to the same learner, but
@@ -38,7 +40,8 @@ export const RECONNECT_MAX_MS = 10_000;
 const FATAL_CODES = new Set<string>([ErrorCode.UNAUTHORIZED, ErrorCode.VERSION_MISMATCH, ErrorCode.SPEC_MISMATCH]);
 
 export interface LinkOptions {
-	url: string;
+	/** Tried in turn (one is the usual case). */
+	urls: string[];
 	token: string;
 	hello: Handshake;
 	/** Steps kept until the learner reports them durable. */
@@ -71,6 +74,9 @@ export class LearnerLink {
 	/** Set by this process's first HANDSHAKE_ACCEPT: until then its batches carry no valid seq. */
 	private numbered = false;
 	private retryMs = RECONNECT_MIN_MS;
+	private urlIndex = 0;
+	/** Connections in a row that closed without a HANDSHAKE_ACCEPT. */
+	private failedInRow = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
 	private closed = false;
@@ -121,9 +127,14 @@ export class LearnerLink {
 		this.connect();
 	}
 
+	/** The URL connected to, or tried next. */
+	get url(): string {
+		return this.o.urls[this.urlIndex];
+	}
+
 	private connect(): void {
 		if (this.closed) return;
-		const socket = new WebSocket(this.o.url, { headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {} });
+		const socket = new WebSocket(this.url, { headers: this.o.token ? { authorization: `Bearer ${this.o.token}` } : {} });
 		this.socket = socket;
 		socket.binaryType = 'nodebuffer';
 		socket.on('open', () => socket.send(encodeMessage({ ...this.o.hello, token: this.o.token })));
@@ -145,13 +156,23 @@ export class LearnerLink {
 		});
 		socket.on('error', (error) => this.o.log.debug('socket error', { error: error.message }));
 		socket.on('close', (code) => {
+			const wasAccepted = this.accepted !== undefined;
 			this.accepted = undefined;
 			clearInterval(this.heartbeat);
 			clearInterval(this.watchdog);
 			if (this.closed) return;
 			const delay = this.retryMs * (0.5 + Math.random());
-			this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
-			this.o.log.info('learner connection closed; reconnecting', { code, inMs: Math.round(delay), bufferedSteps: this.pendingSteps });
+			this.failedInRow = wasAccepted ? 0 : this.failedInRow + 1;
+			if (this.failedInRow % this.o.urls.length === 0) this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
+			const from = this.url;
+			this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
+			this.o.log.info('learner connection closed; reconnecting', {
+				code,
+				url: from,
+				next: this.url,
+				inMs: Math.round(delay),
+				bufferedSteps: this.pendingSteps
+			});
 			this.reconnects++;
 			this.timer = setTimeout(() => this.connect(), delay);
 		});

@@ -12,6 +12,9 @@ import { LIMIT_OPTIONS, type Limits } from '../protocol/index.ts';
 // The server starts simulated agents on the agent's own tracks (a pure module).
 import { TRACKS } from '../../../bridge-agent/src/driving/track.ts';
 import { LOG_FORMATS, LOG_LEVELS } from './log.ts';
+import { BUS_OPTIONS, busOptions } from '../bus/options.ts';
+import type { BusOptions } from '../bus/connection.ts';
+import { runIdProblem } from '../bus/names.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 3000;
@@ -116,12 +119,17 @@ export const LEARNER_OPTIONS = defineOptions(
 );
 
 /** Every set `server.ts` reads, in --help and docs order. */
-export const SERVER_SETS = [SERVER_OPTIONS, LEARNER_OPTIONS, LIMIT_OPTIONS] as const;
+export const SERVER_SETS = [SERVER_OPTIONS, LEARNER_OPTIONS, BUS_OPTIONS, LIMIT_OPTIONS] as const;
 
 /** The learner's named options (every size or time a peer can push on has one). */
 export type LearnerOptions = OptionValues<typeof LEARNER_OPTIONS.options>;
 
-export type ServerConfig = OptionValues<typeof SERVER_OPTIONS.options> & { limits: Limits; learner: LearnerOptions };
+export type ServerConfig = OptionValues<typeof SERVER_OPTIONS.options> & {
+	limits: Limits;
+	learner: LearnerOptions;
+	/** With --bus: how to reach it (docs/scale-out.md). */
+	bus?: BusOptions;
+};
 
 export const DEFAULT_LEARNER_OPTIONS: Omit<LearnerOptions, 'runId'> = (({ runId: _, ...rest }) => rest)(LEARNER_OPTIONS.defaults());
 
@@ -151,8 +159,9 @@ const VITE_COMMANDS = new Set(['dev', 'serve', 'preview', 'build']);
 export function parseServerArgs(argv: readonly string[], env: Env): { help: true } | { help: false; config: ServerConfig } {
 	const parsed = parseFlags(VITE_COMMANDS.has(argv[0]) ? [] : argv, env, SERVER_SETS);
 	if (parsed.help) return parsed;
-	const [server, learner, limits] = parsed.values;
-	const config: ServerConfig = { ...server, limits, learner };
+	const [server, learner, busFlags, limits] = parsed.values;
+	const bus = busOptions(busFlags, `pitwall-learner ${learner.runId}`);
+	const config: ServerConfig = { ...server, limits, learner, ...(bus ? { bus } : {}) };
 	const problem = combinationProblem(config);
 	if (problem) throw new OptionsError(problem);
 	return { help: false, config };
@@ -170,6 +179,7 @@ function combinationProblem(c: ServerConfig): string | undefined {
 	}
 	if (c.learner.controlChunk > c.limits.maxControlChunk)
 		return `--control-chunk (${c.learner.controlChunk}) must not exceed --max-control-chunk (${c.limits.maxControlChunk})`;
+	if (c.bus && runIdProblem(c.learner.runId)) return runIdProblem(c.learner.runId);
 	if (c.simActors > c.learner.maxActors) return `--sim-actors (${c.simActors}) must not exceed --max-actors (${c.learner.maxActors})`;
 	return undefined;
 }

@@ -6,7 +6,7 @@ import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloseCode } from '../protocol/index.ts';
 import type { Runtime } from './runtime/index.ts';
-import { createUpgradeRouter } from './ws/upgrade-router.ts';
+import { learnerUpgradeRouter } from './ws/learner-router.ts';
 
 export interface RunningServer {
 	url: string;
@@ -21,7 +21,7 @@ const notFound: RequestListener = (_req, res) => {
 
 export async function startServer(runtime: Runtime, handler: RequestListener = notFound): Promise<RunningServer> {
 	const server = http.createServer(handler);
-	const router = createUpgradeRouter(runtime, { passUnknown: false });
+	const router = learnerUpgradeRouter(runtime, false);
 	server.on('upgrade', router.handle);
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

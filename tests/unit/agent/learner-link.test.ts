@@ -47,7 +47,7 @@ const nextPeer = async (count: number) => {
 
 function link(silenceTimeoutMs = 60_000): LearnerLink {
 	return new LearnerLink({
-		url,
+		urls: [url],
 		token: '',
 		hello: seedHandshake('car'),
 		bufferLimitSteps: 100_000,

@@ -77,7 +77,7 @@ describe('agent flags', () => {
 			`--batch-steps must be an integer in [1, ${DEFAULT_LIMITS.maxBatchSteps}], got ${DEFAULT_LIMITS.maxBatchSteps + 1}`
 		);
 		assert.equal(refused(['--time-scale', '0']), '--time-scale must be in [0.01, 1000] or max, got 0');
-		assert.equal(refused(['--learner', 'http://x']), '--learner must be a ws:// or wss:// URL, got "http://x"');
+		assert.equal(refused(['--learner', 'http://x']), '--learner must be ws:// or wss:// URLs, comma-separated, got "http://x"');
 		assert.equal(
 			refused(['--reward', '{"bonus":1}']),
 			'--reward: unknown reward setting "bonus" (known: progressScale, tyreOutPenalty, harshInputPenalty, crashPenalty, stuckPenalty, offTrackSec, stuckSec, wrongWaySec, maxEpisodeSec)'

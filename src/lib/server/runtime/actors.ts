@@ -1,7 +1,7 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
 import type { ActorInfo, ActorStats, CarPosition, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { PerSecond } from './rate.ts';
+import { NoLimit, PerSecond } from './rate.ts';
 
 /** What a session gives the runtime to reach its actor. */
 export interface ActorLink {
@@ -37,8 +37,8 @@ export class ActorEntry {
 	bytesIn = 0;
 	bytesOut = 0;
 	readonly telemetry: TelemetryFrame[] = [];
-	/** What this actor may repeat, counted per wall-clock second (rate limits). */
-	readonly rates = { messages: new PerSecond(), pings: new PerSecond(), telemetry: new PerSecond(), episodes: new PerSecond(), laps: new PerSecond() };
+	/** What this actor may repeat, counted per wall-clock second (rate limits; none for an actor on the bus, its gateway limits it). */
+	readonly rates: Record<'messages' | 'pings' | 'telemetry' | 'episodes' | 'laps', PerSecond>;
 	private readonly sampleTimes: { at: number; n: number }[] = [];
 
 	constructor(
@@ -48,9 +48,12 @@ export class ActorEntry {
 		readonly link: ActorLink,
 		private readonly clock: Clock = systemClock,
 		/** Frames per second this actor may send (any type); beyond it the session is refused. */
-		private readonly maxMessagesPerSec = Infinity
+		private readonly maxMessagesPerSec = Infinity,
+		limited = true
 	) {
 		this.connectedAt = this.lastSeenAt = clock.now();
+		const rate = () => (limited ? new PerSecond() : new NoLimit());
+		this.rates = { messages: rate(), pings: rate(), telemetry: rate(), episodes: rate(), laps: rate() };
 	}
 
 	get id(): string {

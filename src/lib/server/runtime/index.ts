@@ -12,11 +12,13 @@
  *   Evaluations        deterministic evaluation episodes on request
  *   Laps               tracks, laps, leaderboards and replays for the console
  *   RunIndex           every run in the runs directory, read-only (the runs page)
+ *   LearnerBus         with --bus: actors behind gateways, their stream, weights for the gateways
  * Sessions and routes call the facade's methods, never a service's. Each service takes the
  * injected clock and logger. The process's one runtime lives in a globalThis slot (slot.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
+	CloseCode,
 	ErrorCode,
 	MessageType,
 	PROTOCOL_VERSION,
@@ -40,6 +42,7 @@ import {
 	type TrackDescription,
 	type TrackView,
 	type TransitionBatch,
+	type Message,
 	type WeightsAck
 } from '../../protocol/index.ts';
 import { Rng } from '../../ppo/random.ts';
@@ -60,9 +63,11 @@ import { RemoteInference } from './remote-inference.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { specMismatch } from './specs.ts';
 import { TelemetryGate } from './telemetry-gate.ts';
+import type { Bus } from '../../bus/connection.ts';
+import { LearnerBus } from '../bus/learner-bus.ts';
 import { trainerChoiceFor } from './trainer-choice.ts';
 import { TrainingLoop } from './training.ts';
-import { WeightsBroadcaster } from './weights-broadcaster.ts';
+import { WeightsBroadcaster, encodedOnce, type EncodedWeights } from './weights-broadcaster.ts';
 
 export { ActorEntry, type ActorLink } from './actors.ts';
 
@@ -92,6 +97,8 @@ export class Runtime {
 	private readonly intake: TransitionIntake;
 	private readonly ledger = new TransitionLedger();
 	private readonly weights: WeightsBroadcaster;
+	/** The newest weights as one frame, encoded once per version (for actors and the bus). */
+	private readonly encodedWeights: () => EncodedWeights | undefined;
 	private readonly remote: RemoteInference;
 	private readonly telemetryGate: TelemetryGate;
 	private readonly recorder: RunRecorder;
@@ -102,6 +109,8 @@ export class Runtime {
 	private readonly timer: ReturnType<typeof setInterval> | undefined;
 	/** Refusals of connections and sessions: logged within limits, counted by code (status().refusals). */
 	readonly refusals: LimitedLog;
+	/** With --bus (attachBus). */
+	private bus: LearnerBus | undefined;
 
 	constructor(config: ServerConfig, deps: RuntimeDeps = {}) {
 		this.config = config;
@@ -124,6 +133,7 @@ export class Runtime {
 						'trainer ready'
 					);
 					this.broadcast();
+					void this.publishRun();
 				},
 				updated: (result, snapshot) => {
 					this.broadcast(); // first: actors wait for it; the bookkeeping can follow
@@ -144,13 +154,14 @@ export class Runtime {
 			this.ledger
 		);
 		const newestWeights = () => this.training.snapshot?.weights;
+		this.encodedWeights = encodedOnce(newestWeights);
 		this.actors = new ActorRegistry(learner, this.clock, child('actors'), this.alerts);
 		this.intake = new TransitionIntake(this.training, this.ledger);
-		this.weights = new WeightsBroadcaster(newestWeights, learner, this.alerts, child('weights'));
+		this.weights = new WeightsBroadcaster(this.encodedWeights, learner, this.alerts, child('weights'));
 		this.remote = new RemoteInference(newestWeights, learner.controlChunk, new Rng(this.clock.now() >>> 0));
 		this.telemetryGate = new TelemetryGate(learner.maxTelemetryPerSec, this.clock);
 		this.evaluations = new Evaluations(this.clock);
-		const books = { intake: this.intake, ledger: this.ledger, limits: config.limits, durable: () => this.acknowledgeDurable() };
+		const books = { intake: this.intake, ledger: this.ledger, limits: config.limits, checkpointing: () => this.checkpointing() };
 		this.recorder = new RunRecorder(learner, this.training, books, this.clock, child('run'), this.alerts);
 		const lapFiles = new LapFiles(this.recorder.run.dir, learner.maxMetricsMb * 2 ** 20);
 		this.laps = new Laps(lapFiles, learner.maxEpisodesPerSec, this.clock, child('laps'), this.alerts);
@@ -187,11 +198,21 @@ export class Runtime {
 	}
 
 	get actorCount(): number {
-		return this.actors.size;
+		return this.actors.size + (this.bus?.fleet.connected().length ?? 0);
+	}
+
+	/** Steps a second from every connected actor (here and behind gateways). */
+	private samplesPerSec(): number {
+		return this.actors.samplesPerSec() + (this.bus?.fleet.connected().reduce((sum, e) => sum + e.samplesPerSec(), 0) ?? 0);
 	}
 
 	actor(actorId: string): ActorEntry | undefined {
-		return this.actors.byActorId(actorId);
+		return this.actors.byActorId(actorId) ?? this.bus?.fleet.byActorId(actorId);
+	}
+
+	/** Connected actors: here and, with --bus, behind gateways. */
+	private everyActor(): ActorEntry[] {
+		return [...this.actors.all(), ...(this.bus?.fleet.connected() ?? [])];
 	}
 
 	/**
@@ -201,18 +222,9 @@ export class Runtime {
 	 */
 	admit(hello: Handshake, address: string, link: ActorLink): { entry: ActorEntry; accept: HandshakeAccept } {
 		const { learner, limits } = this.config;
-		const { obsSpec, actionSpec } = this.training;
-		let startWith: Extract<ReturnType<typeof trainerChoiceFor>, { choice: unknown }> | undefined;
-		if (obsSpec && actionSpec) {
-			const mismatch = specMismatch(obsSpec, actionSpec, hello);
-			if (mismatch) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, mismatch);
-		} else if (this.training.state === 'idle') {
-			const made = trainerChoiceFor(learner, hello.obsSpec, hello.actionSpec);
-			if ('error' in made) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `this learner cannot train for this actor: ${made.error}`);
-			startWith = made;
-		}
+		const startTrainer = this.fitRun(hello);
 		const entry = this.actors.admit(hello, address, link, randomUUID());
-		if (startWith) void this.training.start(hello.obsSpec, hello.actionSpec, startWith.choice, startWith.shape);
+		startTrainer?.();
 		const accept: HandshakeAccept = {
 			type: MessageType.HANDSHAKE_ACCEPT,
 			protocolVersion: PROTOCOL_VERSION,
@@ -228,6 +240,23 @@ export class Runtime {
 			telemetryHz: learner.telemetryHz
 		};
 		return { entry, accept };
+	}
+
+	/**
+	 * Throws the SPEC_MISMATCH to refuse an actor whose specs do not fit the run; for the run's
+	 * first actor, returns how to start the trainer on its specs.
+	 */
+	private fitRun(hello: Handshake): (() => void) | undefined {
+		const { obsSpec, actionSpec } = this.training;
+		if (obsSpec && actionSpec) {
+			const mismatch = specMismatch(obsSpec, actionSpec, hello);
+			if (mismatch) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, mismatch);
+			return undefined;
+		}
+		if (this.training.state !== 'idle') return undefined;
+		const made = trainerChoiceFor(this.config.learner, hello.obsSpec, hello.actionSpec);
+		if ('error' in made) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `this learner cannot train for this actor: ${made.error}`);
+		return () => void this.training.start(hello.obsSpec, hello.actionSpec, made.choice, made.shape);
 	}
 
 	/** Called by the session right after it sent HANDSHAKE_ACCEPT. */
@@ -246,11 +275,68 @@ export class Runtime {
 		return { type: MessageType.BATCH_ACK, seq, durable: this.intake.durableSeqOf(entry.id) };
 	}
 
-	/** A checkpoint was saved: every actor hears which of its batches are durable now (and may free them). */
-	private acknowledgeDurable(): void {
-		for (const entry of this.actors.all()) {
-			entry.link.send({ type: MessageType.BATCH_ACK, seq: this.intake.lastSeqOf(entry.id), durable: this.intake.durableSeqOf(entry.id) });
-		}
+	/**
+	 * When a checkpoint takes its seqs; the function it returns runs once that checkpoint is
+	 * saved: every actor hears which of its batches are durable now (and may free them), and the
+	 * bus messages it holds are acked.
+	 */
+	private checkpointing(): () => Promise<void> {
+		const ackBus = this.bus?.intake.capture();
+		return async () => {
+			for (const entry of this.actors.all()) {
+				entry.link.send({ type: MessageType.BATCH_ACK, seq: this.intake.lastSeqOf(entry.id), durable: this.intake.durableSeqOf(entry.id) });
+			}
+			await ackBus?.();
+		};
+	}
+
+	/**
+	 * Joins the bus (--bus): actors behind gateways train here like connected ones, and every
+	 * policy version goes to the gateways. After a resume, once the checkpoint is restored.
+	 */
+	async attachBus(bus: Bus): Promise<void> {
+		await this.started;
+		const deliver = (entry: ActorEntry, message: Message) => {
+			if (message.type === MessageType.EPISODE_SUMMARY) this.episode(entry, message);
+			else if (message.type === MessageType.LAP) this.lap(entry, message);
+			else if (message.type === MessageType.TRACK) this.track(entry, message);
+			else if (message.type === MessageType.TELEMETRY || message.type === MessageType.TELEMETRY_BATCH) this.telemetry(entry, message);
+			else throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `message type ${message.type} does not come over the bus`);
+		};
+		const fit = (entry: ActorEntry) => {
+			try {
+				this.fitRun(entry.hello)?.();
+				return undefined;
+			} catch (error) {
+				return (error as Error).message;
+			}
+		};
+		const trainerReady = async () => {
+			while (!this.training.store) await new Promise((resolve) => setTimeout(resolve, 50));
+		};
+		const ingest = (entry: ActorEntry, batch: TransitionBatch) => {
+			if (!this.intake.taking) return false;
+			this.intake.ingest(entry, batch);
+			return true;
+		};
+		const checkpoint = (reason: string) => void this.checkpoint(reason).catch(() => undefined);
+		const rt = { runId: this.runId, limits: this.config.limits, clock: this.clock, log: this.log, refusals: this.refusals };
+		const seqs = () => this.intake.seqs();
+		this.bus = new LearnerBus(bus, { ...rt, fit, trainerReady, ingest, deliver, seqs, checkpoint }, this.config.learner);
+		await this.bus.start();
+		await this.publishRun();
+		this.broadcast();
+		this.log.info({ runId: this.runId }, 'on the bus: taking batches from gateways');
+	}
+
+	/** The run's specs for the gateways' handshake checks. */
+	private async publishRun(): Promise<void> {
+		const snapshot = this.training.snapshot;
+		const { obsSpec, actionSpec } = this.training;
+		if (!this.bus || !snapshot || !obsSpec || !actionSpec) return;
+		await this.bus.weights.run({ runId: this.runId, algo: snapshot.algo, obsSpec, actionSpec }).catch((error: unknown) => {
+			this.log.warn({ err: (error as Error).message }, 'could not publish the run on the bus');
+		});
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
@@ -268,7 +354,7 @@ export class Runtime {
 	 */
 	evaluate(episodes: number): EvaluationInfo {
 		const record = (this.training.snapshot?.algo ?? this.config.learner.algo) === 'sac';
-		const info = this.evaluations.request([...this.actors.all()], episodes, record, this.policyVersion);
+		const info = this.evaluations.request(this.everyActor(), episodes, record, this.policyVersion);
 		this.recorder.event('evaluation-requested', { evalId: info.evalId, episodes, actors: info.actors.length, skipped: info.skipped.length });
 		return info;
 	}
@@ -348,6 +434,7 @@ export class Runtime {
 	/** Sends the newest weights to every local-mode actor (coalesced for slow sockets). */
 	broadcast(): number {
 		this.recorder.handingOut(this.policyVersion);
+		this.bus?.weights.publish(this.encodedWeights());
 		return this.weights.broadcast(this.actors.all());
 	}
 
@@ -356,9 +443,10 @@ export class Runtime {
 		const maxLag = this.training.snapshot?.maxPolicyLag ?? Infinity;
 		this.weights.tick(this.actors.all(), this.policyVersion, maxLag);
 		this.actors.tick();
+		this.bus?.fleet.tick();
 		const since = this.training.lastUpdateAt ?? this.startedAt;
 		const waited = this.clock.now() - since;
-		if (this.actors.samplesPerSec() > 0 && !this.training.paused && this.training.state === 'waiting' && waited > this.config.learner.stallAlertMs) {
+		if (this.samplesPerSec() > 0 && !this.training.paused && this.training.state === 'waiting' && waited > this.config.learner.stallAlertMs) {
 			this.alerts.raise('learner-stalled', `no update for ${Math.round(waited / 1000)} s while actors send`);
 		}
 		this.recorder.tick();
@@ -387,7 +475,10 @@ export class Runtime {
 	}
 
 	disconnect(actorId: string): boolean {
-		return this.actors.disconnect(actorId);
+		if (this.actors.disconnect(actorId)) return true;
+		const onBus = this.bus?.fleet.byActorId(actorId);
+		onBus?.link.close(CloseCode.KICKED, 'disconnected from the console');
+		return onBus !== undefined;
 	}
 
 	status(): LearnerStatus {
@@ -400,9 +491,9 @@ export class Runtime {
 			policyVersion: this.policyVersion,
 			updates: snapshot?.counters.updates ?? 0,
 			samples: snapshot?.counters.samples ?? 0,
-			samplesPerSec: this.actors.samplesPerSec(),
+			samplesPerSec: this.samplesPerSec(),
 			uptimeS: (this.clock.now() - this.startedAt) / 1000,
-			actors: this.actors.size,
+			actors: this.actorCount,
 			buffer: this.training.bufferStatus(),
 			transitions: this.ledger.totals(),
 			lastUpdateAt: this.training.lastUpdateAt,
@@ -414,12 +505,14 @@ export class Runtime {
 	}
 
 	actorInfos(): ActorInfo[] {
-		return this.actors.infos(this.policyVersion, (id) => this.ledger.counts(id));
+		const counts = (id: string) => this.ledger.counts(id);
+		return [...this.actors.infos(this.policyVersion, counts), ...(this.bus?.fleet.infos(this.policyVersion, counts) ?? [])];
 	}
 
 	/** Stops accepting actors and batches, saves a checkpoint, stops the trainer. Sockets are closed by the server. */
 	async shutdown(): Promise<void> {
 		this.actors.close();
+		await this.bus?.stopIntake(); // nothing is taken from the stream that the last checkpoint does not hold
 		this.intake.close();
 		clearInterval(this.timer);
 		this.log.info({ runId: this.runId }, 'shutting down');
@@ -427,6 +520,7 @@ export class Runtime {
 			if (this.training.snapshot) await this.checkpoint('shutdown');
 		} finally {
 			await this.training.close();
+			await this.bus?.close();
 		}
 	}
 }

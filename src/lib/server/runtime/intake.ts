@@ -51,6 +51,11 @@ export class TransitionIntake {
 		this.envSteps = envSteps;
 	}
 
+	/** Batches are stored (not shutting down, a trainer has a store). */
+	get taking(): boolean {
+		return this.accepting && this.training.store !== undefined;
+	}
+
 	/** Nothing more is taken (or acked): the checkpoint's seqs stay the truth, actors resend the rest to the next learner. */
 	close(): void {
 		this.accepting = false;

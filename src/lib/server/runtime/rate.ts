@@ -16,3 +16,8 @@ export class PerSecond {
 		if (this.count > max) throw new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${max} ${what} per second`);
 	}
 }
+
+/** For what was rate-limited already where it came in (an actor's messages from the bus, limited by its gateway). */
+export class NoLimit extends PerSecond {
+	override take(): void {}
+}

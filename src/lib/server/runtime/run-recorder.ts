@@ -40,8 +40,8 @@ export interface RunBooks {
 	intake: TransitionIntake;
 	ledger: TransitionLedger;
 	limits: Partial<Limits>;
-	/** A checkpoint was saved: the seqs it holds are durable. */
-	durable(): void;
+	/** At the instant a checkpoint takes its seqs; what it returns runs once that checkpoint is saved (its seqs are durable). */
+	checkpointing(): () => Promise<void>;
 }
 
 export class RunRecorder {
@@ -215,12 +215,13 @@ export class RunRecorder {
 			actionSpec: actionSpec && specToJson(actionSpec)
 		};
 		const held = encodeHeld(store?.heldBatches() ?? []);
+		const saved = this.books.checkpointing();
 		const { checkpoint, counters } = await this.training.save(meta, { [HELD_FILE]: held });
 		const { updates } = counters; // what the checkpoint holds, even if an update finished meanwhile
 		const info = this.run.saveCheckpoint(checkpoint, updates, this.o.keepCheckpoints, isBest);
 		if (isBest) this.bestReturn = recent;
 		intake.markDurable(meta.lastSeq);
-		this.books.durable();
+		await saved();
 		this.log.info({ id: info.id, reason, best: isBest, updates, heldBytes: held.length }, 'checkpoint saved');
 		this.event('checkpoint', { id: info.id, reason, best: isBest });
 		return info.id;

@@ -9,12 +9,28 @@ import type { Log } from '../log.ts';
 import type { ActorEntry } from './actors.ts';
 import type { Alerts } from './alerts.ts';
 
-export class WeightsBroadcaster {
-	private encoded: { version: number; frame: Uint8Array } | undefined;
+/** A WEIGHTS_UPDATE frame, encoded once for every actor (and the bus). */
+export interface EncodedWeights {
+	version: number;
+	frame: Uint8Array;
+}
 
+/** `newest` encoded, once per version. */
+export function encodedOnce(newest: () => WeightsUpdate | undefined): () => EncodedWeights | undefined {
+	let encoded: EncodedWeights | undefined;
+	return () => {
+		const weights = newest();
+		if (!weights) return undefined;
+		const version = weights.manifest.policyVersion;
+		if (encoded?.version !== version) encoded = { version, frame: encodeMessage(weights) };
+		return encoded;
+	};
+}
+
+export class WeightsBroadcaster {
 	constructor(
-		/** The newest weights, if a trainer has made any. */
-		private readonly weights: () => WeightsUpdate | undefined,
+		/** The newest weights, encoded, if a trainer (or the bus) has made any. */
+		private readonly weights: () => EncodedWeights | undefined,
 		private readonly o: { weightsMaxBufferedBytes: number },
 		private readonly alerts: Alerts,
 		private readonly log: Log
@@ -31,13 +47,12 @@ export class WeightsBroadcaster {
 	send(entry: ActorEntry): boolean {
 		const weights = this.weights();
 		if (!weights) return false;
-		const version = weights.manifest.policyVersion;
-		if (this.encoded?.version !== version) this.encoded = { version, frame: encodeMessage(weights) };
+		const { version, frame } = weights;
 		if (entry.link.bufferedAmount > this.o.weightsMaxBufferedBytes) {
 			entry.weightsPending = true; // retried by tick() with whatever is newest then
 			return false;
 		}
-		entry.link.sendFrame(this.encoded.frame);
+		entry.link.sendFrame(frame);
 		entry.sentVersion = version;
 		entry.weightsPending = false;
 		return true;

@@ -7,6 +7,9 @@
  * refused before its body is decoded or inflated (HANDSHAKE_REQUIRED, or BAD_FLAGS when
  * compressed), within handshakeTimeoutMs, and at most maxPendingHandshakes connections wait for
  * theirs at once (./handshake-gate.ts).
+ *
+ * The host is the learner's runtime or a gateway (./actor-host.ts); an ingest the host answers
+ * later (a gateway acks once the bus has stored the batch) is acked when it resolves.
  */
 import type { WebSocket } from 'ws';
 import {
@@ -26,7 +29,8 @@ import {
 } from '../../protocol/index.ts';
 import { tokenMatches } from '../auth.ts';
 import type { Log } from '../log.ts';
-import type { ActorEntry, ActorLink, Runtime } from '../runtime/index.ts';
+import type { ActorEntry, ActorLink } from '../runtime/actors.ts';
+import type { ActorHost, Admission } from './actor-host.ts';
 import { discardInput } from './discard-input.ts';
 import { HandshakeGate, systemTimers, type Timers } from './handshake-gate.ts';
 
@@ -52,7 +56,7 @@ export class ActorSession implements ActorLink {
 
 	constructor(
 		private readonly socket: WebSocket,
-		private readonly runtime: Runtime,
+		private readonly runtime: ActorHost,
 		private readonly address: string,
 		options: SessionOptions = {}
 	) {
@@ -108,6 +112,14 @@ export class ActorSession implements ActorLink {
 		}
 	}
 
+	private ackWhenStored(ack: BatchAck | Promise<BatchAck>): void {
+		if (!(ack instanceof Promise)) return this.ackLater(ack);
+		ack.then(
+			(stored) => this.refused || this.ackLater(stored),
+			(error: unknown) => this.refused || this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error))
+		);
+	}
+
 	private refuse(error: ProtocolError): void {
 		const fields = { code: error.code, closeCode: error.closeCode, actorId: this.entry?.id, address: this.address };
 		const { refusals } = this.runtime;
@@ -132,7 +144,7 @@ export class ActorSession implements ActorLink {
 			if (!isBinary) throw new ProtocolError(ErrorCode.MALFORMED, 'text frames are not accepted on /ws/actor');
 			if (!this.entry) return this.beforeHandshake(data);
 			this.entry.seen(data.length);
-			this.handle(this.entry, this.decoder.decode(data));
+			this.handle(this.entry, this.decoder.decode(data), data);
 		} catch (error) {
 			if (error instanceof ProtocolError) {
 				if (error.code === ErrorCode.NON_FINITE && this.entry) {
@@ -160,7 +172,7 @@ export class ActorSession implements ActorLink {
 		this.onHandshake(this.decoder.decode(frame) as Handshake);
 	}
 
-	private handle(entry: ActorEntry, message: Message): void {
+	private handle(entry: ActorEntry, message: Message, frame: Buffer): void {
 		switch (message.type) {
 			case MessageType.HANDSHAKE:
 				throw new ProtocolError(ErrorCode.HANDSHAKE_REQUIRED, 'second HANDSHAKE on one connection');
@@ -169,21 +181,20 @@ export class ActorSession implements ActorLink {
 				return this.send({ type: MessageType.PONG, seq: message.seq, t: message.t });
 			case MessageType.TRANSITION:
 			case MessageType.TRANSITION_BATCH:
-				this.ackLater(this.runtime.ingest(entry, message));
-				return;
+				return this.ackWhenStored(this.runtime.ingest(entry, message, frame));
 			case MessageType.PONG:
 				return this.runtime.pong(entry, message.t);
 			case MessageType.EPISODE_SUMMARY:
-				return this.runtime.episode(entry, message);
+				return this.runtime.episode(entry, message, frame);
 			case MessageType.LAP:
-				return this.runtime.lap(entry, message);
+				return this.runtime.lap(entry, message, frame);
 			case MessageType.TRACK:
-				return this.runtime.track(entry, message);
+				return this.runtime.track(entry, message, frame);
 			case MessageType.WEIGHTS_ACK:
 				return this.runtime.weightsAck(entry, message);
 			case MessageType.TELEMETRY:
 			case MessageType.TELEMETRY_BATCH:
-				return this.runtime.telemetry(entry, message);
+				return this.runtime.telemetry(entry, message, frame);
 			case MessageType.ERROR:
 				return; // the actor reports a problem; it closes if fatal
 			default:
@@ -198,30 +209,36 @@ export class ActorSession implements ActorLink {
 		if (!tokenMatches(this.runtime.config.actorToken, hello.token)) throw new ProtocolError(ErrorCode.UNAUTHORIZED, 'wrong actor token');
 		this.gate?.leave(); // authenticated: from here --max-actors applies (in the registry)
 		this.gate = undefined;
-		if (this.runtime.isStarted) this.admit(hello);
-		else this.admitWhenStarted(hello);
+		const admitted = this.runtime.isStarted ? this.runtime.admit(hello, this.address, this) : undefined;
+		if (admitted && !(admitted instanceof Promise)) return this.welcome(admitted);
+		this.admitLater(hello, admitted);
 	}
 
-	private admit(hello: Handshake): void {
-		const { entry, accept } = this.runtime.admit(hello, this.address, this);
+	private welcome({ entry, accept }: Admission): void {
 		this.entry = entry;
 		this.send(accept);
 		this.runtime.welcome(entry);
 	}
 
-	/** A resuming learner answers once its checkpoint is restored; what comes meanwhile waits. */
-	private admitWhenStarted(hello: Handshake): void {
+	/**
+	 * A resuming learner answers once its checkpoint is restored, a gateway once the bus said what
+	 * it holds of this actor; what comes meanwhile waits.
+	 */
+	private admitLater(hello: Handshake, admitted: Promise<Admission> | undefined): void {
 		this.waiting = [];
-		void this.runtime.started.then(() => {
-			const waiting = this.waiting ?? [];
-			this.waiting = undefined;
-			if (this.socket.readyState !== this.socket.OPEN) return;
-			try {
-				this.admit(hello);
-			} catch (error) {
-				return this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error));
+		const admission = admitted ?? this.runtime.started.then(() => this.runtime.admit(hello, this.address, this));
+		admission.then(
+			(admission) => {
+				const waiting = this.waiting ?? [];
+				this.waiting = undefined;
+				if (this.socket.readyState !== this.socket.OPEN) return this.runtime.remove(admission.entry.sessionId);
+				this.welcome(admission);
+				for (const frame of waiting) this.onFrame(frame, true);
+			},
+			(error: unknown) => {
+				this.waiting = undefined;
+				if (this.socket.readyState === this.socket.OPEN) this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error));
 			}
-			for (const frame of waiting) this.onFrame(frame, true);
-		});
+		);
 	}
 }

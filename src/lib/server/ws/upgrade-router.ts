@@ -6,13 +6,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, tokenMatches } from '../auth.ts';
 import { arrivalOf, expectedOrigins, originMatches } from '../http-guard.ts';
-import type { Runtime } from '../runtime/index.ts';
 import { SESSION_COOKIE, sessions } from '../sessions.ts';
+import type { ActorHost } from './actor-host.ts';
 import { ActorSession } from './actor-session.ts';
-import { attachConsole } from './console-session.ts';
 
 export const ACTOR_PATH = '/ws/actor';
 export const CONSOLE_PATH = '/ws/console';
@@ -30,6 +29,8 @@ export interface UpgradeRouter {
 export interface RouterOptions {
 	/** Leave unknown paths to other listeners (Vite's HMR) instead of refusing them. */
 	passUnknown: boolean;
+	/** Serves /ws/console (the learner); without it the path is refused with 404 (a gateway). */
+	console?: (ws: WebSocket) => void;
 }
 
 function reject(socket: Duplex, status: number, reason: string): void {
@@ -49,7 +50,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
 	return undefined;
 }
 
-export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): UpgradeRouter {
+export function createUpgradeRouter(runtime: ActorHost, options: RouterOptions): UpgradeRouter {
 	const { config } = runtime;
 	const log = runtime.logger('upgrade');
 	const refuse = (req: IncomingMessage, socket: Duplex, status: number, reason: string, why = reason) => {
@@ -65,7 +66,8 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 	const handle: UpgradeHandler = (req, socket, head) => {
 		const path = new URL(req.url ?? '/', 'http://localhost').pathname;
 		const address = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
-		if (path !== ACTOR_PATH && path !== CONSOLE_PATH) {
+		const attachConsole = path === CONSOLE_PATH ? options.console : undefined;
+		if (path !== ACTOR_PATH && !attachConsole) {
 			if (!options.passUnknown) refuse(req, socket, 404, 'Not Found');
 			return;
 		}
@@ -76,7 +78,7 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 				return refuse(req, socket, 401, 'Unauthorized');
 			}
 			actorServer.handleUpgrade(req, socket, head, (ws) => new ActorSession(ws, runtime, address));
-		} else {
+		} else if (attachConsole) {
 			// No Origin: not a browser (CLI tools, tests); the token still applies.
 			const { origin } = req.headers;
 			if (origin !== undefined && !originMatches(origin, origins)) return refuse(req, socket, 403, 'Forbidden', 'origin not allowed');
@@ -85,7 +87,7 @@ export function createUpgradeRouter(runtime: Runtime, options: RouterOptions): U
 				sessions().valid(cookieValue(req.headers.cookie, SESSION_COOKIE)) ||
 				tokenMatches(config.consoleToken, bearerToken(req.headers.authorization));
 			if (!signedIn) return refuse(req, socket, 401, 'Unauthorized');
-			consoleServer.handleUpgrade(req, socket, head, (ws) => attachConsole(ws, runtime));
+			consoleServer.handleUpgrade(req, socket, head, (ws) => attachConsole(ws));
 		}
 	};
 

@@ -1,7 +1,7 @@
 /** Gives `vite dev` and `vite preview` the same WebSocket routes as the production server. */
 import type { Plugin } from 'vite';
 import { getRuntime } from '../runtime/index.ts';
-import { createUpgradeRouter } from './upgrade-router.ts';
+import { learnerUpgradeRouter } from './learner-router.ts';
 
 const ATTACHED = Symbol.for('pitwall.upgrade-attached');
 
@@ -11,7 +11,7 @@ export function pitwallWebSockets(): Plugin {
 		const marked = httpServer as unknown as Record<symbol, boolean>;
 		if (marked[ATTACHED]) return; // configureServer re-runs on dev-server restarts
 		marked[ATTACHED] = true;
-		httpServer.on('upgrade', createUpgradeRouter(getRuntime(), { passUnknown: true }).handle);
+		httpServer.on('upgrade', learnerUpgradeRouter(getRuntime(), true).handle);
 	};
 	return {
 		name: 'pitwall-websockets',

@@ -1,0 +1,165 @@
+/**
+ * The learner's durable consumer of its run's stream (`learner-<run>`): every batch, episode, lap
+ * and track the gateways stored, in stream order, into the runtime as if the actor were
+ * connected here. A message is acked only once a saved checkpoint holds what it brought — the
+ * batch's steps are trained on, held, or dropped and counted in the books, which the checkpoint
+ * saves — so a learner killed at any instant loses nothing the gateways acked: the restarted one
+ * resumes from its checkpoint and the stream still holds every message after it.
+ *
+ * On start the consumer is made again from the stream's first unacked message (a crashed
+ * learner's deliveries are not waited out). Messages that a checkpoint already holds but were not
+ * yet acked when the learner died come again; the intake's per-actor seqs make those resends.
+ * Before acking, the checkpoint's per-actor seqs are written to `<run>.durable.<actor>` (a
+ * gateway's handshake reads them once the stream no longer holds an actor's batches).
+ */
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { Decoder, MessageType, ProtocolError, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
+import type { Bus } from '../../bus/connection.ts';
+import { isNotFound } from '../../bus/connection.ts';
+import { STREAM, actorToken, consumerName, keys, parseInSubject, subjects } from '../../bus/names.ts';
+import { durableRecord } from '../../bus/records.ts';
+import type { LimitedLog } from '../limited-log.ts';
+import type { Log } from '../log.ts';
+import type { ActorEntry } from '../runtime/actors.ts';
+import type { BusFleet } from './bus-fleet.ts';
+
+/** What the bus intake hands to the runtime (the facade's methods, without their rate limits). */
+export interface BusSink {
+	/** The trainer has a store: batches can be taken. */
+	ready(): Promise<void>;
+	/** false: not taken (shutting down); the message is not acked and comes again. */
+	ingest(entry: ActorEntry, batch: TransitionBatch): boolean;
+	event(entry: ActorEntry, message: Message): void;
+	/** Every actor's highest stored seq, now. */
+	seqs(): Record<string, number>;
+	/** Ask for a checkpoint (too many messages wait for one). */
+	checkpoint(reason: string): void;
+}
+
+const ACK = new TextEncoder().encode('+ACK');
+
+/**
+ * The subject a message's ack goes to: kept instead of the message (which holds its payload)
+ * until a checkpoint holds it. JsMsg's implementation has it; its published type does not.
+ */
+function replyOf(msg: JsMsg): string {
+	const reply = (msg as unknown as { reply?: unknown }).reply;
+	if (typeof reply !== 'string' || reply === '') throw new Error(`a JetStream message without a reply subject (${msg.subject})`);
+	return reply;
+}
+const NS_PER_MS = 1_000_000;
+
+export interface IntakeOptions {
+	/** Unacked messages before a checkpoint is asked for (each is ~100 bytes here until then). */
+	checkpointAfterMessages: number;
+	/** How long JetStream waits for an ack before it delivers a message again, ms (longer than checkpoints are apart). */
+	ackWaitMs: number;
+}
+
+export class BusIntake {
+	private readonly decoder: Decoder;
+	/** Reply subjects of handled messages, acked once a checkpoint holds them. */
+	private unacked: string[] = [];
+	private messages: ConsumerMessages | undefined;
+	private loop: Promise<void> = Promise.resolve();
+	private readonly written = new Map<string, number>();
+	/** Messages handled since start. */
+	handled = 0;
+
+	constructor(
+		private readonly bus: Bus,
+		private readonly runId: string,
+		private readonly fleet: BusFleet,
+		private readonly sink: BusSink,
+		limits: Partial<Limits>,
+		private readonly o: IntakeOptions,
+		private readonly refusals: LimitedLog,
+		private readonly log: Log
+	) {
+		this.decoder = new Decoder(limits);
+	}
+
+	async start(): Promise<void> {
+		const name = consumerName(this.runId);
+		await this.bus.jsm.consumers.delete(STREAM, name).catch((error: unknown) => {
+			if (!isNotFound(error)) throw error;
+		});
+		await this.bus.jsm.consumers.add(STREAM, {
+			durable_name: name,
+			filter_subject: subjects.runIn(this.runId),
+			ack_policy: AckPolicy.Explicit,
+			deliver_policy: DeliverPolicy.All,
+			ack_wait: this.o.ackWaitMs * NS_PER_MS,
+			max_ack_pending: -1
+		});
+		await this.sink.ready();
+		const consumer = await this.bus.js.consumers.get(STREAM, name);
+		this.messages = await consumer.consume({ max_messages: 512 });
+		this.loop = this.run(this.messages);
+	}
+
+	private async run(messages: ConsumerMessages): Promise<void> {
+		for await (const msg of messages) {
+			if (!(await this.handle(msg))) break;
+			this.unacked.push(replyOf(msg));
+			this.handled++;
+			if (this.unacked.length % this.o.checkpointAfterMessages === 0) this.sink.checkpoint('bus backlog');
+		}
+	}
+
+	/** false: the runtime takes nothing more (the message stays unacked). */
+	private async handle(msg: JsMsg): Promise<boolean> {
+		const parsed = parseInSubject(msg.subject);
+		const entry = parsed && (await this.fleet.entryFor(parsed.actor));
+		if (!entry) {
+			this.refusals.warn(this.log, 'bus unknown actor', { subject: msg.subject }, 'a message from an actor with no record on the bus was dropped');
+			return true;
+		}
+		let message;
+		try {
+			message = this.decoder.decode(msg.data);
+		} catch (error) {
+			const code = error instanceof ProtocolError ? error.code : 'INTERNAL';
+			this.refusals.warn(this.log, `bus ${code}`, { subject: msg.subject, actorId: entry.id }, `a message on the bus was dropped: ${(error as Error).message}`);
+			return true;
+		}
+		if (message.type === MessageType.TRANSITION_BATCH) return this.sink.ingest(entry, message);
+		this.sink.event(entry, message);
+		return true;
+	}
+
+	/**
+	 * At the instant a checkpoint takes its seqs: what is handled so far. The returned function,
+	 * called once that checkpoint is saved, writes the seqs and acks those messages.
+	 */
+	capture(): () => Promise<void> {
+		const replies = this.unacked;
+		this.unacked = [];
+		const seqs = this.sink.seqs();
+		return async () => {
+			try {
+				for (const [actorId, seq] of Object.entries(seqs)) {
+					const actor = actorToken(actorId);
+					if (!this.fleet.known(actor) || (this.written.get(actor) ?? -1) >= seq) continue;
+					await this.bus.kv.put(keys.durable(this.runId, actor), durableRecord.encode(seq));
+					this.written.set(actor, seq);
+				}
+				for (const reply of replies) this.bus.nc.publish(reply, ACK);
+				await this.bus.nc.flush();
+			} catch (error) {
+				this.unacked = [...replies, ...this.unacked]; // acked with the next checkpoint
+				this.log.warn({ err: (error as Error).message, messages: replies.length }, 'could not ack the checkpointed messages yet');
+			}
+		};
+	}
+
+	get pendingAcks(): number {
+		return this.unacked.length;
+	}
+
+	/** Stops taking messages; resolves once the one being handled is done. */
+	async stop(): Promise<void> {
+		await this.messages?.close();
+		await this.loop.catch(() => undefined);
+	}
+}
