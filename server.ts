@@ -65,12 +65,12 @@ async function main(): Promise<void> {
 		: handler;
 	const server = (running.server = await startServer(runtime, listener));
 	if (stopping) return; // a signal came while starting: no actors now
+	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
+	log.info(`actor token: ${config.actorToken}`);
 	if (config.bus) {
 		log.info({ servers: config.bus.servers }, 'connecting to the bus');
 		await runtime.attachBus(await openBus(config.bus));
 	}
-	log.info({ url: server.url, runId: runtime.runId, runDir: runtime.run.dir }, `pitwall ${runtime.runId} listening on ${server.url}`);
-	log.info(`actor token: ${config.actorToken}`);
 	const simLog = log.child({ service: 'sim-actors' });
 	const actors = (running.actors =
 		simActors > 0

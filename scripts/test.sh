@@ -39,6 +39,8 @@ step "build (the integration tests drive the built SvelteKit handler and the bun
 if npx vite build --logLevel warn && node bridge-agent/build.mjs && node scripts/build-server.mjs; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 
 step "unit and integration tests (node --test)"
+# ensure-nats.sh installs nats-server as root; otherwise it prints the command and the bus tests skip themselves, saying so.
+bash scripts/ensure-nats.sh || echo "scale-out tests on NATS JetStream NOT run: see the command above"
 node_tests node 2 tests/unit tests/integration
 
 step "Windows agent under Wine (tests/windows: Windows node.exe + koffi against a fake AC and a fake vJoyInterface.dll)"

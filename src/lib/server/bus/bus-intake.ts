@@ -12,7 +12,7 @@
  * Before acking, the checkpoint's per-actor seqs are written to `<run>.durable.<actor>` (a
  * gateway's handshake reads them once the stream no longer holds an actor's batches).
  */
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { Decoder, MessageType, ProtocolError, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { isNotFound } from '../../bus/connection.ts';
@@ -26,7 +26,7 @@ import type { BusFleet } from './bus-fleet.ts';
 /** What the bus intake hands to the runtime (the facade's methods, without their rate limits). */
 export interface BusSink {
 	/** The trainer has a store: batches can be taken. */
-	ready(): Promise<void>;
+	taking(): boolean;
 	/** false: not taken (shutting down); the message is not acked and comes again. */
 	ingest(entry: ActorEntry, batch: TransitionBatch): boolean;
 	event(entry: ActorEntry, message: Message): void;
@@ -65,6 +65,7 @@ export class BusIntake {
 	private readonly written = new Map<string, number>();
 	/** Messages handled since start. */
 	handled = 0;
+	private stopping = false;
 
 	constructor(
 		private readonly bus: Bus,
@@ -92,13 +93,15 @@ export class BusIntake {
 			ack_wait: this.o.ackWaitMs * NS_PER_MS,
 			max_ack_pending: -1
 		});
-		await this.sink.ready();
 		const consumer = await this.bus.js.consumers.get(STREAM, name);
-		this.messages = await consumer.consume({ max_messages: 512 });
-		this.loop = this.run(this.messages);
+		this.loop = this.run(consumer);
 	}
 
-	private async run(messages: ConsumerMessages): Promise<void> {
+	/** Once the trainer can store batches (a new run's starts with its first actor), message by message. */
+	private async run(consumer: Consumer): Promise<void> {
+		while (!this.sink.taking() && !this.stopping) await new Promise((resolve) => setTimeout(resolve, 50));
+		if (this.stopping) return;
+		const messages = (this.messages = await consumer.consume({ max_messages: 512 }));
 		for await (const msg of messages) {
 			if (!(await this.handle(msg))) break;
 			this.unacked.push(replyOf(msg));
@@ -159,6 +162,7 @@ export class BusIntake {
 
 	/** Stops taking messages; resolves once the one being handled is done. */
 	async stop(): Promise<void> {
+		this.stopping = true;
 		await this.messages?.close();
 		await this.loop.catch(() => undefined);
 	}

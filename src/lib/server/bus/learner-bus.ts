@@ -24,8 +24,8 @@ export interface BusRuntime {
 	readonly refusals: LimitedLog;
 	/** Checks a new actor against the run (starting the trainer for the first); returns why it does not fit. */
 	fit(entry: ActorEntry): string | undefined;
-	/** Resolves once the trainer can store batches. */
-	trainerReady(): Promise<void>;
+	/** The trainer can store batches. */
+	taking(): boolean;
 	/** Stores a batch (throws the ProtocolError it was refused with); false when nothing more is taken. */
 	ingest(entry: ActorEntry, batch: TransitionBatch): boolean;
 	/** EPISODE_SUMMARY, LAP, TRACK or telemetry, into the runtime's services. */
@@ -55,7 +55,7 @@ export class LearnerBus {
 		this.fleet = new BusFleet(bus, rt.runId, rt.clock, log, (entry) => rt.fit(entry));
 		this.weights = new WeightsPublisher(bus, rt.runId, log);
 		const sink = {
-			ready: () => rt.trainerReady(),
+			taking: () => rt.taking(),
 			ingest: (entry: ActorEntry, batch: TransitionBatch) => this.refusing(entry, () => rt.ingest(entry, batch), true),
 			event: (entry: ActorEntry, message: Message) => this.refusing(entry, () => rt.deliver(entry, message), undefined),
 			seqs: () => rt.seqs(),

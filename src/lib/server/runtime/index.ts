@@ -311,9 +311,7 @@ export class Runtime {
 				return (error as Error).message;
 			}
 		};
-		const trainerReady = async () => {
-			while (!this.training.store) await new Promise((resolve) => setTimeout(resolve, 50));
-		};
+		const taking = () => this.intake.taking;
 		const ingest = (entry: ActorEntry, batch: TransitionBatch) => {
 			if (!this.intake.taking) return false;
 			this.intake.ingest(entry, batch);
@@ -322,7 +320,7 @@ export class Runtime {
 		const checkpoint = (reason: string) => void this.checkpoint(reason).catch(() => undefined);
 		const rt = { runId: this.runId, limits: this.config.limits, clock: this.clock, log: this.log, refusals: this.refusals };
 		const seqs = () => this.intake.seqs();
-		this.bus = new LearnerBus(bus, { ...rt, fit, trainerReady, ingest, deliver, seqs, checkpoint }, this.config.learner);
+		this.bus = new LearnerBus(bus, { ...rt, fit, taking, ingest, deliver, seqs, checkpoint }, this.config.learner);
 		await this.bus.start();
 		await this.publishRun();
 		this.broadcast();
