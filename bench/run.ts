@@ -21,7 +21,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	hostile: () => import('./hostile.ts'),
 	'limit-lap': () => import('./limit-lap.ts'),
 	sac: () => import('./sac.ts'),
-	realtime: () => import('./realtime.ts')
+	realtime: () => import('./realtime.ts'),
+	bus: () => import('./bus.ts')
 };
 
 function table(results: BenchResult[]): string {

@@ -14,29 +14,13 @@ import { it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { STREAM, consumerName } from '../../src/lib/bus/names.ts';
-import { GatewayProcess, HAVE_NATS, NO_NATS, NatsServer } from '../fixtures/bus.ts';
+import { GatewayProcess, HAVE_NATS, NO_NATS, NatsServer, learnerStatus, until } from '../fixtures/bus.ts';
 import { AgentProcess, BUILT, bookTotals, freePort, LearnerProcess, savedRun } from '../fixtures/fleet.ts';
 import { waitFor } from './helpers.ts';
 
 const RUN = 'bus-run';
 const LEARNER_ARGS = ['--checkpoint-every-updates', '2', '--checkpoint-every-sec', '3', '--ppo', '{"nSteps":1024}'];
 const AGENT_ARGS = ['--steps-per-policy', '256', '--learner-timeout-ms', '3000', '--batch-steps', '64'];
-
-async function learnerStatus(port: number): Promise<{ policyVersion: number; actors: number }> {
-	const res = await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { authorization: 'Bearer fleet-console-token' } });
-	return (await res.json()) as { policyVersion: number; actors: number };
-}
-
-/** Polls an async figure until `ok`. */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs: number): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await read().catch(() => undefined);
-		if (value !== undefined && ok(value)) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-}
 
 it(
 	'through 2 gateways and JetStream: a SIGKILLed learner, a killed gateway and a restarted nats-server lose nothing',
