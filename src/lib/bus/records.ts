@@ -96,8 +96,9 @@ export const actorRecord = {
 export const durableRecord = {
 	encode: (seq: number): Uint8Array => new TextEncoder().encode(String(seq)),
 	decode(bytes: Uint8Array): number | undefined {
-		const seq = Number(new TextDecoder().decode(bytes));
-		return Number.isSafeInteger(seq) && seq >= -1 ? seq : undefined;
+		const text = new TextDecoder().decode(bytes);
+		const seq = Number(text);
+		return /^-?\d{1,16}$/.test(text) && Number.isSafeInteger(seq) && seq >= -1 ? seq : undefined;
 	}
 };
 
