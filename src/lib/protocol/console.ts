@@ -80,6 +80,22 @@ export interface LearnerStatus {
 	 * the WebSocket opened. Counted whether or not the log line was written (logs are limited).
 	 */
 	refusals: Record<string, number>;
+	/** With --bus: the learner's side of the bus (docs/scale-out.md). */
+	bus?: BusStatus;
+}
+
+export interface BusStatus {
+	servers: string[];
+	/** The NATS connection is up (it reconnects by itself). */
+	connected: boolean;
+	/** Names of the gateways that have actors of this run connected. */
+	gateways: string[];
+	/** Messages this process took from the run's stream. */
+	taken: number;
+	/** Messages taken and waiting for a checkpoint to hold them (then they are acked). */
+	unacked: number;
+	/** The newest policy version the bus holds for the gateways (−1 = none yet). */
+	weightsVersion: number;
 }
 
 export interface ActorInfo {

@@ -10,6 +10,7 @@ export { ColumnCoding } from './columns.ts';
 export type {
 	ActorInfo,
 	Alert,
+	BusStatus,
 	CarPosition,
 	ConsoleEvent,
 	EvaluationInfo,

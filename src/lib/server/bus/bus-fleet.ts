@@ -123,6 +123,13 @@ export class BusFleet {
 		return [...this.actors.values()].filter((a) => a.sessions.size > 0).map((a) => a.entry);
 	}
 
+	/** Gateways with a live session of this run. */
+	gateways(): string[] {
+		const names = new Set<string>();
+		for (const actor of this.actors.values()) for (const { record } of actor.sessions.values()) names.add(record.gateway);
+		return [...names].sort();
+	}
+
 	byActorId(actorId: string): ActorEntry | undefined {
 		return this.connected().find((e) => e.id === actorId);
 	}

@@ -5,7 +5,7 @@
  * through this file only; it gives this file the narrow BusRuntime below.
  */
 import type { Subscription } from '@nats-io/transport-node';
-import { Decoder, MessageType, ProtocolError, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
+import { Decoder, MessageType, ProtocolError, type BusStatus, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { subjects } from '../../bus/names.ts';
 import type { LimitedLog } from '../limited-log.ts';
@@ -43,6 +43,7 @@ export class LearnerBus {
 	readonly intake: BusIntake;
 	readonly weights: WeightsPublisher;
 	private live: Subscription | undefined;
+	private connected = true;
 	private readonly decoder: Decoder;
 
 	constructor(
@@ -77,6 +78,12 @@ export class LearnerBus {
 	}
 
 	async start(): Promise<void> {
+		void (async () => {
+			for await (const status of this.bus.nc.status()) {
+				if (status.type === 'disconnect') this.connected = false;
+				else if (status.type === 'reconnect') this.connected = true;
+			}
+		})();
 		await this.fleet.start();
 		this.live = this.bus.nc.subscribe(subjects.liveAll(this.rt.runId), { callback: (_error, msg) => this.telemetry(msg.subject, msg.data) });
 		await this.intake.start();
@@ -91,6 +98,17 @@ export class LearnerBus {
 		} catch {
 			// the live view skips a frame that does not decode; its gateway checked it already
 		}
+	}
+
+	status(servers: string[]): BusStatus {
+		return {
+			servers,
+			connected: !this.bus.nc.isClosed() && this.connected,
+			gateways: this.fleet.gateways(),
+			taken: this.intake.handled,
+			unacked: this.intake.pendingAcks,
+			weightsVersion: this.weights.published
+		};
 	}
 
 	/** Takes nothing more from the stream (before the last checkpoint). */

@@ -498,7 +498,8 @@ export class Runtime {
 			hyperparams: snapshot?.hyperparams ?? {},
 			...(snapshot?.replay ? { replay: snapshot.replay } : {}),
 			evaluations: this.evaluations.list(),
-			refusals: this.refusals.totals()
+			refusals: this.refusals.totals(),
+			...(this.bus && this.config.bus ? { bus: this.bus.status(this.config.bus.servers) } : {})
 		};
 	}
 
