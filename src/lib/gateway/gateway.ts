@@ -226,9 +226,7 @@ export class Gateway implements ActorHost {
 
 	episode(entry: ActorEntry, summary: EpisodeSummary, frame: Uint8Array): void {
 		entry.rates.episodes.take(this.clock.now(), this.config.learner.maxEpisodesPerSec, 'episode summaries');
-		entry.episodes++;
-		if (summary.evalId === undefined) entry.lastReturn = summary.return;
-		for (const lap of summary.lapTimesMs) if (entry.bestLapMs === null || lap < entry.bestLapMs) entry.bestLapMs = lap;
+		entry.episode(summary);
 		this.event(entry, frame);
 	}
 
@@ -250,8 +248,6 @@ export class Gateway implements ActorHost {
 	}
 
 	heartbeat(entry: ActorEntry, ping: Ping): void {
-		const { maxPingsPerSec, heartbeatIntervalMs } = this.config.learner;
-		entry.rates.pings.take(this.clock.now(), Math.max(maxPingsPerSec, Math.ceil(2000 / heartbeatIntervalMs)), 'PINGs');
 		this.registry.heartbeat(entry, ping);
 	}
 

@@ -18,6 +18,8 @@ export interface RegistryOptions {
 	actorTimeoutMs: number;
 	/** Frames per second an actor may send, of any type (absent: no limit). */
 	maxMessagesPerSec?: number;
+	/** PINGs per second an actor may send (never below twice the heartbeat rate; absent: no limit). */
+	maxPingsPerSec?: number;
 }
 
 export class ActorRegistry {
@@ -86,7 +88,10 @@ export class ActorRegistry {
 		this.accepting = false;
 	}
 
+	/** PING from an actor: its health figures (throws RATE_LIMITED past maxPingsPerSec, or twice the heartbeat rate if higher). */
 	heartbeat(entry: ActorEntry, ping: Ping): void {
+		const { maxPingsPerSec = Infinity, heartbeatIntervalMs } = this.o;
+		entry.rates.pings.take(this.clock.now(), Math.max(maxPingsPerSec, Math.ceil(2000 / heartbeatIntervalMs)), 'PINGs');
 		if (ping.stats) entry.health = ping.stats;
 	}
 

@@ -1,5 +1,5 @@
 /** Connected actors as the runtime sees them: the link to send on, and their figures. */
-import type { ActorInfo, ActorStats, CarPosition, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
+import type { ActorInfo, ActorStats, CarPosition, EpisodeSummary, Handshake, Message, TelemetryFrame, TransitionCounts } from '../../protocol/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { NoLimit, PerSecond } from './rate.ts';
 
@@ -82,6 +82,13 @@ export class ActorEntry {
 
 	private forgetBefore(t: number): void {
 		while (this.sampleTimes.length && this.sampleTimes[0].at < t) this.sampleTimes.shift();
+	}
+
+	/** An EPISODE_SUMMARY: its return (training episodes only) and laps. */
+	episode(summary: EpisodeSummary): void {
+		this.episodes++;
+		if (summary.evalId === undefined) this.lastReturn = summary.return;
+		for (const lap of summary.lapTimesMs) if (this.bestLapMs === null || lap < this.bestLapMs) this.bestLapMs = lap;
 	}
 
 	keepTelemetry(frames: TelemetryFrame[]): void {

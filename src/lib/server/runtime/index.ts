@@ -339,10 +339,8 @@ export class Runtime {
 
 	episode(entry: ActorEntry, summary: EpisodeSummary): void {
 		entry.rates.episodes.take(this.clock.now(), this.config.learner.maxEpisodesPerSec, 'episode summaries');
-		entry.episodes++;
-		if (summary.evalId === undefined) entry.lastReturn = summary.return;
-		else this.evaluations.episode(entry, summary);
-		for (const lap of summary.lapTimesMs) if (entry.bestLapMs === null || lap < entry.bestLapMs) entry.bestLapMs = lap;
+		entry.episode(summary);
+		if (summary.evalId !== undefined) this.evaluations.episode(entry, summary);
 		this.recorder.episode(entry, summary);
 	}
 
@@ -415,8 +413,6 @@ export class Runtime {
 
 	/** PING from an actor: its health figures (throws RATE_LIMITED past maxPingsPerSec, or twice the heartbeat rate if higher). */
 	heartbeat(entry: ActorEntry, ping: Ping): void {
-		const { maxPingsPerSec, heartbeatIntervalMs } = this.config.learner;
-		entry.rates.pings.take(this.clock.now(), Math.max(maxPingsPerSec, Math.ceil(2000 / heartbeatIntervalMs)), 'PINGs');
 		this.actors.heartbeat(entry, ping);
 	}
 
