@@ -54,6 +54,7 @@ it(
 			const accept = await car.expect(MessageType.HANDSHAKE_ACCEPT);
 			assert.equal(accept.runId, RUN);
 			assert.equal(accept.lastSeq, -1);
+			assert.equal(accept.maxFrameBytes, 1024 * 1024 - 4096, "frames up to nats-server's max_payload (1 MB by default), not the learner's 8 MiB");
 			car.send(new Uint8Array(64).fill(7));
 			assert.equal((await car.expect(MessageType.ERROR)).code, ErrorCode.BAD_MAGIC);
 			assert.equal((await car.closed).code, CloseCode.PROTOCOL_ERROR);

@@ -48,6 +48,10 @@ import { Outbox } from './outbox.ts';
 import { WeightsFeed } from './weights-feed.ts';
 
 const TICK_MS = 250;
+/** Room for the subject and headers beside a frame in one NATS message. */
+const NATS_HEADROOM_BYTES = 4096;
+/** nats-server's default max_payload, if the connection does not say. */
+const NATS_MAX_PAYLOAD = 1024 * 1024;
 /** TRACK messages a session may send (the learner keeps the first few). */
 const MAX_TRACKS_PER_SESSION = 8;
 
@@ -77,6 +81,8 @@ export class Gateway implements ActorHost {
 	private commands: Subscription | undefined;
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private accepting = true;
+	/** The largest frame the bus takes in one message (nats-server's max_payload, 1 MB by default). */
+	private readonly maxFrameBytes: number;
 
 	constructor(
 		readonly config: GatewayConfig,
@@ -88,6 +94,7 @@ export class Gateway implements ActorHost {
 		this.refusals = new LimitedLog(clock);
 		this.alerts = new Alerts(clock, log.child({ service: 'alerts' }));
 		this.decoder = new Decoder(config.limits);
+		this.maxFrameBytes = Math.min(config.limits.maxFrameBytes, (bus.nc.info?.max_payload ?? NATS_MAX_PAYLOAD) - NATS_HEADROOM_BYTES);
 		this.registry = new ActorRegistry(learner, clock, log.child({ service: 'actors' }), this.alerts);
 		this.feed = new WeightsFeed(bus, config.runId, () => this.weights.broadcast(this.registry.all()), log.child({ service: 'weights' }));
 		this.weights = new WeightsBroadcaster(() => this.feed.latest, learner, this.alerts, log.child({ service: 'weights' }));
@@ -179,7 +186,7 @@ export class Gateway implements ActorHost {
 			lastSeq,
 			durableSeq: lastSeq,
 			controlChunk: 1,
-			maxFrameBytes: limits.maxFrameBytes,
+			maxFrameBytes: this.maxFrameBytes,
 			maxBatchSteps: limits.maxBatchSteps,
 			telemetryHz: learner.telemetryHz
 		};
@@ -210,6 +217,7 @@ export class Gateway implements ActorHost {
 			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
 		}
 		const session = this.session(entry);
+		this.fits(frame);
 		if (batch.seq > session.acceptedSeq) {
 			session.acceptedSeq = batch.seq;
 			entry.countSamples(batch.n);
@@ -219,8 +227,19 @@ export class Gateway implements ActorHost {
 		return { type: MessageType.BATCH_ACK, seq: session.storedSeq, durable: session.storedSeq };
 	}
 
+	/** The bus takes one message up to its max_payload: a larger frame would never be stored. */
+	private fits(frame: Uint8Array): void {
+		if (frame.length > this.maxFrameBytes) {
+			throw new ProtocolError(
+				ErrorCode.LIMIT_EXCEEDED,
+				`a ${frame.length}-byte frame: this gateway's bus takes frames up to ${this.maxFrameBytes} bytes (nats-server max_payload); send smaller batches`
+			);
+		}
+	}
+
 	private event(entry: ActorEntry, frame: Uint8Array): void {
 		const session = this.session(entry);
+		this.fits(frame);
 		session.outbox.event(subjects.event(this.config.runId, session.token), frame);
 	}
 
