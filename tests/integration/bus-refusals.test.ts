@@ -1,7 +1,8 @@
 /**
  * A gateway refuses actors exactly as the learner does (it runs the same session code), and what
  * the learner cannot take from the bus is dropped, counted by reason and acked — never stuck in the
- * stream, never in the books. Real nats-server, gateway and learner processes.
+ * stream, never received. Another run's messages on the same bus are left alone. Real
+ * nats-server, gateway and learner processes.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { KV_BUCKET, STREAM, consumerName, keys, subjects } from '../../src/lib/b
 import { actorRecord } from '../../src/lib/bus/records.ts';
 import { CloseCode, ErrorCode, MessageType, encodeMessage } from '../../src/lib/protocol/index.ts';
 import { GatewayProcess, HAVE_NATS, NO_NATS, NatsServer, learnerStatus, until } from '../fixtures/bus.ts';
-import { ACTOR_TOKEN, BUILT, freePort, LearnerProcess } from '../fixtures/fleet.ts';
+import { ACTOR_TOKEN, BUILT, bookTotals, freePort, LearnerProcess, savedRun } from '../fixtures/fleet.ts';
 import { seedHandshake, trajectoryBatch } from '../fixtures/trajectory.ts';
 import { TestClient, waitFor } from './helpers.ts';
 
@@ -89,6 +90,9 @@ it(
 			await js.publish(subjects.batch(RUN, 'rogue'), encodeMessage(ahead));
 			await js.publish(subjects.event(RUN, 'rogue'), new Uint8Array(64).fill(7));
 			await js.publish(subjects.batch(RUN, 'nobody'), encodeMessage(trajectoryBatch(16, 2, 0)));
+			// Another run on the same bus: its messages are not this learner's.
+			await kv.put(keys.actorSession('other-run', 'rogue', 's'), actorRecord.encode({ hello: seedHandshake('rogue'), gateway: 'test', figures }));
+			await js.publish(subjects.batch('other-run', 'rogue'), encodeMessage(trajectoryBatch(16, 3, 0)));
 			const counted = await until(
 				() => refusals(learner.o.port),
 				(r) => (r['bus INVALID_FIELD'] ?? 0) >= 1 && (r['bus BAD_MAGIC'] ?? 0) >= 1 && (r['bus unknown actor'] ?? 0) >= 1,
@@ -105,7 +109,15 @@ it(
 				10_000
 			);
 			assert.equal((await learner.kill('SIGTERM')).code, 0);
-			assert.equal((await jsm.streams.info(STREAM)).state.messages, 0, 'dropped messages are acked with the next checkpoint');
+			const left = await jsm.streams.info(STREAM, { subjects_filter: '>' });
+			assert.deepEqual(
+				left.state.subjects,
+				{ [subjects.batch('other-run', 'rogue')]: 1 },
+				"dropped messages are acked with the next checkpoint; the other run's stays"
+			);
+			const books = bookTotals(savedRun(join(dir, 'runs'), RUN));
+			assert.equal(books.received, 0, "neither the refused batch nor the other run's was received");
+			assert.equal(books.refused, 16, 'the refused batch is counted');
 		} finally {
 			await nc.close();
 			learner.kill('SIGKILL');
