@@ -20,7 +20,8 @@ const FRAMES = 300;
 const WINDOW = 32;
 const token = process.env.PITWALL_ACTOR_TOKEN ?? '';
 
-const now = () => performance.timeOrigin + performance.now();
+// Wall-clock ms in both processes: performance.timeOrigin is fixed at start, and this machine's clock is adjusted while it runs.
+const now = () => Date.now();
 let sentSteps = 0;
 let ackedSteps = 0;
 const sends: Record<string, number[]> = {};

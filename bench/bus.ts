@@ -28,7 +28,8 @@ import { percentile, round, type BenchResult } from './harness.ts';
 const ACTORS = 16;
 const INGEST_SECONDS = Number(process.env.BUS_INGEST_SECONDS ?? 12);
 const TRAIN_SECONDS = Number(process.env.BUS_TRAIN_SECONDS ?? 12);
-const now = () => performance.timeOrigin + performance.now();
+// Wall-clock ms in both processes: performance.timeOrigin is fixed at start, and this machine's clock is adjusted while it runs.
+const now = () => Date.now();
 
 interface Report {
 	sentSteps: number;

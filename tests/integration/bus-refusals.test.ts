@@ -13,7 +13,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { KV_BUCKET, STREAM, consumerName, keys, subjects } from '../../src/lib/bus/names.ts';
-import { actorRecord } from '../../src/lib/bus/records.ts';
+import { actorRecord, helloRecord } from '../../src/lib/bus/records.ts';
 import { CloseCode, ErrorCode, MessageType, encodeMessage } from '../../src/lib/protocol/index.ts';
 import { GatewayProcess, HAVE_NATS, NO_NATS, NatsServer, learnerStatus, until } from '../fixtures/bus.ts';
 import { ACTOR_TOKEN, BUILT, bookTotals, freePort, LearnerProcess, savedRun } from '../fixtures/fleet.ts';
@@ -83,6 +83,7 @@ it(
 				bytesIn: 0,
 				bytesOut: 0
 			} as const;
+			await kv.put(keys.hello(RUN, 'rogue'), helloRecord.encode(seedHandshake('rogue')));
 			await kv.put(keys.actorSession(RUN, 'rogue', 's'), actorRecord.encode({ hello: seedHandshake('rogue'), gateway: 'test', figures }));
 			const js = jetstream(nc);
 			const ahead = trajectoryBatch(16, 1, 0);
@@ -91,7 +92,7 @@ it(
 			await js.publish(subjects.event(RUN, 'rogue'), new Uint8Array(64).fill(7));
 			await js.publish(subjects.batch(RUN, 'nobody'), encodeMessage(trajectoryBatch(16, 2, 0)));
 			// Another run on the same bus: its messages are not this learner's.
-			await kv.put(keys.actorSession('other-run', 'rogue', 's'), actorRecord.encode({ hello: seedHandshake('rogue'), gateway: 'test', figures }));
+			await kv.put(keys.hello('other-run', 'rogue'), helloRecord.encode(seedHandshake('rogue')));
 			await js.publish(subjects.batch('other-run', 'rogue'), encodeMessage(trajectoryBatch(16, 3, 0)));
 			const counted = await until(
 				() => refusals(learner.o.port),

@@ -2,9 +2,9 @@
  * The agent's connection to the learner: handshake, transition batches with sequence numbers,
  * episode summaries, heartbeats with health figures, telemetry for the live view, weights in and
  * acks out. Reconnects with exponential backoff and jitter, and when the learner falls silent for
- * `silenceTimeoutMs` (a half-open link). With several URLs (gateways, docs/scale-out.md) each
- * reconnect tries the next one: a lost connection fails over at once, and the backoff grows only
- * once every URL has failed in a row.
+ * `silenceTimeoutMs` (a half-open link). With several URLs (gateways, docs/scale-out.md) a lost
+ * connection is tried again once, then each failed attempt moves on to the next URL (failover in
+ * about a second); the backoff grows only once every URL has failed in a row.
  *
  * Delivery: every batch is kept until the learner reports it durable (in a saved checkpoint);
  * what the learner has stored but not yet made durable is not sent again to the same learner, but
@@ -165,7 +165,8 @@ export class LearnerLink {
 			this.failedInRow = wasAccepted ? 0 : this.failedInRow + 1;
 			if (this.failedInRow % this.o.urls.length === 0) this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
 			const from = this.url;
-			this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
+			// A connection that worked is tried again first; one that failed gives way to the next URL.
+			if (!wasAccepted) this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
 			this.o.log.info('learner connection closed; reconnecting', {
 				code,
 				url: from,

@@ -9,6 +9,8 @@
  *                            pitwall.cmd.<run>.<actor>        learner → the actor's gateway: a frame to send, or a close
  *   KV bucket pitwall        <run>.run                        the run's specs and algorithm (the learner's)
  *                            <run>.weights                    the newest policy version (the blob is in the object store)
+ *                            <run>.hello.<actor>              the actor's HANDSHAKE (token removed), kept for the run: the
+ *                                                             learner reads it for an actor it meets first in the stream
  *                            <run>.actor.<actor>.<session>    a connected actor: its HANDSHAKE and figures (its gateway's)
  *                            <run>.durable.<actor>            the actor's highest seq in the learner's last checkpoint
  *   object store pitwall-weights, object <run>                the newest WEIGHTS_UPDATE frame
@@ -63,7 +65,8 @@ export const keys = {
 	actorSession: (run: string, actor: string, sessionId: string) => `${run}.actor.${actor}.${sessionId}`,
 	/** Every session record of one actor, or (without `actor`) of the run. */
 	actorSessions: (run: string, actor?: string) => (actor ? `${run}.actor.${actor}.*` : `${run}.actor.>`),
-	durable: (run: string, actor: string) => `${run}.durable.${actor}`
+	durable: (run: string, actor: string) => `${run}.durable.${actor}`,
+	hello: (run: string, actor: string) => `${run}.hello.${actor}`
 };
 
 export const consumerName = (run: string) => `learner-${run}`;

@@ -79,14 +79,22 @@ export const weightsRecord = {
 };
 
 export const actorRecord = {
-	encode: (r: ActorRecord): Uint8Array => pack({ hello: encodeMessage({ ...r.hello, token: '' }), gateway: r.gateway, figures: r.figures }),
+	encode: (r: ActorRecord): Uint8Array => pack({ hello: helloRecord.encode(r.hello), gateway: r.gateway, figures: r.figures }),
 	decode(bytes: Uint8Array): ActorRecord | undefined {
 		const r = safeUnpack(bytes) as { hello?: unknown; gateway?: unknown; figures?: unknown } | undefined;
 		if (!r || !(r.hello instanceof Uint8Array) || typeof r.gateway !== 'string' || typeof r.figures !== 'object' || r.figures === null) return undefined;
+		const hello = helloRecord.decode(r.hello);
+		return hello && { hello, gateway: r.gateway, figures: r.figures as GatewayFigures };
+	}
+};
+
+/** `<run>.hello.<actor>`: the actor's HANDSHAKE frame without its token. */
+export const helloRecord = {
+	encode: (hello: Handshake): Uint8Array => encodeMessage({ ...hello, token: '' }),
+	decode(bytes: Uint8Array): Handshake | undefined {
 		try {
-			const hello = decoder.decode(r.hello);
-			if (hello.type !== MessageType.HANDSHAKE) return undefined;
-			return { hello, gateway: r.gateway, figures: r.figures as GatewayFigures };
+			const hello = decoder.decode(bytes);
+			return hello.type === MessageType.HANDSHAKE ? hello : undefined;
 		} catch {
 			return undefined;
 		}

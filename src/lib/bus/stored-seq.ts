@@ -9,11 +9,12 @@ import { SEQ_HEADER, STREAM, keys, subjects } from './names.ts';
 import { durableRecord } from './records.ts';
 
 export async function storedSeqOf(bus: Bus, runId: string, actor: string): Promise<number> {
-	const [last, durable] = await Promise.all([
-		bus.jsm.streams.getMessage(STREAM, { last_by_subj: subjects.batch(runId, actor) }),
-		bus.kv.get(keys.durable(runId, actor))
-	]);
-	const inStream = last ? Number(last.header.get(SEQ_HEADER)) : -1;
+	// The stream first, then the key: the learner writes the key before it acks (removes) messages,
+	// so whatever it removed after the first read is in the key by the second.
+	const last = await bus.jsm.streams.getMessage(STREAM, { last_by_subj: subjects.batch(runId, actor) });
+	const durable = await bus.kv.get(keys.durable(runId, actor));
+	const header = last?.header.get(SEQ_HEADER) ?? '';
+	const inStream = /^\d{1,16}$/.test(header) ? Number(header) : -1;
 	const checkpointed = durable?.operation === 'PUT' ? (durableRecord.decode(durable.value) ?? -1) : -1;
-	return Math.max(Number.isSafeInteger(inStream) ? inStream : -1, checkpointed);
+	return Math.max(inStream, checkpointed);
 }

@@ -1,13 +1,14 @@
 /**
- * Each connected actor's record in the bus's KV bucket (`<run>.actor.<actor>.<session>`): its
- * HANDSHAKE, written before its first batch can reach the stream (the learner reads it to know
- * the actor), and its figures (RTT, health, weights acked), rewritten every REPORT_MS. The key
+ * Each actor's HANDSHAKE in the bus's KV bucket (`<run>.hello.<actor>`, kept for the run),
+ * written before its first batch can reach the stream: the learner reads it to know the actor,
+ * even long after the actor left. And each connected session's record
+ * (`<run>.actor.<actor>.<session>`): the handshake and its figures (RTT, health, weights acked), rewritten every REPORT_MS. The key
  * is deleted when the session ends; a gateway that dies leaves records the learner stops showing
  * once they are not rewritten.
  */
 import type { Bus } from '../bus/connection.ts';
 import { actorToken, keys } from '../bus/names.ts';
-import { actorRecord, type GatewayFigures } from '../bus/records.ts';
+import { actorRecord, helloRecord, type GatewayFigures } from '../bus/records.ts';
 import type { Log } from '../server/log.ts';
 import type { ActorEntry } from '../server/runtime/actors.ts';
 
@@ -25,6 +26,12 @@ export class FleetReport {
 
 	private key(entry: ActorEntry): string {
 		return keys.actorSession(this.runId, actorToken(entry.id), entry.sessionId);
+	}
+
+	/** On admission: the handshake, kept for the run (the learner may meet the actor's batches after it left), and the session. */
+	async admitted(entry: ActorEntry): Promise<void> {
+		await this.bus.kv.put(keys.hello(this.runId, actorToken(entry.id)), helloRecord.encode(entry.hello));
+		await this.put(entry);
 	}
 
 	async put(entry: ActorEntry): Promise<void> {

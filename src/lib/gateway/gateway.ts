@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from '@nats-io/transport-node';
 import {
+	CloseCode,
 	Decoder,
 	ErrorCode,
 	MessageType,
@@ -55,6 +56,13 @@ const NATS_MAX_PAYLOAD = 1024 * 1024;
 /** TRACK messages a session may send (the learner keeps the first few). */
 const MAX_TRACKS_PER_SESSION = 8;
 
+/** A close reason fits a close frame: at most 123 UTF-8 bytes. */
+function closeReason(data: Uint8Array): string {
+	let reason = new TextDecoder().decode(data.subarray(0, 123));
+	while (Buffer.byteLength(reason) > 123) reason = reason.slice(0, -1);
+	return reason;
+}
+
 interface Session {
 	entry: ActorEntry;
 	token: string;
@@ -63,6 +71,8 @@ interface Session {
 	acceptedSeq: number;
 	/** Highest seq the bus has stored (what the actor is acked). */
 	storedSeq: number;
+	/** Events sent on this session (their de-duplication ids). */
+	events: number;
 }
 
 export class Gateway implements ActorHost {
@@ -113,7 +123,15 @@ export class Gateway implements ActorHost {
 		})();
 		await this.feed.start();
 		this.commands = this.bus.nc.subscribe(subjects.commandAll(runId), {
-			callback: (_error, msg) => this.command(msg.subject, msg.data, msg.headers?.get(CLOSE_HEADER))
+			// A callback that throws would stop the connection's reader: nothing may escape it.
+			callback: (error, msg) => {
+				if (error) return this.log.warn({ err: error.message }, 'command subscription error');
+				try {
+					this.command(msg.subject, msg.data, msg.headers?.get(CLOSE_HEADER));
+				} catch (failure) {
+					this.log.error({ err: failure, subject: msg.subject }, 'could not carry out a command from the learner');
+				}
+			}
 		});
 		this.timer = setInterval(() => this.tick(), Math.min(this.config.learner.heartbeatIntervalMs, TICK_MS));
 	}
@@ -164,7 +182,7 @@ export class Gateway implements ActorHost {
 		let lastSeq: number;
 		try {
 			lastSeq = await storedSeqOf(this.bus, this.config.runId, token);
-			await this.report.put(entry); // before any batch: the learner finds the actor's HANDSHAKE here
+			await this.report.admitted(entry); // before any batch: the learner finds the actor's HANDSHAKE here
 		} catch (error) {
 			this.registry.remove(entry.sessionId);
 			throw new ProtocolError(ErrorCode.INTERNAL, `the bus is not answering (${(error as Error).message}): reconnect later`);
@@ -174,7 +192,7 @@ export class Gateway implements ActorHost {
 			{ maxQueued: this.config.maxQueuedBatches, publishTimeoutMs: 5000, retryMs: 250 },
 			this.log.child({ service: 'outbox', actorId: hello.actorId })
 		);
-		this.sessions.set(entry.sessionId, { entry, token, outbox, acceptedSeq: lastSeq, storedSeq: lastSeq });
+		this.sessions.set(entry.sessionId, { entry, token, outbox, acceptedSeq: lastSeq, storedSeq: lastSeq, events: 0 });
 		const { limits, learner } = this.config;
 		const accept: HandshakeAccept = {
 			type: MessageType.HANDSHAKE_ACCEPT,
@@ -240,7 +258,8 @@ export class Gateway implements ActorHost {
 	private event(entry: ActorEntry, frame: Uint8Array): void {
 		const session = this.session(entry);
 		this.fits(frame);
-		session.outbox.event(subjects.event(this.config.runId, session.token), frame);
+		const msgId = `${this.config.runId}/${session.token}/${entry.sessionId}/${session.events++}`;
+		session.outbox.event(subjects.event(this.config.runId, session.token), msgId, frame);
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary, frame: Uint8Array): void {
@@ -283,7 +302,8 @@ export class Gateway implements ActorHost {
 		const entry = this.registry.byActorId(actorIdOf(subject.split('.').at(-1) ?? ''));
 		if (!entry) return;
 		if (close) {
-			entry.link.close(Number(close) || 4008, new TextDecoder().decode(data).slice(0, 120));
+			const code = Number(close);
+			entry.link.close(code >= 4000 && code <= 4999 ? code : CloseCode.KICKED, closeReason(data));
 			return this.remove(entry.sessionId);
 		}
 		try {

@@ -17,8 +17,10 @@ import type { Log } from '../server/log.ts';
 interface Item {
 	subject: string;
 	frame: Uint8Array;
+	/** De-duplication id: a retry of a publish that was stored after all is stored once. */
+	msgId: string;
 	/** A batch: its seq and de-duplication id, and who waits for it to be stored. */
-	batch?: { seq: number; msgId: string; stored(): void; failed(error: Error): void };
+	batch?: { seq: number; stored(): void; failed(error: Error): void };
 }
 
 export interface OutboxOptions {
@@ -50,12 +52,12 @@ export class Outbox {
 
 	/** Resolves once the bus has stored the batch; rejects if the outbox closes first. */
 	batch(subject: string, seq: number, msgId: string, frame: Uint8Array): Promise<void> {
-		return new Promise((stored, failed) => this.push({ subject, frame, batch: { seq, msgId, stored, failed } }));
+		return new Promise((stored, failed) => this.push({ subject, frame, msgId, batch: { seq, stored, failed } }));
 	}
 
 	/** An episode, lap or track, in order with the batches (no one waits for it). */
-	event(subject: string, frame: Uint8Array): void {
-		this.push({ subject, frame });
+	event(subject: string, msgId: string, frame: Uint8Array): void {
+		this.push({ subject, frame, msgId });
 	}
 
 	/** The session ended: what waits is dropped (the actor still holds every unacked batch). */
@@ -93,13 +95,9 @@ export class Outbox {
 
 	private async publish(item: Item): Promise<boolean> {
 		try {
-			if (item.batch) {
-				const h = headers();
-				h.set(SEQ_HEADER, String(item.batch.seq));
-				await this.js.publish(item.subject, item.frame, { msgID: item.batch.msgId, headers: h, timeout: this.o.publishTimeoutMs });
-			} else {
-				await this.js.publish(item.subject, item.frame, { timeout: this.o.publishTimeoutMs });
-			}
+			const h = headers();
+			if (item.batch) h.set(SEQ_HEADER, String(item.batch.seq));
+			await this.js.publish(item.subject, item.frame, { msgID: item.msgId, headers: h, timeout: this.o.publishTimeoutMs });
 			return true;
 		} catch (error) {
 			this.retries++;

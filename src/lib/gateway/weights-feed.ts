@@ -11,6 +11,8 @@ import { weightsRecord } from '../bus/records.ts';
 import type { EncodedWeights } from '../server/runtime/weights-broadcaster.ts';
 import type { Log } from '../server/log.ts';
 
+const RETRY_MS = 500;
+
 export class WeightsFeed {
 	latest: EncodedWeights | undefined;
 	private wanted = -1;
@@ -60,9 +62,11 @@ export class WeightsFeed {
 				this.onNew();
 			}
 		} catch (error) {
-			this.log.warn({ err: (error as Error).message }, 'could not fetch the newest weights; retrying at the next version');
+			this.log.warn({ err: (error as Error).message }, 'could not fetch the newest weights; retrying');
 		} finally {
 			this.fetching = false;
+			// Still behind (a failed or short read, or a newer version came meanwhile): try again soon.
+			if (!this.stopped && this.wanted > (this.latest?.version ?? -1)) setTimeout(() => void this.fetch(), RETRY_MS).unref();
 		}
 	}
 }

@@ -23,7 +23,7 @@ function bus() {
 	const state = { failures: 0, hold: false, release: [] as (() => void)[] };
 	const js = {
 		publish: async (subject: string, _data: Uint8Array, o: { msgID?: string; headers?: { get(k: string): string } } = {}) => {
-			const call = { subject, msgId: o.msgID, seq: o.headers?.get('Pitwall-Seq') };
+			const call = { subject, msgId: o.msgID, seq: o.headers?.get('Pitwall-Seq') || undefined };
 			attempts.push(call);
 			if (state.hold) await new Promise<void>((resolve) => state.release.push(resolve));
 			if (state.failures > 0) {
@@ -45,7 +45,7 @@ describe('gateway outbox', () => {
 		const outbox = new Outbox(js, options, silentLog);
 		const done: number[] = [];
 		const a = outbox.batch('b', 0, 'r/a/0', new Uint8Array(1)).then(() => done.push(0));
-		outbox.event('e', new Uint8Array(1));
+		outbox.event('e', 'r/a/s/0', new Uint8Array(1));
 		const b = outbox.batch('b', 1, 'r/a/1', new Uint8Array(1)).then(() => done.push(1));
 		await Promise.all([a, b]);
 		assert.deepEqual(
@@ -82,7 +82,7 @@ describe('gateway outbox', () => {
 		const outbox = new Outbox(js, options, silentLog);
 		const waiting = [0, 1, 2, 3].map((seq) => outbox.batch('b', seq, `r/a/${seq}`, new Uint8Array(1)));
 		assert.throws(
-			() => outbox.event('e', new Uint8Array(1)),
+			() => outbox.event('e', 'r/a/s/0', new Uint8Array(1)),
 			(e: unknown) => e instanceof ProtocolError && e.code === ErrorCode.INTERNAL && /reconnect later/.test(e.message)
 		);
 		outbox.close();

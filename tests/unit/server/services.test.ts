@@ -112,7 +112,7 @@ function booksOf(intake: { seqs(): Record<string, number>; envSteps: number }): 
 		intake: stand as unknown as TransitionIntake,
 		ledger: new TransitionLedger(),
 		limits: {},
-		checkpointing: () => async () => undefined
+		checkpointing: () => ({ saved: async () => undefined, failed: () => undefined })
 	};
 }
 

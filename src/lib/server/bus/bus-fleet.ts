@@ -1,15 +1,16 @@
 /**
  * The actors connected to gateways, as the learner sees them: from their records in the bus's KV
- * bucket (written by their gateways, ../../gateway/fleet-report.ts). Each actor id has one
+ * bucket (written by their gateways, ../../gateway/fleet-report.ts), and for an actor met first
+ * in the stream (it may have left long ago), from its handshake kept there for the run. Each actor id has one
  * ActorEntry for the whole run — what the learner counts itself (samples, episodes, laps, the
  * live view) — whose connection figures (RTT, health, weights acked) are its newest session's.
  * A session whose record is deleted or not rewritten for STALE_MS is gone.
  */
 import type { KvEntry } from '@nats-io/kv';
-import type { ActorInfo, TransitionCounts } from '../../protocol/index.ts';
+import type { ActorInfo, Handshake, TransitionCounts } from '../../protocol/index.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { keys, parseActorKey } from '../../bus/names.ts';
-import { actorRecord, type ActorRecord } from '../../bus/records.ts';
+import { actorRecord, helloRecord, type ActorRecord } from '../../bus/records.ts';
 import type { Log } from '../log.ts';
 import { ActorEntry } from '../runtime/actors.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -63,17 +64,23 @@ export class BusFleet {
 		else this.log.warn({ key: kv.key }, 'ignored an actor record that does not decode');
 	}
 
-	private upsert(actor: string, sessionId: string, record: ActorRecord): BusActor {
+	/** The actor's one entry for the run, made from its handshake when first met. */
+	private ensure(actor: string, hello: Handshake, address: string): BusActor {
 		let known = this.actors.get(actor);
-		if (!known) {
-			const link = new BusLink(this.bus.nc, this.runId, actor);
-			const entry = new ActorEntry(`bus:${actor}`, record.hello, record.figures.address, link, this.clock, Infinity, false);
-			known = { entry, sessions: new Map() };
-			this.actors.set(actor, known);
-			const problem = this.onNewActor(entry);
-			if (problem) this.log.warn({ actorId: entry.id, problem }, 'an actor on the bus does not fit this run: its batches are refused');
-			else this.log.info({ actorId: entry.id, actorName: record.hello.actorName, gateway: record.gateway }, 'actor on the bus');
-		}
+		if (known) return known;
+		const link = new BusLink(this.bus.nc, this.runId, actor);
+		const entry = new ActorEntry(`bus:${actor}`, hello, address, link, this.clock, Infinity, false);
+		known = { entry, sessions: new Map() };
+		this.actors.set(actor, known);
+		const problem = this.onNewActor(entry);
+		if (problem) this.log.warn({ actorId: entry.id, problem }, 'an actor on the bus does not fit this run: its batches are refused');
+		else this.log.info({ actorId: entry.id, actorName: hello.actorName }, 'actor on the bus');
+		return known;
+	}
+
+	private upsert(actor: string, sessionId: string, record: ActorRecord): BusActor {
+		const known = this.ensure(actor, record.hello, record.figures.address);
+		if (!known.sessions.has(sessionId)) known.entry.tracksSent = 0; // a new connection may describe its track again
 		known.sessions.set(sessionId, { record, heardAt: this.clock.now() });
 		const newest = this.newest(known);
 		if (newest) {
@@ -99,18 +106,13 @@ export class BusFleet {
 		return best;
 	}
 
-	/** The entry for an actor token; looked up in the bucket when its record has not come by the watch yet. */
+	/** The entry for an actor token; its handshake is read from the bucket when this process has not met it yet. */
 	async entryFor(actor: string): Promise<ActorEntry | undefined> {
 		const known = this.actors.get(actor);
 		if (known) return known.entry;
-		const found = await this.bus.kv.keys(keys.actorSessions(this.runId, actor));
-		for await (const key of found) {
-			const kv = await this.bus.kv.get(key);
-			const record = kv?.operation === 'PUT' ? actorRecord.decode(kv.value) : undefined;
-			const parsed = parseActorKey(key);
-			if (record && parsed) return this.upsert(actor, parsed.sessionId, record).entry;
-		}
-		return undefined;
+		const kv = await this.bus.kv.get(keys.hello(this.runId, actor));
+		const hello = kv?.operation === 'PUT' ? helloRecord.decode(kv.value) : undefined;
+		return hello && this.ensure(actor, hello, '').entry;
 	}
 
 	/** The entry of an actor token, only if known already (the live view does not wait). */

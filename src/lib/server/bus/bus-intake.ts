@@ -37,6 +37,7 @@ export interface BusSink {
 }
 
 const ACK = new TextEncoder().encode('+ACK');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The subject a message's ack goes to: kept instead of the message (which holds its payload)
@@ -66,6 +67,8 @@ export class BusIntake {
 	/** Messages handled since start. */
 	handled = 0;
 	private stopping = false;
+	/** A checkpoint was asked for because many messages wait; not again until one captures them. */
+	private backlogCheckpoint = false;
 
 	constructor(
 		private readonly bus: Bus,
@@ -94,52 +97,80 @@ export class BusIntake {
 			max_ack_pending: -1
 		});
 		const consumer = await this.bus.js.consumers.get(STREAM, name);
-		this.loop = this.run(consumer);
+		this.loop = this.run(consumer).catch((error: unknown) => this.log.error({ err: error }, 'the bus intake stopped'));
 	}
 
 	/** Once the trainer can store batches (a new run's starts with its first actor), message by message. */
 	private async run(consumer: Consumer): Promise<void> {
-		while (!this.sink.taking() && !this.stopping) await new Promise((resolve) => setTimeout(resolve, 50));
+		while (!this.sink.taking() && !this.stopping) await sleep(50);
 		if (this.stopping) return;
 		const messages = (this.messages = await consumer.consume({ max_messages: 512 }));
+		if (this.stopping) return void (await messages.close());
 		for await (const msg of messages) {
-			if (!(await this.handle(msg))) break;
+			if (!(await this.handleUntilDone(msg))) break;
 			this.unacked.push(replyOf(msg));
 			this.handled++;
-			if (this.unacked.length % this.o.checkpointAfterMessages === 0) this.sink.checkpoint('bus backlog');
+			if (this.unacked.length >= this.o.checkpointAfterMessages && !this.backlogCheckpoint) {
+				this.backlogCheckpoint = true; // one at a time: cleared when a checkpoint captures
+				this.sink.checkpoint('bus backlog');
+			}
+		}
+	}
+
+	/**
+	 * A message is handled or dropped with a reason; anything else (the bus not answering a
+	 * lookup, a bug) is logged and the message tried again, so nothing is acked unhandled and the
+	 * loop never dies. false: nothing more is taken (shutting down; the message stays unacked).
+	 */
+	private async handleUntilDone(msg: JsMsg): Promise<boolean> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.handle(msg);
+			} catch (error) {
+				if (this.stopping) return false;
+				if (attempt === 1 || attempt % 30 === 0) this.log.error({ err: error, subject: msg.subject, attempt }, 'could not handle a bus message; retrying');
+				await sleep(Math.min(1000, 50 * attempt));
+			}
 		}
 	}
 
 	/** false: the runtime takes nothing more (the message stays unacked). */
 	private async handle(msg: JsMsg): Promise<boolean> {
+		if (this.stopping) return false;
 		const parsed = parseInSubject(msg.subject);
 		const entry = parsed && (await this.fleet.entryFor(parsed.actor));
 		if (!entry) {
-			this.refusals.warn(this.log, 'bus unknown actor', { subject: msg.subject }, 'a message from an actor with no record on the bus was dropped');
+			// A gateway writes an actor's handshake (kept for the run) before its first message: this one came from elsewhere.
+			this.refusals.warn(this.log, 'bus unknown actor', { subject: msg.subject }, 'a message from an actor no gateway admitted was dropped');
 			return true;
 		}
 		let message;
 		try {
 			message = this.decoder.decode(msg.data);
 		} catch (error) {
-			const code = error instanceof ProtocolError ? error.code : 'INTERNAL';
-			this.refusals.warn(this.log, `bus ${code}`, { subject: msg.subject, actorId: entry.id }, `a message on the bus was dropped: ${(error as Error).message}`);
+			if (!(error instanceof ProtocolError)) throw error;
+			this.refusals.warn(this.log, `bus ${error.code}`, { subject: msg.subject, actorId: entry.id }, `a message on the bus was dropped: ${error.message}`);
 			return true;
 		}
-		if (message.type === MessageType.TRANSITION_BATCH) return this.sink.ingest(entry, message);
+		if (message.type === MessageType.TRANSITION_BATCH || message.type === MessageType.TRANSITION) return this.sink.ingest(entry, message);
 		this.sink.event(entry, message);
 		return true;
 	}
 
 	/**
-	 * At the instant a checkpoint takes its seqs: what is handled so far. The returned function,
-	 * called once that checkpoint is saved, writes the seqs and acks those messages.
+	 * At the instant a checkpoint takes its seqs: what is handled so far. Once that checkpoint is
+	 * saved, `saved` writes the seqs and acks those messages; if it could not be saved, `failed`
+	 * keeps them for the next one.
 	 */
-	capture(): () => Promise<void> {
+	capture(): { saved(): Promise<void>; failed(): void } {
 		const replies = this.unacked;
 		this.unacked = [];
+		this.backlogCheckpoint = false;
 		const seqs = this.sink.seqs();
-		return async () => {
+		const keep = () => {
+			this.unacked = [...replies, ...this.unacked];
+		};
+		const saved = async () => {
 			try {
 				for (const [actorId, seq] of Object.entries(seqs)) {
 					const actor = actorToken(actorId);
@@ -150,10 +181,11 @@ export class BusIntake {
 				for (const reply of replies) this.bus.nc.publish(reply, ACK);
 				await this.bus.nc.flush();
 			} catch (error) {
-				this.unacked = [...replies, ...this.unacked]; // acked with the next checkpoint
+				keep(); // acked with the next checkpoint
 				this.log.warn({ err: (error as Error).message, messages: replies.length }, 'could not ack the checkpointed messages yet');
 			}
 		};
+		return { saved, failed: keep };
 	}
 
 	get pendingAcks(): number {
@@ -164,6 +196,6 @@ export class BusIntake {
 	async stop(): Promise<void> {
 		this.stopping = true;
 		await this.messages?.close();
-		await this.loop.catch(() => undefined);
+		await this.loop;
 	}
 }

@@ -66,13 +66,17 @@ export class LearnerBus {
 		this.intake = new BusIntake(bus, rt.runId, this.fleet, sink, rt.limits, { checkpointAfterMessages: 50_000, ackWaitMs }, rt.refusals, log);
 	}
 
-	/** A message the runtime refuses is dropped and counted (it cannot refuse the actor: its gateway acked it already). */
+	/**
+	 * A message the runtime refuses is dropped and counted (it cannot refuse the actor: its gateway
+	 * acked it already); one that makes the runtime fail (a bug) is counted INTERNAL, at error level.
+	 */
 	private refusing<T>(entry: ActorEntry, run: () => T, otherwise: T): T {
 		try {
 			return run();
 		} catch (error) {
-			if (!(error instanceof ProtocolError)) throw error;
-			this.rt.refusals.warn(this.rt.log, `bus ${error.code}`, { actorId: entry.id }, `a message on the bus was refused: ${error.message}`);
+			const fields = { actorId: entry.id, ...(error instanceof ProtocolError ? {} : { err: error }) };
+			if (error instanceof ProtocolError) this.rt.refusals.warn(this.rt.log, `bus ${error.code}`, fields, `a message on the bus was refused: ${error.message}`);
+			else this.rt.refusals.error(this.rt.log, 'bus INTERNAL', fields, 'a message on the bus made the learner fail; dropped');
 			return otherwise;
 		}
 	}
@@ -85,14 +89,19 @@ export class LearnerBus {
 			}
 		})();
 		await this.fleet.start();
-		this.live = this.bus.nc.subscribe(subjects.liveAll(this.rt.runId), { callback: (_error, msg) => this.telemetry(msg.subject, msg.data) });
+		// A callback that throws would stop the connection's reader: telemetry() catches everything.
+		this.live = this.bus.nc.subscribe(subjects.liveAll(this.rt.runId), {
+			callback: (error, msg) => {
+				if (!error) this.telemetry(msg.subject, msg.data);
+			}
+		});
 		await this.intake.start();
 	}
 
 	private telemetry(subject: string, data: Uint8Array): void {
-		const entry = this.fleet.known(subject.split('.').at(-1) ?? '');
-		if (!entry) return;
 		try {
+			const entry = this.fleet.known(subject.split('.').at(-1) ?? '');
+			if (!entry) return;
 			const message = this.decoder.decode(data);
 			if (message.type === MessageType.TELEMETRY || message.type === MessageType.TELEMETRY_BATCH) this.rt.deliver(entry, message);
 		} catch {

@@ -276,18 +276,19 @@ export class Runtime {
 	}
 
 	/**
-	 * When a checkpoint takes its seqs; the function it returns runs once that checkpoint is
-	 * saved: every actor hears which of its batches are durable now (and may free them), and the
-	 * bus messages it holds are acked.
+	 * When a checkpoint takes its seqs; `saved` runs once that checkpoint is saved: every actor
+	 * hears which of its batches are durable now (and may free them), and the bus messages it
+	 * holds are acked. If it could not be saved, they wait for the next one.
 	 */
-	private checkpointing(): () => Promise<void> {
-		const ackBus = this.bus?.intake.capture();
-		return async () => {
+	private checkpointing(): { saved(): Promise<void>; failed(): void } {
+		const bus = this.bus?.intake.capture();
+		const saved = async () => {
 			for (const entry of this.actors.all()) {
 				entry.link.send({ type: MessageType.BATCH_ACK, seq: this.intake.lastSeqOf(entry.id), durable: this.intake.durableSeqOf(entry.id) });
 			}
-			await ackBus?.();
+			await bus?.saved();
 		};
+		return { saved, failed: () => bus?.failed() };
 	}
 
 	/**

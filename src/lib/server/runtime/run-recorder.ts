@@ -40,8 +40,8 @@ export interface RunBooks {
 	intake: TransitionIntake;
 	ledger: TransitionLedger;
 	limits: Partial<Limits>;
-	/** At the instant a checkpoint takes its seqs; what it returns runs once that checkpoint is saved (its seqs are durable). */
-	checkpointing(): () => Promise<void>;
+	/** At the instant a checkpoint takes its seqs; `saved` runs once it is saved (its seqs are durable), `failed` if it could not be. */
+	checkpointing(): { saved(): Promise<void>; failed(): void };
 }
 
 export class RunRecorder {
@@ -216,12 +216,19 @@ export class RunRecorder {
 		};
 		const held = encodeHeld(store?.heldBatches() ?? []);
 		const saved = this.books.checkpointing();
-		const { checkpoint, counters } = await this.training.save(meta, { [HELD_FILE]: held });
-		const { updates } = counters; // what the checkpoint holds, even if an update finished meanwhile
-		const info = this.run.saveCheckpoint(checkpoint, updates, this.o.keepCheckpoints, isBest);
+		let info: ReturnType<RunDir['saveCheckpoint']>;
+		let updates: number;
+		try {
+			const { checkpoint, counters } = await this.training.save(meta, { [HELD_FILE]: held });
+			updates = counters.updates; // what the checkpoint holds, even if an update finished meanwhile
+			info = this.run.saveCheckpoint(checkpoint, updates, this.o.keepCheckpoints, isBest);
+		} catch (error) {
+			saved.failed();
+			throw error;
+		}
 		if (isBest) this.bestReturn = recent;
 		intake.markDurable(meta.lastSeq);
-		await saved();
+		await saved.saved();
 		this.log.info({ id: info.id, reason, best: isBest, updates, heldBytes: held.length }, 'checkpoint saved');
 		this.event('checkpoint', { id: info.id, reason, best: isBest });
 		return info.id;
