@@ -154,7 +154,7 @@ it(
 		assert.equal(books.received + neverStored, recorded, `recorded ${recorded} = received ${books.received} + never stored ${neverStored}`);
 		assert.equal(books.refused, 0, 'nothing was refused');
 		t.diagnostic(
-			`recorded ${recorded}, received ${books.received} (trained ${books.trained}, stale ${books.stale}, held ${books.held}), never stored ${neverStored}, resent batches ${books.resentBatches}`
+			`recorded ${recorded}, received ${books.received} (trained ${books.trained}, stale ${books.stale}, overflow ${books.overflow}, held ${books.held}), never stored ${neverStored}, resent batches ${books.resentBatches}`
 		);
 	}
 );
