@@ -33,6 +33,7 @@ import type { Bus } from '../bus/connection.ts';
 import { CLOSE_HEADER, actorIdOf, actorToken, batchMsgId, keys, subjects } from '../bus/names.ts';
 import { runRecord, type RunRecord } from '../bus/records.ts';
 import { storedSeqOf } from '../bus/stored-seq.ts';
+import { watchKeys, type Watch } from '../bus/watch.ts';
 import { LimitedLog } from '../server/limited-log.ts';
 import type { Log } from '../server/log.ts';
 import { ActorRegistry } from '../server/runtime/actor-registry.ts';
@@ -89,6 +90,7 @@ export class Gateway implements ActorHost {
 	private readonly decoder: Decoder;
 	private run: RunRecord | undefined;
 	private commands: Subscription | undefined;
+	private runWatch: Watch | undefined;
 	private timer: ReturnType<typeof setInterval> | undefined;
 	private accepting = true;
 	/** The largest frame the bus takes in one message (nats-server's max_payload, 1 MB by default). */
@@ -117,10 +119,15 @@ export class Gateway implements ActorHost {
 
 	private async start(): Promise<void> {
 		const { runId } = this.config;
-		const watch = await this.bus.kv.watch({ key: keys.run(runId) });
-		void (async () => {
-			for await (const entry of watch) if (entry.operation === 'PUT') this.run = runRecord.decode(entry.value) ?? this.run;
-		})();
+		this.runWatch = watchKeys(
+			this.bus.kv,
+			keys.run(runId),
+			(entry) => {
+				if (entry.operation === 'PUT') this.run = runRecord.decode(entry.value) ?? this.run;
+			},
+			this.log
+		);
+		await this.runWatch.opened;
 		await this.feed.start();
 		this.commands = this.bus.nc.subscribe(subjects.commandAll(runId), {
 			// A callback that throws would stop the connection's reader: nothing may escape it.
@@ -327,6 +334,7 @@ export class Gateway implements ActorHost {
 		this.registry.close();
 		clearInterval(this.timer);
 		this.feed.stop();
+		this.runWatch?.stop();
 		this.commands?.unsubscribe();
 		await Promise.allSettled([...this.sessions.values()].map((s) => this.report.remove(s.entry)));
 	}

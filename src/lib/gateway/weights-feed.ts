@@ -8,6 +8,7 @@ import { Decoder, MessageType } from '../protocol/index.ts';
 import type { Bus } from '../bus/connection.ts';
 import { keys } from '../bus/names.ts';
 import { weightsRecord } from '../bus/records.ts';
+import { watchKeys, type Watch } from '../bus/watch.ts';
 import type { EncodedWeights } from '../server/runtime/weights-broadcaster.ts';
 import type { Log } from '../server/log.ts';
 
@@ -19,6 +20,7 @@ export class WeightsFeed {
 	private fetching = false;
 	private stopped = false;
 	private readonly decoder = new Decoder();
+	private watch: Watch | undefined;
 
 	constructor(
 		private readonly bus: Bus,
@@ -30,20 +32,23 @@ export class WeightsFeed {
 
 	/** Watches until stop(); resolves once the watch is set up. */
 	async start(): Promise<void> {
-		const watch = await this.bus.kv.watch({ key: keys.weights(this.runId) });
-		void (async () => {
-			for await (const entry of watch) {
-				if (this.stopped) break;
+		this.watch = watchKeys(
+			this.bus.kv,
+			keys.weights(this.runId),
+			(entry) => {
 				const record = entry.operation === 'PUT' ? weightsRecord.decode(entry.value) : undefined;
-				if (!record) continue;
+				if (!record || this.stopped) return;
 				this.wanted = Math.max(this.wanted, record.policyVersion);
 				void this.fetch();
-			}
-		})();
+			},
+			this.log
+		);
+		await this.watch.opened;
 	}
 
 	stop(): void {
 		this.stopped = true;
+		this.watch?.stop();
 	}
 
 	private async fetch(): Promise<void> {

@@ -11,6 +11,7 @@ import type { ActorInfo, Handshake, TransitionCounts } from '../../protocol/inde
 import type { Bus } from '../../bus/connection.ts';
 import { keys, parseActorKey } from '../../bus/names.ts';
 import { actorRecord, helloRecord, type ActorRecord } from '../../bus/records.ts';
+import { watchKeys, type Watch } from '../../bus/watch.ts';
 import type { Log } from '../log.ts';
 import { ActorEntry } from '../runtime/actors.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -27,7 +28,7 @@ interface BusActor {
 
 export class BusFleet {
 	private readonly actors = new Map<string, BusActor>();
-	private stopped = false;
+	private watch: Watch | undefined;
 
 	constructor(
 		private readonly bus: Bus,
@@ -39,17 +40,12 @@ export class BusFleet {
 	) {}
 
 	async start(): Promise<void> {
-		const watch = await this.bus.kv.watch({ key: keys.actorSessions(this.runId) });
-		void (async () => {
-			for await (const entry of watch) {
-				if (this.stopped) break;
-				this.apply(entry);
-			}
-		})();
+		this.watch = watchKeys(this.bus.kv, keys.actorSessions(this.runId), (entry) => this.apply(entry), this.log);
+		await this.watch.opened;
 	}
 
 	stop(): void {
-		this.stopped = true;
+		this.watch?.stop();
 	}
 
 	private apply(kv: KvEntry): void {
