@@ -42,7 +42,6 @@ import {
 	type TrackDescription,
 	type TrackView,
 	type TransitionBatch,
-	type Message,
 	type WeightsAck
 } from '../../protocol/index.ts';
 import { Rng } from '../../ppo/random.ts';
@@ -65,6 +64,7 @@ import { specMismatch } from './specs.ts';
 import { TelemetryGate } from './telemetry-gate.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { LearnerBus } from '../bus/learner-bus.ts';
+import { busRuntime } from './bus-runtime.ts';
 import { trainerChoiceFor } from './trainer-choice.ts';
 import { TrainingLoop } from './training.ts';
 import { WeightsBroadcaster, encodedOnce, type EncodedWeights } from './weights-broadcaster.ts';
@@ -297,31 +297,8 @@ export class Runtime {
 	 */
 	async attachBus(bus: Bus): Promise<void> {
 		await this.started;
-		const deliver = (entry: ActorEntry, message: Message) => {
-			if (message.type === MessageType.EPISODE_SUMMARY) this.episode(entry, message);
-			else if (message.type === MessageType.LAP) this.lap(entry, message);
-			else if (message.type === MessageType.TRACK) this.track(entry, message);
-			else if (message.type === MessageType.TELEMETRY || message.type === MessageType.TELEMETRY_BATCH) this.telemetry(entry, message);
-			else throw new ProtocolError(ErrorCode.UNEXPECTED_MESSAGE, `message type ${message.type} does not come over the bus`);
-		};
-		const fit = (entry: ActorEntry) => {
-			try {
-				this.fitRun(entry.hello)?.();
-				return undefined;
-			} catch (error) {
-				return (error as Error).message;
-			}
-		};
-		const taking = () => this.intake.taking;
-		const ingest = (entry: ActorEntry, batch: TransitionBatch) => {
-			if (!this.intake.taking) return false;
-			this.intake.ingest(entry, batch);
-			return true;
-		};
-		const checkpoint = (reason: string) => void this.checkpoint(reason).catch(() => undefined);
-		const rt = { runId: this.runId, limits: this.config.limits, clock: this.clock, log: this.log, refusals: this.refusals };
-		const seqs = () => this.intake.seqs();
-		this.bus = new LearnerBus(bus, { ...rt, fit, taking, ingest, deliver, seqs, checkpoint }, this.config.learner);
+		const parts = { intake: this.intake, fitRun: (hello: Handshake) => this.fitRun(hello), clock: this.clock, log: this.log };
+		this.bus = new LearnerBus(bus, busRuntime(this, parts), this.config.learner);
 		await this.bus.start();
 		await this.publishRun();
 		this.broadcast();
