@@ -74,6 +74,9 @@ export const consumerName = (run: string) => `learner-${run}`;
 /** A batch's de-duplication id: a resend or a gateway's retry of one batch is stored once. */
 export const batchMsgId = (run: string, actor: string, seq: number) => `${run}/${actor}/${seq}`;
 
+/** The `n`-th event (episode, lap, track) of a session: a gateway's retry of it is stored once. */
+export const eventMsgId = (run: string, actor: string, sessionId: string, n: number) => `${run}/${actor}/${sessionId}/${n}`;
+
 /** `<run>.actor.<actor>.<session>` → the actor's token and the session. */
 export function parseActorKey(key: string): { actor: string; sessionId: string } | undefined {
 	const parts = key.split('.');

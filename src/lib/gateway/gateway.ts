@@ -30,7 +30,7 @@ import {
 	type WeightsAck
 } from '../protocol/index.ts';
 import type { Bus } from '../bus/connection.ts';
-import { CLOSE_HEADER, actorIdOf, actorToken, batchMsgId, keys, subjects } from '../bus/names.ts';
+import { CLOSE_HEADER, actorIdOf, actorToken, batchMsgId, eventMsgId, keys, subjects } from '../bus/names.ts';
 import { runRecord, type RunRecord } from '../bus/records.ts';
 import { storedSeqOf } from '../bus/stored-seq.ts';
 import { watchKeys, type Watch } from '../bus/watch.ts';
@@ -40,7 +40,8 @@ import { ActorRegistry } from '../server/runtime/actor-registry.ts';
 import type { ActorEntry, ActorLink } from '../server/runtime/actors.ts';
 import { Alerts } from '../server/runtime/alerts.ts';
 import { systemClock, type Clock } from '../server/runtime/clock.ts';
-import { specMismatch } from '../server/runtime/specs.ts';
+import { batchMismatch, specMismatch } from '../server/runtime/specs.ts';
+import { MAX_TRACKS_PER_SESSION } from '../server/runtime/laps.ts';
 import { TelemetryGate } from '../server/runtime/telemetry-gate.ts';
 import { WeightsBroadcaster } from '../server/runtime/weights-broadcaster.ts';
 import type { ActorHost } from '../server/ws/actor-host.ts';
@@ -54,8 +55,6 @@ const TICK_MS = 250;
 const NATS_HEADROOM_BYTES = 4096;
 /** nats-server's default max_payload, if the connection does not say. */
 const NATS_MAX_PAYLOAD = 1024 * 1024;
-/** TRACK messages a session may send (the learner keeps the first few). */
-const MAX_TRACKS_PER_SESSION = 8;
 
 /** A close reason fits a close frame: at most 123 UTF-8 bytes. */
 function closeReason(data: Uint8Array): string {
@@ -104,14 +103,14 @@ export class Gateway implements ActorHost {
 	) {
 		const { learner } = config;
 		this.refusals = new LimitedLog(clock);
-		this.alerts = new Alerts(clock, log.child({ service: 'alerts' }));
+		this.alerts = new Alerts(clock, this.logger('alerts'));
 		this.decoder = new Decoder(config.limits);
 		this.maxFrameBytes = Math.min(config.limits.maxFrameBytes, (bus.nc.info?.max_payload ?? NATS_MAX_PAYLOAD) - NATS_HEADROOM_BYTES);
-		this.registry = new ActorRegistry(learner, clock, log.child({ service: 'actors' }), this.alerts);
-		this.feed = new WeightsFeed(bus, config.runId, () => this.weights.broadcast(this.registry.all()), log.child({ service: 'weights' }));
-		this.weights = new WeightsBroadcaster(() => this.feed.latest, learner, this.alerts, log.child({ service: 'weights' }));
+		this.registry = new ActorRegistry(learner, clock, this.logger('actors'), this.alerts);
+		this.feed = new WeightsFeed(bus, config.runId, () => this.weights.broadcast(this.registry.all()), this.logger('weights'));
+		this.weights = new WeightsBroadcaster(() => this.feed.latest, learner, this.alerts, this.logger('weights'));
 		this.telemetryGate = new TelemetryGate(learner.maxTelemetryPerSec, clock);
-		this.report = new FleetReport(bus, config.runId, config.name, log.child({ service: 'fleet' }));
+		this.report = new FleetReport(bus, config.runId, config.name, this.logger('fleet'));
 		this.started = this.start().then(() => {
 			this.isStarted = true;
 		});
@@ -145,10 +144,6 @@ export class Gateway implements ActorHost {
 
 	logger(service: string): Log {
 		return this.log.child({ service });
-	}
-
-	get actorCount(): number {
-		return this.registry.size;
 	}
 
 	/** Figures for GET /status and the logs. */
@@ -197,7 +192,7 @@ export class Gateway implements ActorHost {
 		const outbox = new Outbox(
 			this.bus.js,
 			{ maxQueued: this.config.maxQueuedBatches, publishTimeoutMs: 5000, retryMs: 250 },
-			this.log.child({ service: 'outbox', actorId: hello.actorId })
+			this.logger('outbox').child({ actorId: hello.actorId })
 		);
 		this.sessions.set(entry.sessionId, { entry, token, outbox, acceptedSeq: lastSeq, storedSeq: lastSeq, events: 0 });
 		const { limits, learner } = this.config;
@@ -238,9 +233,8 @@ export class Gateway implements ActorHost {
 	}
 
 	async ingest(entry: ActorEntry, batch: TransitionBatch, frame: Uint8Array): Promise<BatchAck> {
-		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
-			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
-		}
+		const mismatch = batchMismatch(entry.hello, batch);
+		if (mismatch) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, mismatch);
 		const session = this.session(entry);
 		this.fits(frame);
 		if (batch.seq > session.acceptedSeq) {
@@ -265,8 +259,8 @@ export class Gateway implements ActorHost {
 	private event(entry: ActorEntry, frame: Uint8Array): void {
 		const session = this.session(entry);
 		this.fits(frame);
-		const msgId = `${this.config.runId}/${session.token}/${entry.sessionId}/${session.events++}`;
-		session.outbox.event(subjects.event(this.config.runId, session.token), msgId, frame);
+		const { runId } = this.config;
+		session.outbox.event(subjects.event(runId, session.token), eventMsgId(runId, session.token, entry.sessionId, session.events++), frame);
 	}
 
 	episode(entry: ActorEntry, summary: EpisodeSummary, frame: Uint8Array): void {
@@ -282,7 +276,7 @@ export class Gateway implements ActorHost {
 
 	track(entry: ActorEntry, message: TrackDescription, frame: Uint8Array): void {
 		if (++entry.tracksSent > MAX_TRACKS_PER_SESSION)
-			throw new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${MAX_TRACKS_PER_SESSION} TRACK messages on one connection`);
+			throw new ProtocolError(ErrorCode.RATE_LIMITED, `more than ${MAX_TRACKS_PER_SESSION} TRACK messages in one session`);
 		entry.track = message.name;
 		this.event(entry, frame);
 	}

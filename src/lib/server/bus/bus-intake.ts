@@ -13,28 +13,15 @@
  * gateway's handshake reads them once the stream no longer holds an actor's batches).
  */
 import { AckPolicy, DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { Decoder, MessageType, ProtocolError, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
+import { Decoder, MessageType, ProtocolError } from '../../protocol/index.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { isNotFound } from '../../bus/connection.ts';
 import { STREAM, actorToken, consumerName, keys, parseInSubject, subjects } from '../../bus/names.ts';
 import { durableRecord } from '../../bus/records.ts';
-import type { LimitedLog } from '../limited-log.ts';
 import type { Log } from '../log.ts';
 import type { ActorEntry } from '../runtime/actors.ts';
+import type { BusRuntime } from '../runtime/bus-runtime.ts';
 import type { BusFleet } from './bus-fleet.ts';
-
-/** What the bus intake hands to the runtime (the facade's methods, without their rate limits). */
-export interface BusSink {
-	/** The trainer has a store: batches can be taken. */
-	taking(): boolean;
-	/** false: not taken (shutting down); the message is not acked and comes again. */
-	ingest(entry: ActorEntry, batch: TransitionBatch): boolean;
-	event(entry: ActorEntry, message: Message): void;
-	/** Every actor's highest stored seq, now. */
-	seqs(): Record<string, number>;
-	/** Ask for a checkpoint (too many messages wait for one). */
-	checkpoint(reason: string): void;
-}
 
 const ACK = new TextEncoder().encode('+ACK');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,17 +57,17 @@ export class BusIntake {
 	/** A checkpoint was asked for because many messages wait; not again until one captures them. */
 	private backlogCheckpoint = false;
 
+	private readonly runId: string;
+
 	constructor(
 		private readonly bus: Bus,
-		private readonly runId: string,
+		private readonly rt: BusRuntime,
 		private readonly fleet: BusFleet,
-		private readonly sink: BusSink,
-		limits: Partial<Limits>,
 		private readonly o: IntakeOptions,
-		private readonly refusals: LimitedLog,
 		private readonly log: Log
 	) {
-		this.decoder = new Decoder(limits);
+		this.runId = rt.runId;
+		this.decoder = new Decoder(rt.limits);
 	}
 
 	async start(): Promise<void> {
@@ -102,7 +89,7 @@ export class BusIntake {
 
 	/** Once the trainer can store batches (a new run's starts with its first actor), message by message. */
 	private async run(consumer: Consumer): Promise<void> {
-		while (!this.sink.taking() && !this.stopping) await sleep(50);
+		while (!this.rt.taking() && !this.stopping) await sleep(50);
 		if (this.stopping) return;
 		const messages = (this.messages = await consumer.consume({ max_messages: 512 }));
 		if (this.stopping) return void (await messages.close());
@@ -112,7 +99,7 @@ export class BusIntake {
 			this.handled++;
 			if (this.unacked.length >= this.o.checkpointAfterMessages && !this.backlogCheckpoint) {
 				this.backlogCheckpoint = true; // one at a time: cleared when a checkpoint captures
-				this.sink.checkpoint('bus backlog');
+				this.rt.checkpoint('bus backlog');
 			}
 		}
 	}
@@ -141,20 +128,31 @@ export class BusIntake {
 		const entry = parsed && (await this.fleet.entryFor(parsed.actor));
 		if (!entry) {
 			// A gateway writes an actor's handshake (kept for the run) before its first message: this one came from elsewhere.
-			this.refusals.warn(this.log, 'bus unknown actor', { subject: msg.subject }, 'a message from an actor no gateway admitted was dropped');
+			this.rt.refusals.warn(this.log, 'bus unknown actor', { subject: msg.subject }, 'a message from an actor no gateway admitted was dropped');
 			return true;
 		}
-		let message;
 		try {
-			message = this.decoder.decode(msg.data);
+			const message = this.decoder.decode(msg.data);
+			if (message.type === MessageType.TRANSITION_BATCH || message.type === MessageType.TRANSITION) return this.rt.ingest(entry, message);
+			this.rt.deliver(entry, message);
 		} catch (error) {
-			if (!(error instanceof ProtocolError)) throw error;
-			this.refusals.warn(this.log, `bus ${error.code}`, { subject: msg.subject, actorId: entry.id }, `a message on the bus was dropped: ${error.message}`);
-			return true;
+			this.dropped(msg.subject, entry, error);
 		}
-		if (message.type === MessageType.TRANSITION_BATCH || message.type === MessageType.TRANSITION) return this.sink.ingest(entry, message);
-		this.sink.event(entry, message);
 		return true;
+	}
+
+	/**
+	 * A message that does not decode or that the runtime refuses is dropped and counted (the actor
+	 * cannot be refused: its gateway acked it already); one that makes the runtime fail (a bug) is
+	 * counted INTERNAL, at error level.
+	 */
+	private dropped(subject: string, entry: ActorEntry, error: unknown): void {
+		const { refusals } = this.rt;
+		if (error instanceof ProtocolError) {
+			refusals.warn(this.log, `bus ${error.code}`, { subject, actorId: entry.id }, `a message on the bus was dropped: ${error.message}`);
+		} else {
+			refusals.error(this.log, 'bus INTERNAL', { subject, actorId: entry.id, err: error }, 'a message on the bus made the learner fail; dropped');
+		}
 	}
 
 	/**
@@ -166,7 +164,7 @@ export class BusIntake {
 		const replies = this.unacked;
 		this.unacked = [];
 		this.backlogCheckpoint = false;
-		const seqs = this.sink.seqs();
+		const seqs = this.rt.seqs();
 		const keep = () => {
 			this.unacked = [...replies, ...this.unacked];
 		};

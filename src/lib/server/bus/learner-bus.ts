@@ -2,37 +2,16 @@
  * The learner on the bus (`--bus`): the fleet of actors behind gateways (./bus-fleet.ts), the
  * durable consumer of their messages (./bus-intake.ts), the live view's telemetry, and the
  * weights every gateway hands out (./weights-publisher.ts). The runtime owns one and speaks to it
- * through this file only; it gives this file the narrow BusRuntime below.
+ * through this file only; it gives it the narrow BusRuntime (../runtime/bus-runtime.ts).
  */
 import type { Subscription } from '@nats-io/transport-node';
-import { Decoder, MessageType, ProtocolError, type BusStatus, type Limits, type Message, type TransitionBatch } from '../../protocol/index.ts';
+import { Decoder, MessageType, type BusStatus } from '../../protocol/index.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { subjects } from '../../bus/names.ts';
-import type { LimitedLog } from '../limited-log.ts';
-import type { Log } from '../log.ts';
-import type { ActorEntry } from '../runtime/actors.ts';
-import type { Clock } from '../runtime/clock.ts';
+import type { BusRuntime } from '../runtime/bus-runtime.ts';
 import { BusFleet } from './bus-fleet.ts';
 import { BusIntake } from './bus-intake.ts';
 import { WeightsPublisher } from './weights-publisher.ts';
-
-export interface BusRuntime {
-	readonly runId: string;
-	readonly limits: Limits;
-	readonly clock: Clock;
-	readonly log: Log;
-	readonly refusals: LimitedLog;
-	/** Checks a new actor against the run (starting the trainer for the first); returns why it does not fit. */
-	fit(entry: ActorEntry): string | undefined;
-	/** The trainer can store batches. */
-	taking(): boolean;
-	/** Stores a batch (throws the ProtocolError it was refused with); false when nothing more is taken. */
-	ingest(entry: ActorEntry, batch: TransitionBatch): boolean;
-	/** EPISODE_SUMMARY, LAP, TRACK or telemetry, into the runtime's services. */
-	deliver(entry: ActorEntry, message: Message): void;
-	seqs(): Record<string, number>;
-	checkpoint(reason: string): void;
-}
 
 export interface LearnerBusOptions {
 	checkpointEverySec: number;
@@ -55,30 +34,8 @@ export class LearnerBus {
 		this.decoder = new Decoder(rt.limits);
 		this.fleet = new BusFleet(bus, rt.runId, rt.clock, log, (entry) => rt.fit(entry));
 		this.weights = new WeightsPublisher(bus, rt.runId, log);
-		const sink = {
-			taking: () => rt.taking(),
-			ingest: (entry: ActorEntry, batch: TransitionBatch) => this.refusing(entry, () => rt.ingest(entry, batch), true),
-			event: (entry: ActorEntry, message: Message) => this.refusing(entry, () => rt.deliver(entry, message), undefined),
-			seqs: () => rt.seqs(),
-			checkpoint: (reason: string) => rt.checkpoint(reason)
-		};
 		const ackWaitMs = Math.max(2 * o.checkpointEverySec * 1000, 10 * 60_000);
-		this.intake = new BusIntake(bus, rt.runId, this.fleet, sink, rt.limits, { checkpointAfterMessages: 50_000, ackWaitMs }, rt.refusals, log);
-	}
-
-	/**
-	 * A message the runtime refuses is dropped and counted (it cannot refuse the actor: its gateway
-	 * acked it already); one that makes the runtime fail (a bug) is counted INTERNAL, at error level.
-	 */
-	private refusing<T>(entry: ActorEntry, run: () => T, otherwise: T): T {
-		try {
-			return run();
-		} catch (error) {
-			const fields = { actorId: entry.id, ...(error instanceof ProtocolError ? {} : { err: error }) };
-			if (error instanceof ProtocolError) this.rt.refusals.warn(this.rt.log, `bus ${error.code}`, fields, `a message on the bus was refused: ${error.message}`);
-			else this.rt.refusals.error(this.rt.log, 'bus INTERNAL', fields, 'a message on the bus made the learner fail; dropped');
-			return otherwise;
-		}
+		this.intake = new BusIntake(bus, rt, this.fleet, { checkpointAfterMessages: 50_000, ackWaitMs }, log);
 	}
 
 	async start(): Promise<void> {

@@ -9,6 +9,7 @@
  */
 import { ErrorCode, ProtocolError, type TransitionBatch } from '../../protocol/index.ts';
 import type { ActorEntry } from './actors.ts';
+import { batchMismatch } from './specs.ts';
 import type { TransitionLedger } from './ledger.ts';
 import type { TrainingLoop } from './training.ts';
 
@@ -67,9 +68,10 @@ export class TransitionIntake {
 		const store = this.training.store;
 		// Not taken, not acked: the actor keeps the batch and resends it on its next connection.
 		if (!this.accepting || !store) return last;
-		if (batch.obsDim !== entry.hello.obsSpec.dim || batch.actionDim !== entry.hello.actionSpec.dim) {
+		const mismatch = batchMismatch(entry.hello, batch);
+		if (mismatch) {
 			this.ledger.add(entry.id, 'refused', batch.n);
-			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `batch dims ${batch.obsDim}/${batch.actionDim} differ from the handshake's`);
+			throw new ProtocolError(ErrorCode.SPEC_MISMATCH, mismatch);
 		}
 		const version = this.training.policyVersion;
 		for (let i = 0; i < batch.n; i++) {
