@@ -80,12 +80,14 @@ let logged: { level: number; msg: string; code?: string; address?: string; err?:
 
 interface StubOptions {
 	heartbeat?: () => void;
+	/** What ingest answers (a gateway's answer is a promise). */
+	ingest?: () => unknown;
 	started?: Promise<void>;
 	handshakeTimeoutMs?: number;
 	maxPendingHandshakes?: number;
 }
 
-function stubRuntime({ heartbeat = () => {}, started, handshakeTimeoutMs = 5000, maxPendingHandshakes = 16 }: StubOptions = {}): Runtime {
+function stubRuntime({ heartbeat = () => {}, ingest, started, handshakeTimeoutMs = 5000, maxPendingHandshakes = 16 }: StubOptions = {}): Runtime {
 	logged = [];
 	const log = pino({}, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
 	const entry = { id: 'a', sessionId: 1, bytesOut: 0, hello: SAMPLE_MESSAGES.handshake, seen: () => {} };
@@ -95,6 +97,7 @@ function stubRuntime({ heartbeat = () => {}, started, handshakeTimeoutMs = 5000,
 		welcome: () => {},
 		remove: () => {},
 		heartbeat,
+		ingest,
 		alerts: { raise: () => {} },
 		logger: () => log,
 		refusals: new LimitedLog(systemClock),
@@ -309,5 +312,18 @@ describe('before the handshake', () => {
 		for (let i = 0; i < 100; i++) socket.deliver(ping);
 		assert.equal(heartbeats, 0);
 		assert.equal(socket.sent.filter((m) => m.type === MessageType.ERROR).length, 1);
+	});
+
+	it('a batch whose host answers later is not refused when the actor has gone meanwhile (a gateway drops what it had queued)', async () => {
+		let fail: (error: Error) => void = () => {};
+		const runtime = stubRuntime({ ingest: () => new Promise((_stored, failed) => (fail = failed)) });
+		const socket = connect(runtime);
+		socket.deliver(hello);
+		socket.deliver(encodeMessage(SAMPLE_MESSAGES.transitionBatchSmall));
+		socket.gone();
+		fail(new Error('the actor disconnected'));
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.deepEqual(runtime.refusals.totals(), {}, 'a normal disconnect is no refusal');
+		assert.ok(!socket.sent.some((m) => m.type === MessageType.ERROR));
 	});
 });

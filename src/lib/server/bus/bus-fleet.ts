@@ -116,9 +116,13 @@ export class BusFleet {
 		return this.actors.get(actor)?.entry;
 	}
 
+	private live(): BusActor[] {
+		return [...this.actors.values()].filter((a) => a.sessions.size > 0);
+	}
+
 	/** Actors with a live session. */
 	connected(): ActorEntry[] {
-		return [...this.actors.values()].filter((a) => a.sessions.size > 0).map((a) => a.entry);
+		return this.live().map((a) => a.entry);
 	}
 
 	/** Gateways with a live session of this run. */
@@ -133,18 +137,16 @@ export class BusFleet {
 	}
 
 	infos(policyVersion: number, transitions: (actorId: string) => TransitionCounts): ActorInfo[] {
-		return [...this.actors.values()]
-			.filter((a) => a.sessions.size > 0)
-			.map((a) => {
-				const info = a.entry.info(policyVersion, transitions(a.entry.id));
-				const newest = this.newest(a)!;
-				return {
-					...info,
-					sessionId: newest.figures.sessionId,
-					connectedAt: newest.figures.connectedAt,
-					address: `${newest.figures.address} via ${newest.gateway}`
-				};
-			});
+		return this.live().map((a) => {
+			const info = a.entry.info(policyVersion, transitions(a.entry.id));
+			const newest = this.newest(a)!;
+			return {
+				...info,
+				sessionId: newest.figures.sessionId,
+				connectedAt: newest.figures.connectedAt,
+				address: `${newest.figures.address} via ${newest.gateway}`
+			};
+		});
 	}
 
 	/** Sessions whose gateway stopped rewriting them are gone. */

@@ -112,11 +112,13 @@ export class ActorSession implements ActorLink {
 		}
 	}
 
+	/** A later answer finds the session as it is then: refused or gone, nothing more is sent. */
 	private ackWhenStored(ack: BatchAck | Promise<BatchAck>): void {
 		if (!(ack instanceof Promise)) return this.ackLater(ack);
+		const open = () => !this.refused && this.socket.readyState === this.socket.OPEN;
 		ack.then(
-			(stored) => this.refused || this.ackLater(stored),
-			(error: unknown) => this.refused || this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error))
+			(stored) => open() && this.ackLater(stored),
+			(error: unknown) => open() && this.refuse(error instanceof ProtocolError ? error : internalError('actor session', error))
 		);
 	}
 
