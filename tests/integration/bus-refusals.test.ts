@@ -89,6 +89,10 @@ it(
 			const ahead = trajectoryBatch(16, 1, 0);
 			ahead.policyVersion.fill(999);
 			await js.publish(subjects.batch(RUN, 'rogue'), encodeMessage(ahead));
+			// A single TRANSITION goes the batches' way (refused the same, not "unexpected").
+			const single = { ...trajectoryBatch(1, 4, 1), type: MessageType.TRANSITION } as const;
+			single.policyVersion.fill(999);
+			await js.publish(subjects.batch(RUN, 'rogue'), encodeMessage(single));
 			await js.publish(subjects.event(RUN, 'rogue'), new Uint8Array(64).fill(7));
 			await js.publish(subjects.batch(RUN, 'nobody'), encodeMessage(trajectoryBatch(16, 2, 0)));
 			// Another run on the same bus: its messages are not this learner's.
@@ -96,11 +100,12 @@ it(
 			await js.publish(subjects.batch('other-run', 'rogue'), encodeMessage(trajectoryBatch(16, 3, 0)));
 			const counted = await until(
 				() => refusals(learner.o.port),
-				(r) => (r['bus INVALID_FIELD'] ?? 0) >= 1 && (r['bus BAD_MAGIC'] ?? 0) >= 1 && (r['bus unknown actor'] ?? 0) >= 1,
+				(r) => (r['bus INVALID_FIELD'] ?? 0) >= 2 && (r['bus BAD_MAGIC'] ?? 0) >= 1 && (r['bus unknown actor'] ?? 0) >= 1,
 				'the three refusals',
 				20_000
 			);
-			assert.equal(counted['bus INVALID_FIELD'], 1);
+			assert.equal(counted['bus INVALID_FIELD'], 2);
+			assert.equal(counted['bus UNEXPECTED_MESSAGE'], undefined);
 
 			const jsm = await jetstreamManager(nc);
 			await until(
@@ -118,7 +123,7 @@ it(
 			);
 			const books = bookTotals(savedRun(join(dir, 'runs'), RUN));
 			assert.equal(books.received, 0, "neither the refused batch nor the other run's was received");
-			assert.equal(books.refused, 16, 'the refused batch is counted');
+			assert.equal(books.refused, 17, 'the refused batch and transition are counted');
 		} finally {
 			await nc.close();
 			learner.kill('SIGKILL');
