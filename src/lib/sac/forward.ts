@@ -14,13 +14,8 @@ import type { ObsNormStats } from '../protocol/index.ts';
 import { denseLayer, matVec, ObsInput, type ActResult, type Dense } from '../ppo/forward.ts';
 import { LOG_SQRT_2PI } from '../ppo/gaussian.ts';
 import type { Rng } from '../ppo/random.ts';
-import { LOG_STD_MAX, LOG_STD_MIN, type SacActorLayout } from './layout.ts';
+import { LOG_STD_MAX, LOG_STD_MIN, SQUASH_EPSILON, type SacActorLayout } from './layout.ts';
 
-/**
- * CleanRL's guard inside the tanh correction, log(scale·(1 − y²) + ε): the same value as
- * networks.ts's SQUASH_EPSILON (which this pure module cannot import: that one loads tfjs).
- */
-const SQUASH_EPSILON = 1e-6;
 const LOG_STD_HALF_RANGE = 0.5 * (LOG_STD_MAX - LOG_STD_MIN);
 
 export class SquashedPolicyForward {

@@ -14,6 +14,8 @@ import type { Rng } from '../ppo/random.ts';
 
 export const LOG_STD_MIN = -5;
 export const LOG_STD_MAX = 2;
+/** CleanRL's guard inside the tanh correction: log(scale·(1 − y²) + ε). */
+export const SQUASH_EPSILON = 1e-6;
 export const SAC_ARCHITECTURE_PREFIX = 'mlp-relu';
 const SAC_ARCHITECTURE = /^mlp-relu-([0-9x]+)-squashed-gaussian$/;
 

@@ -6,6 +6,7 @@
 import { AdamState } from '../ppo/adam.ts';
 import { tf } from '../ppo/backend.ts';
 import type { CriticLayout, SacActorLayout } from './layout.ts';
+import { sacStep, type SacBatch, type SacStepMetrics, type SacStepPlan } from './update.ts';
 
 /** Everything `SacNets` holds, as plain arrays. */
 export interface SacNetsState {
@@ -21,7 +22,22 @@ export interface SacNetsState {
 	steps: { actor: number; critic: number; alpha: number };
 }
 
-export class SacNets {
+/**
+ * What the trainer needs of SAC's networks: take a gradient step, and move the whole state to and
+ * from plain arrays. Two implementations, tested equal: SacNets (this file, tfjs autodiff: the
+ * reference) and FastSac (fast-step.ts, hand-derived gradients: what the trainer runs).
+ */
+export interface SacStepper {
+	step(batch: SacBatch, plan: SacStepPlan): SacStepMetrics;
+	read(): SacNetsState;
+	write(state: SacNetsState): void;
+	/** The actor buffer as actors run it. */
+	actorParams(): Float32Array;
+	alpha(): number;
+	dispose(): void;
+}
+
+export class SacNets implements SacStepper {
 	readonly actor: tf.Variable<tf.Rank.R1>;
 	readonly critic: tf.Variable<tf.Rank.R1>;
 	readonly target: tf.Variable<tf.Rank.R1>;
@@ -53,7 +69,10 @@ export class SacNets {
 		this.alphaAdam = new AdamState(1);
 	}
 
-	/** The actor buffer as actors run it. */
+	step(batch: SacBatch, plan: SacStepPlan): SacStepMetrics {
+		return sacStep(this, batch, plan);
+	}
+
 	actorParams(): Float32Array {
 		const { trainable, actionDim } = this.actorLayout;
 		const out = new Float32Array(this.actorLayout.size);

@@ -7,10 +7,7 @@
 import { tf } from '../ppo/backend.ts';
 import { LOG_SQRT_2PI } from '../ppo/gaussian.ts';
 import type { ParamEntry } from '../ppo/layout.ts';
-import { LOG_STD_MAX, LOG_STD_MIN, type CriticLayout, type SacActorLayout } from './layout.ts';
-
-/** CleanRL's guard inside the tanh correction: log(scale·(1 − y²) + ε). */
-export const SQUASH_EPSILON = 1e-6;
+import { LOG_STD_MAX, LOG_STD_MIN, SQUASH_EPSILON, type CriticLayout, type SacActorLayout } from './layout.ts';
 
 type Pieces = Map<string, tf.Tensor>;
 

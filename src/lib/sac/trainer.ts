@@ -16,9 +16,10 @@ import { policyFromWeights, type ActorPolicy } from '../policy/index.ts';
 import type { Rollout } from '../transitions/index.ts';
 import { resolveSacConfig, SAC_LIVE, targetEntropyOf, type SacConfig, type SacLive } from './config.ts';
 import { actionScaleBias, criticLayout, initActorParams, initCriticParams, sacActorLayout, type CriticLayout, type SacActorLayout } from './layout.ts';
-import { SacNets, type SacNetsState } from './nets.ts';
+import { FastSac } from './fast-step.ts';
+import { SacNets, type SacNetsState, type SacStepper } from './nets.ts';
 import { ReplayBuffer, type ReplaySample } from './replay-buffer.ts';
-import { sacStep, type SacBatch, type SacStepMetrics } from './update.ts';
+import type { SacBatch, SacStepMetrics } from './update.ts';
 import { sacWeightsMessage } from './weights.ts';
 
 /** `updates`: gradient steps taken; `samples`: env steps added to the replay buffer. */
@@ -36,7 +37,8 @@ export class SacTrainer {
 	config: SacConfig;
 	readonly actorLayout: SacActorLayout;
 	readonly criticLayout: CriticLayout;
-	readonly nets: SacNets;
+	/** The networks and their step: FastSac, or the autodiff reference it is tested equal to. */
+	readonly nets: SacStepper;
 	readonly replay: ReplayBuffer;
 	readonly rng: Rng;
 	readonly obsNorm: ObsNormalizer;
@@ -48,14 +50,15 @@ export class SacTrainer {
 	private readonly batch: SacBatch;
 	private good!: GoodState;
 
-	/** `replay`: a restored buffer (checkpoint) instead of an empty one. */
+	/** `replay`: a restored buffer (checkpoint) instead of an empty one; `step`: which implementation takes the gradient steps. */
 	constructor(
 		obsDim: number,
 		actionDim: number,
 		actionLow: ArrayLike<number>,
 		actionHigh: ArrayLike<number>,
 		config: Partial<SacConfig> = {},
-		replay?: ReplayBuffer
+		replay?: ReplayBuffer,
+		step: 'fast' | 'reference' = 'fast'
 	) {
 		this.config = resolveSacConfig(config);
 		const c = this.config;
@@ -64,7 +67,8 @@ export class SacTrainer {
 		this.rng = new Rng(c.seed);
 		const actor = initActorParams(this.actorLayout, this.rng, actionLow, actionHigh);
 		if (c.initActionMean.length) this.setMeanBias(actor, c.initActionMean, actionLow, actionHigh);
-		this.nets = new SacNets(this.actorLayout, this.criticLayout, actor, initCriticParams(this.criticLayout, this.rng), Math.log(c.alpha));
+		const Nets = step === 'fast' ? FastSac : SacNets;
+		this.nets = new Nets(this.actorLayout, this.criticLayout, actor, initCriticParams(this.criticLayout, this.rng), Math.log(c.alpha));
 		this.replay = replay ?? new ReplayBuffer({ obsDim, actionDim, capacity: c.bufferSize, nStep: c.nStep, gamma: c.gamma });
 		if (this.replay.obsDim !== obsDim || this.replay.actionDim !== actionDim) throw new Error('the replay buffer does not match the trainer');
 		this.obsNorm = new ObsNormalizer(obsDim, c.obsClip);
@@ -160,7 +164,7 @@ export class SacTrainer {
 		this.fillNormal(this.batch.epsActor, 2 * actorSteps * n * actionDim);
 		let metrics: SacStepMetrics;
 		try {
-			metrics = sacStep(this.nets, this.batch, {
+			metrics = this.nets.step(this.batch, {
 				actorSteps,
 				updateTargets: step % c.targetNetworkFrequency === 0,
 				autotune: c.autotune,
@@ -201,7 +205,15 @@ export class SacTrainer {
 	 */
 	publish(): { ok: true } | { rejected: string } {
 		const state = this.nets.read();
-		for (const [name, values] of Object.entries({ actor: state.actor, critic: state.critic, target: state.target })) {
+		const checked = {
+			actor: state.actor,
+			critic: state.critic,
+			target: state.target,
+			'actor Adam': state.actorAdam,
+			'critic Adam': state.criticAdam,
+			'α Adam': state.alphaAdam
+		};
+		for (const [name, values] of Object.entries(checked)) {
 			for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return this.rollBack(`${name} parameter ${i} is ${values[i]}`);
 		}
 		if (!Number.isFinite(state.logAlpha)) return this.rollBack(`log α is ${state.logAlpha}`);

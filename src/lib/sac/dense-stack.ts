@@ -1,0 +1,174 @@
+/**
+ * A ReLU MLP held on the tfjs backend for the fast SAC step (fast-step.ts), with its forward and
+ * its hand-written backward. The floats' owner is a flat buffer in the layout of layout.ts; a
+ * stack uploads a copy of each layer (and, where the backward needs it, the transposed weights:
+ * the wasm backend multiplies by a transposed operand ~10× slower than by an uploaded one) and
+ * scatters gradients back into a flat buffer of the same layout. Per layer it costs one fused
+ * matMul forward and two or three matMuls backward; no autodiff tape, no split, no concat.
+ */
+import { tf } from '../ppo/backend.ts';
+import type { ParamEntry } from '../ppo/layout.ts';
+
+/**
+ * One dense layer of a network: its weight is the flat entries `w` side by side (the actor's mean
+ * and log-std heads make one layer), its bias likewise `b`.
+ */
+export interface LayerSpec {
+	w: ParamEntry[];
+	b: ParamEntry[];
+	inDim: number;
+	outDim: number;
+}
+
+/** The layers of network `net` (e.g. q1, pi) in a layout's entries: hidden layers, then `heads` side by side. */
+export function layerSpecs(entries: readonly ParamEntry[], net: string, hiddenLayers: number, heads: readonly string[]): LayerSpec[] {
+	const get = (name: string) => {
+		const entry = entries.find((e) => e.name === `${net}/${name}`);
+		if (!entry) throw new Error(`layout has no ${net}/${name}`);
+		return entry;
+	};
+	const specs: LayerSpec[] = [];
+	for (let i = 0; i < hiddenLayers; i++) {
+		const w = get(`w${i}`);
+		specs.push({ w: [w], b: [get(`b${i}`)], inDim: w.shape[0], outDim: w.shape[1] });
+	}
+	const w = heads.map((h) => get(`${h}/w`));
+	specs.push({ w, b: heads.map((h) => get(`${h}/b`)), inDim: w[0].shape[0], outDim: w.reduce((sum, e) => sum + e.shape[1], 0) });
+	return specs;
+}
+
+interface DeviceLayer {
+	w: tf.Tensor2D;
+	/** Wᵀ restricted to input rows [from, to), when the backward passes a gradient through this layer. */
+	wT?: tf.Tensor2D;
+	b: tf.Tensor1D;
+}
+
+export interface StackForward {
+	/** The ReLU outputs of the hidden layers, kept for the backward. */
+	hidden: tf.Tensor2D[];
+	out: tf.Tensor2D;
+}
+
+export class DenseStack {
+	private layers: DeviceLayer[] = [];
+	private readonly host: Float32Array[];
+
+	/**
+	 * `inputRows`: the input rows whose gradient the backward may be asked for ([from, to) of the
+	 * first layer's input; omit when none); hidden layers always pass gradients down.
+	 */
+	constructor(
+		readonly specs: readonly LayerSpec[],
+		private readonly inputRows?: readonly [number, number]
+	) {
+		this.host = specs.map((s) => new Float32Array(s.inDim * s.outDim));
+	}
+
+	/** Uploads the layers from `flat` (the layout's buffer), replacing what was there. */
+	upload(flat: Float32Array, transposes: boolean): void {
+		this.dispose();
+		this.layers = this.specs.map((spec, l) => {
+			const w = gather(flat, spec, this.host[l]);
+			const rows: readonly [number, number] | undefined = l > 0 ? [0, spec.inDim] : this.inputRows;
+			const wT =
+				transposes && rows ? tf.keep(tf.tensor2d(transposeRows(w, spec.inDim, spec.outDim, rows[0], rows[1]), [spec.outDim, rows[1] - rows[0]])) : undefined;
+			return { w: tf.keep(tf.tensor2d(w, [spec.inDim, spec.outDim])), wT, b: tf.keep(tf.tensor1d(gatherBias(flat, spec))) };
+		});
+	}
+
+	/** x [n, in] → the network's output [n, out]; call inside tf.tidy. */
+	forward(x: tf.Tensor2D): StackForward {
+		const hidden: tf.Tensor2D[] = [];
+		let h = x;
+		const last = this.layers.length - 1;
+		for (let l = 0; l < last; l++) {
+			h = tf.fused.matMul({ a: h, b: this.layers[l].w, bias: this.layers[l].b, activation: 'relu' }) as tf.Tensor2D;
+			hidden.push(h);
+		}
+		return { hidden, out: tf.fused.matMul({ a: h, b: this.layers[last].w, bias: this.layers[last].b }) as tf.Tensor2D };
+	}
+
+	/**
+	 * Back-propagates dOut [n, out] through a forward pass. With `grads`, adds nothing but writes
+	 * dL/dθ into `grads` (a flat buffer in the layout's order; `inputT` is the forward's input,
+	 * transposed, [in, n]; `ones` is a [1, n] row of ones). Returns dL/dx for the input rows given
+	 * at construction when `inputGrad`. Call inside tf.tidy.
+	 */
+	backward(
+		fwd: StackForward,
+		dOut: tf.Tensor2D,
+		o: { grads?: Float32Array; inputT?: tf.Tensor2D; ones?: tf.Tensor2D; inputGrad?: boolean }
+	): tf.Tensor2D | undefined {
+		let g = dOut;
+		for (let l = this.layers.length - 1; l >= 0; l--) {
+			if (o.grads) {
+				const inT = l === 0 ? o.inputT! : tf.transpose(fwd.hidden[l - 1]);
+				scatter(tf.matMul(inT, g).dataSync() as Float32Array, tf.matMul(o.ones!, g).dataSync() as Float32Array, this.specs[l], o.grads);
+			}
+			if (l > 0) g = tf.mul(tf.matMul(g, this.layers[l].wT!), tf.step(fwd.hidden[l - 1]));
+			else if (o.inputGrad) return tf.matMul(g, this.layers[0].wT!);
+		}
+		return undefined;
+	}
+
+	dispose(): void {
+		for (const layer of this.layers) {
+			layer.w.dispose();
+			layer.b.dispose();
+			layer.wT?.dispose();
+		}
+		this.layers = [];
+	}
+}
+
+/**
+ * The layer's weight [in, out] from the flat buffer (its entries side by side), copied: the cpu
+ * backend keeps the array a tensor is made from, and the flat buffer changes in place.
+ */
+function gather(flat: Float32Array, spec: LayerSpec, out: Float32Array): Float32Array {
+	if (spec.w.length === 1) {
+		out.set(flat.subarray(spec.w[0].offset, spec.w[0].offset + spec.w[0].size));
+		return out;
+	}
+	let column = 0;
+	for (const e of spec.w) {
+		const width = e.shape[1];
+		for (let i = 0; i < spec.inDim; i++) {
+			for (let j = 0; j < width; j++) out[i * spec.outDim + column + j] = flat[e.offset + i * width + j];
+		}
+		column += width;
+	}
+	return out;
+}
+
+function gatherBias(flat: Float32Array, spec: LayerSpec): Float32Array {
+	const out = new Float32Array(spec.outDim);
+	let column = 0;
+	for (const e of spec.b) {
+		out.set(flat.subarray(e.offset, e.offset + e.size), column);
+		column += e.size;
+	}
+	return out;
+}
+
+/** dW [in, out] and db [out] into the flat gradient buffer at the layer's entries. */
+function scatter(dW: Float32Array, db: Float32Array, spec: LayerSpec, grads: Float32Array): void {
+	let column = 0;
+	for (let k = 0; k < spec.w.length; k++) {
+		const e = spec.w[k];
+		const width = e.shape[1];
+		if (spec.w.length === 1) grads.set(dW, e.offset);
+		else for (let i = 0; i < spec.inDim; i++) for (let j = 0; j < width; j++) grads[e.offset + i * width + j] = dW[i * spec.outDim + column + j];
+		grads.set(db.subarray(column, column + width), spec.b[k].offset);
+		column += width;
+	}
+}
+
+/** Rows [from, to) of w [rows, cols], transposed: [cols, to − from]. */
+function transposeRows(w: Float32Array, rows: number, cols: number, from: number, to: number): Float32Array {
+	const width = to - from;
+	const out = new Float32Array(cols * width);
+	for (let i = from; i < to; i++) for (let j = 0; j < cols; j++) out[j * width + (i - from)] = w[i * cols + j];
+	return out;
+}
