@@ -261,9 +261,17 @@ export interface LapTrace {
 	steer: Float32Array;
 	throttle: Float32Array;
 	brake: Float32Array;
+	/**
+	 * Optional (actors before it sent none): tyres off the track at each sample, 0 … 4 (AC:
+	 * `physics.numberOfTyresOut`), for the replay's off-track marks.
+	 */
+	tyresOut?: Uint8Array;
 }
 
-/** The trace's per-sample columns, in wire order. */
+/** Most tyres a car has off the track (a trace's `tyresOut` is 0 … this). */
+export const MAX_TYRES_OUT = 4;
+
+/** The trace's per-sample f32 columns, in wire order (the optional u8 `tyresOut` comes after them). */
 export const LAP_TRACE_COLUMNS = ['x', 'z', 'speedKmh', 'steer', 'throttle', 'brake'] as const satisfies readonly (keyof LapTrace)[];
 
 /** Actor → learner: one completed lap (from the start line to the start line), with its trace. */

@@ -183,6 +183,20 @@ describe('field validation', () => {
 		rejects(encodeMessage({ ...lap, trace: { hz: 10, n: long.length, ...columns } }), 'LIMIT_EXCEEDED');
 		assert.equal(decodeMessage(encodeMessage({ ...lap, sectorsMs: [16000.5, 15124.5, 17001] })).type, MessageType.LAP); // rounding: ±1 ms per sector
 	});
+	it('LAP trace tyresOut: bin u8[n], each 0 … 4', () => {
+		const lap = SAMPLE_MESSAGES.lapTyresOut as LapReport;
+		const trace = lap.trace!;
+		rejects(encodeMessage({ ...lap, trace: { ...trace, tyresOut: Uint8Array.of(0, 1, 5, 0) } }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, tyresOut: Uint8Array.of(0, 1, 2) } }), 'INVALID_FIELD'); // 3 for n = 4
+		rejects(encodeMessage({ ...lap, trace: { ...trace, tyresOut: Uint8Array.of(0, 1, 2, 3, 4) } }), 'INVALID_FIELD');
+		rejects(encodeMessage({ ...lap, trace: { ...trace, tyresOut: Float32Array.of(0, 1, 2, 3) as unknown as Uint8Array } }), 'INVALID_FIELD'); // 16 bytes
+		rejects(
+			patched(lap, (fields) => ((fields.trace as Record<string, unknown>).tyresOut = [0, 1, 2, 3])),
+			'INVALID_FIELD'
+		); // a list, not bin
+		const decoded = decodeMessage(encodeMessage({ ...lap, trace: { ...trace, tyresOut: Uint8Array.of(4, 4, 4, 4) } })) as LapReport;
+		assert.deepStrictEqual(decoded.trace!.tyresOut, Uint8Array.of(4, 4, 4, 4));
+	});
 	it('NaN in weights', () => {
 		const bad = structuredClone(SAMPLE_MESSAGES.weightsUpdate);
 		if (bad.type !== MessageType.WEIGHTS_UPDATE) throw new Error('fixture');

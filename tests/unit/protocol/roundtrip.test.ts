@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MESSAGE_TYPE_NAME, decodeMessage, encodeMessage, readHeader, resolveLimits, type Ping } from '../../../src/lib/protocol/index.ts';
+import { MESSAGE_TYPE_NAME, decodeMessage, encodeMessage, readHeader, resolveLimits, type LapReport, type Ping } from '../../../src/lib/protocol/index.ts';
 import { ALL_TYPES, SAMPLE_MESSAGES } from '../../fixtures/messages.ts';
 
 describe('round trip', () => {
@@ -20,6 +20,17 @@ describe('round trip', () => {
 		const { rssMb: _, ...older } = ping.stats!;
 		const decoded = decodeMessage(encodeMessage({ ...ping, stats: older as Ping['stats'] })) as Ping;
 		assert.deepEqual(decoded.stats, { ...older, rssMb: 0 });
+	});
+
+	it('a LAP trace without tyresOut (an older actor) decodes without it; with it, the column comes back as sent', () => {
+		const lap = SAMPLE_MESSAGES.lapTyresOut as LapReport;
+		const { tyresOut, ...older } = lap.trace!;
+		const decodedOlder = decodeMessage(encodeMessage({ ...lap, trace: older })) as LapReport;
+		assert.equal('tyresOut' in decodedOlder.trace!, false);
+		assert.deepStrictEqual(decodedOlder.trace, older);
+		const decoded = decodeMessage(encodeMessage(lap)) as LapReport;
+		assert.deepStrictEqual(decoded.trace!.tyresOut, tyresOut);
+		assert.equal(Object.getPrototypeOf(decoded.trace!.tyresOut), Uint8Array.prototype); // an owned array, not msgpackr's Buffer view
 	});
 
 	it('covers every message type', () => {

@@ -7,6 +7,7 @@ import {
 	MAX_LAP_MS,
 	MAX_SECTORS,
 	MAX_SPEED_KMH,
+	MAX_TYRES_OUT,
 	MessageType,
 	U32_MAX,
 	type LapReport,
@@ -59,7 +60,16 @@ export const trackCodec: BodyCodec<TrackDescription> = {
 function encodeTrace(trace: LapTrace): Fields {
 	const fields: Fields = { hz: trace.hz, n: trace.n };
 	for (const key of LAP_TRACE_COLUMNS) fields[key] = bytesOf(trace[key]);
+	if (trace.tyresOut) fields.tyresOut = bytesOf(trace.tyresOut);
 	return fields;
+}
+
+/** The optional `tyresOut` column: bin u8[n], one byte per sample, each 0 … MAX_TYRES_OUT. */
+function tyresOut(b: Body, n: number): Uint8Array {
+	const values = new Uint8Array(b.bin('tyresOut', n)); // a plain, owned copy (msgpackr hands out a view)
+	const bad = values.findIndex((v) => v > MAX_TYRES_OUT);
+	if (bad >= 0) fail(ErrorCode.INVALID_FIELD, `${b.path('tyresOut')}[${bad}] = ${values[bad]} is not in [0, ${MAX_TYRES_OUT}]`);
+	return values;
 }
 
 function decodeTrace(b: Body): LapTrace {
@@ -71,6 +81,7 @@ function decodeTrace(b: Body): LapTrace {
 		if (!(trace.speedKmh[i] >= 0 && trace.speedKmh[i] <= MAX_SPEED_KMH))
 			fail(ErrorCode.INVALID_FIELD, `${b.path('speedKmh')}[${i}] = ${trace.speedKmh[i]} is not in [0, ${MAX_SPEED_KMH}]`);
 	}
+	if (b.has('tyresOut')) trace.tyresOut = tyresOut(b, n);
 	return trace;
 }
 
