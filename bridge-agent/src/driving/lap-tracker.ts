@@ -2,12 +2,13 @@
  * Laps as the console shows them, from the pages alone (AC's and the simulated car's alike): a lap
  * runs from one crossing of the start line to the next (graphics.completedLaps rises); it is clean
  * when no tyre was off the track in any period of it; sector times come from lapPosition crossing
- * the track's sector boundaries; a trace of position, speed and inputs is sampled on the lap clock
- * for replays. A lap begun anywhere but the line (a reset to a random point) is not a lap, nor is
- * one that did not pass every sector boundary in order (half a lap on a one-sector track): a car
- * that rolls back over the line and forward again has crossed it twice without lapping.
+ * the track's sector boundaries; a trace of position, speed, inputs and tyres off the track is
+ * sampled on the lap clock for replays. A lap begun anywhere but the line (a reset to a random
+ * point) is not a lap, nor is one that did not pass every sector boundary in order (half a lap on
+ * a one-sector track): a car that rolls back over the line and forward again has crossed it twice
+ * without lapping.
  */
-import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, MAX_SPEED_KMH, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
+import { DEFAULT_LIMITS, LAP_TRACE_COLUMNS, MAX_SPEED_KMH, MAX_TYRES_OUT, type LapReport, type LapTrace } from '../../../src/lib/protocol/index.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
 
 /** Trace samples per second of lap time. */
@@ -19,7 +20,7 @@ const AT_LINE_MS = 1000;
 /** What the tracker knows of a completed lap; the agent adds the episode, policy and evaluation. */
 export type CompletedLap = Omit<LapReport, 'type' | 'episodeId' | 'policyVersion' | 'evalId'>;
 
-type Column = (typeof LAP_TRACE_COLUMNS)[number];
+type Column = (typeof LAP_TRACE_COLUMNS)[number] | 'tyresOut';
 
 export class LapTracker {
 	private startLaps = 0;
@@ -108,6 +109,7 @@ export class LapTracker {
 		t.steer.push(finite(s.physics.steerAngle));
 		t.throttle.push(finite(s.physics.gas));
 		t.brake.push(finite(s.physics.brake));
+		t.tyresOut.push(tyres(s.physics.numberOfTyresOut));
 		while (this.nextSampleMs <= lapMs) this.nextSampleMs += this.periodMs;
 	}
 
@@ -123,6 +125,7 @@ export class LapTracker {
 		const n = this.trace.x.length;
 		const trace = { hz: this.traceHz, n } as LapTrace;
 		for (const key of LAP_TRACE_COLUMNS) trace[key] = Float32Array.from(this.trace[key]);
+		trace.tyresOut = Uint8Array.from(this.trace.tyresOut);
 		return {
 			lap: ++this.lapsThisEpisode,
 			timeMs: Math.round(timeMs),
@@ -136,7 +139,8 @@ export class LapTracker {
 
 const finite = (v: number) => (Number.isFinite(v) ? v : 0);
 const speed = (kmh: number) => Math.min(MAX_SPEED_KMH, Math.max(0, finite(kmh)));
+const tyres = (out: number) => Math.min(MAX_TYRES_OUT, Math.max(0, Math.round(finite(out))));
 
 function emptyTrace(): Record<Column, number[]> {
-	return { x: [], z: [], speedKmh: [], steer: [], throttle: [], brake: [] };
+	return { x: [], z: [], speedKmh: [], steer: [], throttle: [], brake: [], tyresOut: [] };
 }

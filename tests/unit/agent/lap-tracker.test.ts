@@ -67,6 +67,12 @@ describe('LapTracker', () => {
 			const trace = lap.trace!;
 			assert.ok(Math.abs(trace.n - lap.timeMs / 100) <= 2, `${trace.n} samples for ${lap.timeMs} ms`);
 			assert.equal(trace.hz, 10);
+			assert.equal(trace.tyresOut!.length, trace.n);
+			if (lap.clean)
+				assert.ok(
+					trace.tyresOut!.every((v) => v === 0),
+					'a clean lap has no tyre out in its trace'
+				);
 			let maxSpeed = 0;
 			for (let i = 0; i < trace.n; i++) {
 				const off = Math.sqrt(Math.min(...Array.from(track.x, (x, k) => (x - trace.x[i]) ** 2 + (track.y[k] - trace.z[i]) ** 2)));
@@ -135,11 +141,30 @@ describe('LapTracker', () => {
 		}
 	});
 
-	it('a glitching page (NaN inputs, 5000 km/h) still gives a LAP the learner accepts', () => {
+	it('the trace records the tyres off the track at each sample (physics.numberOfTyresOut)', () => {
+		let clock = 0;
+		const page = (position: number, completedLaps: number, numberOfTyresOut: number) =>
+			({
+				physics: { numberOfTyresOut, speedKmh: 20, steerAngle: 0, gas: 0.5, brake: 0 },
+				graphics: { completedLaps, iCurrentTime: (clock += 1000), iLastTime: clock, normalizedCarPosition: position, carCoordinates: [position, 0, 0] }
+			}) as unknown as Snapshot;
+		const tracker = new LapTracker(SECTOR_BOUNDARIES);
+		tracker.restart({ ...page(0, 0, 0), graphics: { ...page(0, 0, 0).graphics, iCurrentTime: 0 } } as Snapshot);
+		const out = [1, 3, 0, 4, 2];
+		[0.2, 0.4, 0.6, 0.8, 0.9].forEach((p, i) => tracker.feed(page(p, 0, out[i])));
+		const lap = tracker.feed(page(0.01, 1, 0))!;
+		assert.equal(lap.clean, false);
+		assert.deepStrictEqual(lap.trace!.tyresOut, Uint8Array.of(0, ...out));
+		assert.equal(lap.trace!.tyresOut!.length, lap.trace!.n);
+		const decoded = decodeMessage(encodeMessage({ type: MessageType.LAP, ...lap, episodeId: 1, policyVersion: 1 })) as LapReport;
+		assert.deepStrictEqual(decoded.trace!.tyresOut, Uint8Array.of(0, 1, 3, 0, 4, 2));
+	});
+
+	it('a glitching page (NaN inputs, 5000 km/h, 9 tyres out) still gives a LAP the learner accepts', () => {
 		let clock = 0;
 		const page = (position: number, completedLaps: number, speedKmh = 20) =>
 			({
-				physics: { numberOfTyresOut: 0, speedKmh, steerAngle: NaN, gas: Infinity, brake: 0 },
+				physics: { numberOfTyresOut: position === 0.4 ? 9 : position === 0.8 ? NaN : 0, speedKmh, steerAngle: NaN, gas: Infinity, brake: 0 },
 				graphics: { completedLaps, iCurrentTime: (clock += 1000), iLastTime: clock, normalizedCarPosition: position, carCoordinates: [NaN, 0, 1] }
 			}) as unknown as Snapshot;
 		const tracker = new LapTracker(SECTOR_BOUNDARIES);
@@ -149,6 +174,7 @@ describe('LapTracker', () => {
 		const decoded = decodeMessage(encodeMessage({ type: MessageType.LAP, ...lap, episodeId: 1, policyVersion: 1 })) as LapReport;
 		assert.equal(decoded.maxSpeedKmh, 1000);
 		assert.ok(decoded.trace!.steer.every((v) => v === 0));
+		assert.deepStrictEqual(decoded.trace!.tyresOut, Uint8Array.of(0, 0, 4, 0, 0)); // 9 as 4, NaN as 0
 	});
 
 	it('the track on the wire: ≤ 2048 points of the centre line, a valid TRACK', () => {
