@@ -10,6 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CAR_COLORS, TRACK_FILL, fit } from '../../src/lib/components/track-draw.ts';
 import type { TrackView } from '../../src/lib/protocol/index.ts';
 import { SCREENSHOTS, freePort, pixelsOf, watchErrors } from './helpers.ts';
+import { connectLapSender } from './lap-sender.ts';
+import { trackOfTrace } from '../../src/lib/components/replay.ts';
+import type { LapEntry, LapReplay } from '../../src/lib/protocol/index.ts';
 
 const TOKEN = 'laps-actor-token';
 const LAP = /^\d+:\d{2}\.\d{3}$/;
@@ -200,5 +203,69 @@ test('leaderboard → replay: the scrubber moves the car, play advances it, a se
 	await expect.poll(() => pixelsOf(page.getByTestId('replay-inputs'), '#7ccf8a', 30)).toBeGreaterThan(50); // the throttle trace
 	expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
 	await page.screenshot({ path: `${SCREENSHOTS}/replay-1280.png`, fullPage: true });
+	expect(errors).toEqual([]);
+});
+
+test('replay: the samples with a tyre out are marked on the map and counted at the scrubber', async ({ page }) => {
+	const errors = watchErrors(page);
+	await page.setViewportSize({ width: 1280, height: 720 });
+	// A lap round a 200 × 100 m rectangle at one speed (its line all one colour), 10 Hz, with
+	// tyres out from the second corner on (samples 20 … 25: 1, 2, 3, 4, 3, 2).
+	const n = 60;
+	const perimeter = 600;
+	const at = (i: number) => {
+		const s = (i / n) * perimeter;
+		if (s < 200) return [s, 0];
+		if (s < 300) return [200, s - 200];
+		if (s < 500) return [500 - s, 100];
+		return [0, 600 - s];
+	};
+	const out = new Uint8Array(n);
+	out.set([1, 2, 3, 4, 3, 2], 20);
+	const trace = {
+		hz: 10,
+		n,
+		x: Float32Array.from({ length: n }, (_, i) => at(i)[0]),
+		z: Float32Array.from({ length: n }, (_, i) => at(i)[1]),
+		speedKmh: new Float32Array(n).fill(360),
+		steer: new Float32Array(n),
+		throttle: new Float32Array(n).fill(1),
+		brake: new Float32Array(n),
+		tyresOut: out
+	};
+	const sender = await connectLapSender(`ws://127.0.0.1:${PORT}/ws/actor`, TOKEN, 'offtrack');
+	try {
+		sender.send({ episodeId: 1, lap: 1, timeMs: 6000, clean: false, sectorsMs: [], maxSpeedKmh: 360, policyVersion: 0, trace });
+		const lapId = async () => {
+			const { laps } = (await (await fetch(`${BASE}/api/laps?actor=offtrack`)).json()) as { laps: LapEntry[] };
+			return laps.find((l) => l.replay)?.id ?? 0;
+		};
+		await expect.poll(lapId).toBeGreaterThan(0);
+		const id = await lapId();
+		const replay = (await (await fetch(`${BASE}/api/laps/${id}/trace`)).json()) as LapReplay;
+		expect(replay.tyresOut).toEqual(Array.from(out));
+		await page.goto(`${BASE}/laps/${id}`);
+		const map = page.getByTestId('replay-map');
+		await expect.poll(() => pixelsOf(map, '#7ccf8a', 30)).toBeGreaterThan(20); // drawn, the car at the start
+		await expect(page.getByTestId('replay-tyres-out')).toHaveText('0');
+		// The map's own transform: the mark of each sample with a tyre out is red, the line elsewhere is not.
+		const size = await map.evaluate((element) => ({ width: element.clientWidth, height: element.clientHeight }));
+		const view = fit(trackOfTrace(replay), size.width, size.height);
+		const spots = Array.from({ length: 40 }, (_, k) => [view.px(replay.x[k + 10]), view.py(replay.z[k + 10])] as const); // samples 10 … 49
+		const colours = await map.evaluate((element, spots) => {
+			const c = element as HTMLCanvasElement;
+			const ctx = c.getContext('2d')!;
+			const scale = c.width / c.clientWidth;
+			return spots.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data));
+		}, spots);
+		const red = (rgb: number[]) => Math.abs(rgb[0] - 0xe0) + Math.abs(rgb[1] - 0x6c) + Math.abs(rgb[2] - 0x6c) <= 40;
+		const marked = colours.map((rgb, k) => (red(rgb) ? k + 10 : -1)).filter((i) => i >= 0);
+		expect(marked).toEqual([20, 21, 22, 23, 24, 25]);
+		await page.getByTestId('replay-scrubber').fill('2.3');
+		await expect(page.getByTestId('replay-tyres-out')).toHaveText('4');
+		await page.screenshot({ path: `${SCREENSHOTS}/replay-tyres-out-1280.png`, fullPage: true });
+	} finally {
+		sender.close();
+	}
 	expect(errors).toEqual([]);
 });

@@ -8,6 +8,8 @@ export interface ReplayPoint {
 	steer: number;
 	throttle: number;
 	brake: number;
+	/** Tyres off the track at the sample nearest t (a count: not interpolated); null when the trace has none. */
+	tyresOut: number | null;
 }
 
 /** Lap time the trace covers, s. */
@@ -17,10 +19,11 @@ export function pointAt(r: LapReplay, t: number): ReplayPoint {
 	const n = r.x.length;
 	const f = Math.max(0, Math.min(n - 1, t * r.hz));
 	const i = Math.min(n - 2, Math.floor(f));
-	if (n < 2) return { x: r.x[0], z: r.z[0], speedKmh: r.speedKmh[0], steer: r.steer[0], throttle: r.throttle[0], brake: r.brake[0] };
+	const tyresOut = r.tyresOut?.[Math.round(f)] ?? null;
+	if (n < 2) return { x: r.x[0], z: r.z[0], speedKmh: r.speedKmh[0], steer: r.steer[0], throttle: r.throttle[0], brake: r.brake[0], tyresOut };
 	const w = f - i;
 	const lerp = (a: number[]) => a[i] + (a[i + 1] - a[i]) * w;
-	return { x: lerp(r.x), z: lerp(r.z), speedKmh: lerp(r.speedKmh), steer: lerp(r.steer), throttle: lerp(r.throttle), brake: lerp(r.brake) };
+	return { x: lerp(r.x), z: lerp(r.z), speedKmh: lerp(r.speedKmh), steer: lerp(r.steer), throttle: lerp(r.throttle), brake: lerp(r.brake), tyresOut };
 }
 
 /**

@@ -190,6 +190,8 @@ export interface LapReplay {
 	steer: number[];
 	throttle: number[];
 	brake: number[];
+	/** Tyres off the track at each sample, 0 … 4; absent when the actor's trace did not carry it. */
+	tyresOut?: number[];
 }
 
 /** A run directory as the runs page lists it. */

@@ -118,6 +118,20 @@ describe('Laps', () => {
 		assert.equal(laps.view().leaderboards[0].laps[0].replay, true);
 	});
 
+	it('a replay carries the trace’s tyresOut when the actor sent it (in memory and on disk), none when not', () => {
+		const { laps, actor, dir } = setup();
+		const a = actor('a');
+		laps.track(a, track());
+		const withTyres = lap(60_000);
+		withTyres.trace!.tyresOut = Uint8Array.of(0, 3);
+		laps.lap(a, withTyres); // lap 1: on the board (disk)
+		laps.lap(a, lap(70_000, false)); // lap 2: the last one (memory), an older actor's trace
+		assert.deepEqual(laps.replay(1)?.tyresOut, [0, 3]);
+		assert.deepEqual(JSON.parse(readFileSync(join(dir, 'replays', '1.json'), 'utf8')).tyresOut, [0, 3]);
+		assert.equal(laps.replay(2)?.lap.id, 2);
+		assert.equal('tyresOut' in laps.replay(2)!, false);
+	});
+
 	it('a restarted learner reads laps, leaderboards, tracks and kept replays back and numbers on', () => {
 		const first = setup();
 		const a = first.actor('a');

@@ -110,7 +110,8 @@ export class Laps {
 				speedKmh: round(trace.speedKmh, 1),
 				steer: round(trace.steer, 3),
 				throttle: round(trace.throttle, 3),
-				brake: round(trace.brake, 3)
+				brake: round(trace.brake, 3),
+				...(trace.tyresOut ? { tyresOut: Array.from(trace.tyresOut) } : {})
 			};
 			this.lastReplay.delete(entry.id);
 			this.lastReplay.set(entry.id, replay);
