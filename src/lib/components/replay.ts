@@ -1,4 +1,4 @@
-/** A lap replay's samples in time: the state at lap time t (interpolated), and the gap to another lap. */
+/** A lap replay's samples in time: the state at lap time t (interpolated); the gap to another lap is ./lap-distance.ts. */
 import type { LapReplay, TrackView } from '$lib/protocol';
 
 export interface ReplayPoint {
@@ -24,27 +24,6 @@ export function pointAt(r: LapReplay, t: number): ReplayPoint {
 	const w = f - i;
 	const lerp = (a: number[]) => a[i] + (a[i + 1] - a[i]) * w;
 	return { x: lerp(r.x), z: lerp(r.z), speedKmh: lerp(r.speedKmh), steer: lerp(r.steer), throttle: lerp(r.throttle), brake: lerp(r.brake), tyresOut };
-}
-
-/**
- * How far behind `other` is where `r` is at time t: the other lap's time at its sample nearest to
- * this point (searched near the same fraction of the lap), minus t. Positive: `r` is ahead.
- */
-export function gapAt(r: LapReplay, other: LapReplay, t: number): number {
-	const here = pointAt(r, t);
-	const n = other.x.length;
-	const guess = Math.round((t / Math.max(1e-9, traceSeconds(r))) * (n - 1));
-	const window = Math.max(20, Math.round(n * 0.15));
-	let best = guess;
-	let bestD = Infinity;
-	for (let k = Math.max(0, guess - window); k <= Math.min(n - 1, guess + window); k++) {
-		const d = (other.x[k] - here.x) ** 2 + (other.z[k] - here.z) ** 2;
-		if (d < bestD) {
-			bestD = d;
-			best = k;
-		}
-	}
-	return best / other.hz - t;
 }
 
 /** A track to draw a replay on when the run has no TRACK for it: the lap's own line, 6 m half-width. */
