@@ -23,7 +23,8 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
-function updateSpeed(hidden: number): number {
+/** PPO update throughput, samples × epochs per second (median of 3 updates), on the active backend. */
+export function updateSpeed(hidden: number): number {
 	const trainer = new PpoTrainer(15, 3, { hiddenSizes: [hidden, hidden], nSteps: 2048, minibatchSize: 64, updateEpochs: 10 });
 	const rng = new Rng(1);
 	const f = (k: number) => Float32Array.from({ length: k }, () => rng.normal());

@@ -21,6 +21,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => BenchResult | Promis
 	hostile: () => import('./hostile.ts'),
 	'limit-lap': () => import('./limit-lap.ts'),
 	sac: () => import('./sac.ts'),
+	'sac-drive': () => import('./sac-drive.ts'),
+	trainer: () => import('./trainer.ts'),
 	realtime: () => import('./realtime.ts'),
 	bus: () => import('./bus.ts')
 };
