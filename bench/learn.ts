@@ -5,7 +5,8 @@
  * policy version, so its update-to-data ratio holds. Reports per algorithm: env steps and wall
  * seconds to the first clean lap (no tyre off the track), the best clean lap at 100 k and 300 k
  * env steps and over time, the best lap against the track's limit lap, samples/s and gradient
- * steps. LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings. Each algorithm's
+ * steps. Every LEARN_EVAL_EVERY_SEC (30) one actor drives a deterministic (mean-action)
+ * episode, whose laps are reported apart (lap-watch.ts). LEARN_SEED picks another run; LEARN_SAC / LEARN_PPO add JSON settings. Each algorithm's
  * agents drive with the main job's reward for it (simReward: SAC's is SAC_DRIVING_REWARD);
  * LEARN_REWARD (--reward JSON) sets one for both.
  */
@@ -25,6 +26,8 @@ const SEED = Number(process.env.LEARN_SEED ?? 1);
 const EXTRA = { ppo: JSON.parse(process.env.LEARN_PPO ?? '{}'), sac: JSON.parse(process.env.LEARN_SAC ?? '{}') };
 const REWARD = process.env.LEARN_REWARD ? JSON.parse(process.env.LEARN_REWARD) : undefined;
 const MARKS = [100_000, 300_000];
+/** One actor drives a deterministic evaluation episode this often (0: never). */
+const EVAL_EVERY_SEC = Number(process.env.LEARN_EVAL_EVERY_SEC ?? 30) || undefined;
 
 export async function run(): Promise<BenchResult> {
 	const limitLapSec = limitLap(Track.named(TRACK)).lapSec;
@@ -41,7 +44,7 @@ export async function run(): Promise<BenchResult> {
 		const o = (results[algo] = await watchLaps(
 			{ name: `learn-${algo}`, actors: ACTORS, track: TRACK, algo, ppo: { seed: SEED, ...EXTRA.ppo }, sac: { seed: SEED, ...EXTRA.sac }, reward: REWARD },
 			LIMIT_SEC,
-			MARKS
+			{ marks: MARKS, evaluateEverySec: EVAL_EVERY_SEC }
 		));
 		const f = (x: number | null, digits = 1) => (x === null ? 'none' : round(x, digits));
 		Object.assign(figures, {
@@ -53,6 +56,10 @@ export async function run(): Promise<BenchResult> {
 			[`${algo}BestLapAt100k`]: f(o.bestAt[100_000], 2),
 			[`${algo}BestLapAt300k`]: f(o.bestAt[300_000], 2),
 			[`${algo}BestLapOverTime`]: o.overTime,
+			[`${algo}BestEvalLapSec`]: f(o.bestEvalLapSec, 2),
+			[`${algo}BestEvalLapOverLimit`]: o.bestEvalLapSec === null ? 'none' : round(o.bestEvalLapSec / limitLapSec, 3),
+			[`${algo}EvalLapOverTime`]: o.evalOverTime,
+			[`${algo}EvalEpisodes`]: o.evalEpisodes,
 			[`${algo}SamplesPerSec`]: Math.round(o.samplesPerSec),
 			[`${algo}EnvSteps`]: o.envSteps,
 			[`${algo}Updates`]: o.updates

@@ -130,6 +130,23 @@ describe('HTTP API', () => {
 		assert.equal(listed[0].evalId, info.evalId);
 	});
 
+	it('asks only the actors named; refuses an actors field that is not a list of ids', async () => {
+		for (const body of [
+			'{"actors":"api-actor"}',
+			'{"actors":[1]}',
+			`{"actors":${JSON.stringify(Array(257).fill('a'))}}`,
+			`{"actors":["${'x'.repeat(300)}"]}`
+		]) {
+			const refused = await api('/api/evaluations', { method: 'POST', body });
+			assert.equal(refused.status, 400, body.slice(0, 40));
+			assert.match((await refused.json()).message, /actors must be a list of at most 256 actor ids/);
+		}
+		const named = await api('/api/evaluations', { method: 'POST', body: '{"actors":["api-actor"]}' });
+		assert.deepEqual((await named.json()).actors, ['api-actor']);
+		const nobody = await api('/api/evaluations', { method: 'POST', body: '{"actors":["somebody-else"]}' });
+		assert.equal(nobody.status, 409, 'an actor that is not connected is not asked');
+	});
+
 	it('pauses and resumes training; refuses unknown actions', async () => {
 		assert.equal((await (await api('/api/training', { method: 'POST', body: '{"action":"pause"}' })).json()).paused, true);
 		assert.equal(runtime.training.paused, true);

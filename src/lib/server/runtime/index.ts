@@ -323,12 +323,14 @@ export class Runtime {
 	}
 
 	/**
-	 * Deterministic evaluation episodes from every connected local-mode actor. An off-policy
-	 * trainer (SAC) also gets their transitions; an on-policy one (PPO) must not.
+	 * Deterministic evaluation episodes from every connected local-mode actor, or from those of
+	 * `actorIds` (the others keep exploring). An off-policy trainer (SAC) also gets their
+	 * transitions; an on-policy one (PPO) must not.
 	 */
-	evaluate(episodes: number): EvaluationInfo {
+	evaluate(episodes: number, actorIds?: readonly string[]): EvaluationInfo {
 		const record = (this.training.snapshot?.algo ?? this.config.learner.algo) === 'sac';
-		const info = this.evaluations.request(this.everyActor(), episodes, record, this.policyVersion);
+		const actors = actorIds ? this.everyActor().filter((entry) => actorIds.includes(entry.id)) : this.everyActor();
+		const info = this.evaluations.request(actors, episodes, record, this.policyVersion);
 		this.recorder.event('evaluation-requested', { evalId: info.evalId, episodes, actors: info.actors.length, skipped: info.skipped.length });
 		return info;
 	}
