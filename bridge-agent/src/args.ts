@@ -4,12 +4,13 @@
  * node:util parseArgs (strict): unknown flags and bad values exit 2 naming the flag.
  */
 import { hostname } from 'node:os';
-import { OptionsError, bool, choice, custom, defineOptions, int, json, num, numberText, str, type OptionSet } from '../../src/lib/options/index.ts';
+import { OptionsError, bool, choice, custom, defineOptions, int, json, num, numberText, str, strings, type OptionSet } from '../../src/lib/options/index.ts';
 import { DEFAULT_LIMITS } from '../../src/lib/protocol/index.ts';
 import { SMOOTHING_PRESETS } from './control/smoothing.ts';
 import { REWARD_OPTIONS } from './rl/reward.ts';
 import { TRACKS } from './driving/track.ts';
 import { DEFAULT_SHM_DIR } from './sources/file-mapper.ts';
+import { BUTTON_NAMES } from './sinks/vjoy-sink.ts';
 
 /** A bad command line: exit code 2. */
 export { OptionsError as UsageError };
@@ -73,6 +74,33 @@ export const RUN_OPTIONS = defineOptions(
 		exitWithParent
 	},
 	{ title: 'run', noun: 'option' }
+);
+
+/** The buttons the agent presses or may press (`--button all`). */
+export const AGENT_BUTTONS = Object.keys(BUTTON_NAMES).map(Number);
+const isButtons = (x: unknown): x is number[] => Array.isArray(x) && x.every((b) => Number.isSafeInteger(b) && b >= 1 && b <= 32);
+
+export const VJOY_TEST_OPTIONS = defineOptions(
+	{
+		vjoyDevice: COMMON_OPTIONS.options.vjoyDevice,
+		vjoyDll: COMMON_OPTIONS.options.vjoyDll,
+		axis: strings('the axes to move, in the order given', undefined, {
+			choices: ['steer', 'throttle', 'brake', 'clutch'],
+			defaultDoc: 'steer,throttle,brake,clutch'
+		}),
+		button: custom(
+			'list',
+			`press these buttons one at a time instead of moving the axes; all = the agent's (${AGENT_BUTTONS.map((b) => `${b} ${BUTTON_NAMES[b]}`).join(', ')})`,
+			() => [],
+			'button numbers 1…32, comma-separated, or all',
+			isButtons,
+			{ fromText: (t) => (t.trim() === 'all' ? AGENT_BUTTONS : t.split(',').map((b) => numberText(b.trim()))), defaultDoc: 'none' }
+		),
+		sweepSeconds: num('time for one axis to go from neutral to full and back, s', 4, { min: 0.2, max: 60 }),
+		pauseSeconds: num('pause before each axis or button (click its binding in AC meanwhile), s', 3, { min: 0, max: 60 }),
+		pressMs: int('how long each button is held, ms', 500, { min: 10, max: 10_000 })
+	},
+	{ title: 'vjoy-test', noun: 'option' }
 );
 
 export const RECORD_OPTIONS = defineOptions(

@@ -3,6 +3,7 @@
  *   bridge-agent [run] [options]   drive and stream transitions (default)
  *   bridge-agent doctor [options]  tell what is wrong before a run
  *   bridge-agent record-line       record the track's centre line from one driven lap (AC)
+ *   bridge-agent vjoy-test         move the vJoy axes one at a time (or press buttons) to bind them in AC
  *   bridge-agent sim-host          play AC for another process: the sim car's pages in shared memory
  * Exit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.
  */
@@ -10,12 +11,13 @@ import { parseFlags } from '../../src/lib/options/argv.ts';
 import { didYouMean, helpText } from '../../src/lib/options/index.ts';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
 import { Agent } from './agent.ts';
-import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, flagText, learnerUrls } from './args.ts';
+import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, VJOY_TEST_OPTIONS, flagText, learnerUrls } from './args.ts';
 import { Stepper } from './control/stepper.ts';
 import { Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger } from './log.ts';
 import { watchParent } from './parent-watch.ts';
+import { onStopSignal } from './signals.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { SimWorld } from './sim/sim-world.ts';
 import { AcNotRunningError, SetupError } from './sources/page-mapper.ts';
@@ -23,11 +25,9 @@ import { makeWorld } from './worlds.ts';
 
 export const AGENT_VERSION = '0.1.0';
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, AC_NOT_RUNNING: 3, REFUSED: 4 } as const;
-/** Signals that stop a run cleanly (neutral controls, vJoy relinquished, last steps sent). */
-const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
 
 const FOOTER =
-	'Commands: run (the default), doctor, record-line, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
+	'Commands: run (the default), doctor, record-line, vjoy-test, sim-host; `bridge-agent <command> --help` for each.\nExit codes: 0 done, 1 failure, 2 usage, 3 AC not running, 4 refused by the learner.';
 const usage = (line: string) => `Usage: ${line}\n${FOOTER}`;
 
 async function run(argv: string[]): Promise<number> {
@@ -98,7 +98,7 @@ async function run(argv: string[]): Promise<number> {
 		stepper.stop();
 	};
 	// Windows never sends SIGTERM: closing the console window is SIGHUP, Ctrl-Break SIGBREAK.
-	for (const signal of STOP_SIGNALS) process.once(signal, () => stop(signal));
+	onStopSignal(stop);
 	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
 	log.info('driving', {
 		source: world.kind,
@@ -186,6 +186,23 @@ async function recordLine(argv: string[]): Promise<number> {
 	return EXIT.FAILURE;
 }
 
+async function vjoyTest(argv: string[]): Promise<number> {
+	const parsed = parseFlags(argv, process.env, [VJOY_TEST_OPTIONS]);
+	if (parsed.help) {
+		process.stdout.write(
+			helpText(
+				usage(
+					"bridge-agent vjoy-test [options]: bind vJoy in AC's controls — moves one axis at a time slowly (steer X, throttle Y, brake Z, clutch RZ), or presses --button N; ends neutral and relinquished"
+				),
+				[VJOY_TEST_OPTIONS]
+			)
+		);
+		return EXIT.OK;
+	}
+	const { vjoyTestCommand } = await import('./vjoy-test.ts');
+	return vjoyTestCommand(parsed.values[0]);
+}
+
 /** Plays Assetto Corsa for a separate agent process: pages out, joystick in, restart buttons. */
 async function simHost(argv: string[]): Promise<number> {
 	const parsed = parseFlags(argv, process.env, [SIM_HOST_OPTIONS]);
@@ -219,7 +236,7 @@ async function simHost(argv: string[]): Promise<number> {
 	return EXIT.OK;
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor, 'record-line': recordLine, 'sim-host': simHost };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, doctor, 'record-line': recordLine, 'vjoy-test': vjoyTest, 'sim-host': simHost };
 
 async function main(): Promise<number> {
 	const argv = process.argv.slice(2);

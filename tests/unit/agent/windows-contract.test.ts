@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { smVersionProblem } from '../../../bridge-agent/src/ac/layout.ts';
-import { HID_USAGE, VJOY_PROTOTYPES, VJoyDevice, type VJoyApi } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
+import { HID_USAGE, VJOY_AXES, VJOY_PROTOTYPES, VJoyDevice, neutraliseVJoy } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
 import { locateVJoyDll } from '../../../bridge-agent/src/sinks/vjoy-dll.ts';
 import { ADVAPI32_PROTOTYPES, KERNEL32_PROTOTYPES } from '../../../bridge-agent/src/sources/win32.ts';
+import { recordingVJoy } from './fake-vjoy-api.ts';
 
 describe('Windows contracts', () => {
 	it('declares no Win32 BOOL as koffi bool (one byte of an 8-byte slot)', () => {
@@ -41,16 +42,7 @@ describe('Windows contracts', () => {
 	});
 
 	it('writes neutral controls right after AcquireVJD/ResetVJD (which centre X/Y/Z: 50 % throttle and brake)', async () => {
-		const calls: string[] = [];
-		const api: VJoyApi = {
-			vJoyEnabled: () => 1,
-			GetVJDStatus: () => 1,
-			AcquireVJD: (id) => (calls.push(`AcquireVJD(${id})`), 1),
-			RelinquishVJD: (id) => void calls.push(`RelinquishVJD(${id})`),
-			ResetVJD: (id) => (calls.push(`ResetVJD(${id})`), 1),
-			SetAxis: (value, id, axis) => (calls.push(`SetAxis(${value}, ${id}, 0x${axis.toString(16)})`), 1),
-			SetBtn: (value, id, button) => (calls.push(`SetBtn(${value}, ${id}, ${button})`), 1)
-		};
+		const { api, calls } = recordingVJoy();
 		const device = new VJoyDevice(api, 1);
 		device.acquire();
 		assert.deepEqual(calls, ['AcquireVJD(1)', 'ResetVJD(1)', 'SetAxis(16384, 1, 0x30)', 'SetAxis(1, 1, 0x31)', 'SetAxis(1, 1, 0x32)', 'SetAxis(1, 1, 0x35)']);
@@ -58,6 +50,48 @@ describe('Windows contracts', () => {
 		calls.length = 0;
 		await device.press(7, 1);
 		assert.deepEqual(calls, ['SetBtn(1, 1, 7)', 'SetBtn(0, 1, 7)'], 'BOOL arguments are the ints 1 and 0');
+	});
+
+	it('close releases a button whose press was cut short (else it stays held after RelinquishVJD)', async () => {
+		const { api, calls } = recordingVJoy();
+		const device = new VJoyDevice(api, 1);
+		device.acquire();
+		calls.length = 0;
+		const pressing = device.press(7, 5);
+		device.close();
+		await pressing; // its release comes after the device was given back: nothing more is called
+		assert.deepEqual(calls, [
+			'SetBtn(1, 1, 7)',
+			'SetAxis(16384, 1, 0x30)',
+			'SetAxis(1, 1, 0x31)',
+			'SetAxis(1, 1, 0x32)',
+			'SetAxis(1, 1, 0x35)',
+			'SetBtn(0, 1, 7)',
+			'RelinquishVJD(1)'
+		]);
+	});
+
+	it('names the axes and buttons Configure vJoy left out', () => {
+		const device = new VJoyDevice(recordingVJoy({ axes: [0x30, 0x31, 0x32], buttons: 8 }).api, 1);
+		assert.equal(device.missing(VJOY_AXES, 9), 'vJoy device 1 has no axis RZ (clutch) and 8 buttons, 9 needed');
+		assert.equal(device.missing(VJOY_AXES.slice(0, 3), 8), '');
+	});
+
+	it("neutralises a dead owner's device: acquire, every axis neutral, buttons released, relinquish", () => {
+		const free = recordingVJoy();
+		assert.equal(neutraliseVJoy(free.api, 1), 'vJoy device 1 set neutral and relinquished');
+		assert.deepEqual(free.calls, [
+			'AcquireVJD(1)',
+			'SetAxis(16384, 1, 0x30)',
+			'SetAxis(1, 1, 0x31)',
+			'SetAxis(1, 1, 0x32)',
+			'SetAxis(1, 1, 0x35)',
+			'ResetButtons(1)',
+			'RelinquishVJD(1)'
+		]);
+		const busy = recordingVJoy({ status: 2 });
+		assert.match(neutraliseVJoy(busy.api, 1), /not neutralised: vJoy device 1 is busy/);
+		assert.deepEqual(busy.calls, []);
 	});
 
 	it("accepts Assetto Corsa's shared memory versions and refuses ACC's (same page names, other layout)", () => {
