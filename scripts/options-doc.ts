@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { COMMON_OPTIONS, RECORD_OPTIONS, RUN_OPTIONS, SIM_HOST_OPTIONS, VJOY_TEST_OPTIONS } from '../bridge-agent/src/args.ts';
+import { COMMON_OPTIONS, DOCTOR_OPTIONS, RECORD_OPTIONS, RUN_OPTIONS, SIM_HOST_OPTIONS, VJOY_TEST_OPTIONS } from '../bridge-agent/src/args.ts';
 import { REWARD_OPTIONS } from '../bridge-agent/src/rl/reward.ts';
 import { flagTable, keyTable, replaceSection } from '../src/lib/options/index.ts';
 import { PPO_OPTIONS } from '../src/lib/ppo/config.ts';
@@ -37,6 +37,7 @@ export const SECTIONS: Record<string, () => string> = {
 	presets: presetTable,
 	'agent-common': () => flagTable([COMMON_OPTIONS]),
 	'agent-run': () => flagTable([RUN_OPTIONS]),
+	'agent-doctor': () => flagTable([DOCTOR_OPTIONS]),
 	'agent-record-line': () => flagTable([RECORD_OPTIONS]),
 	'agent-vjoy-test': () => flagTable([VJOY_TEST_OPTIONS]),
 	'agent-sim-host': () => flagTable([SIM_HOST_OPTIONS]),

@@ -76,6 +76,14 @@ export const RUN_OPTIONS = defineOptions(
 	{ title: 'run', noun: 'option' }
 );
 
+export const DOCTOR_OPTIONS = defineOptions(
+	{
+		controlHz: { ...RUN_OPTIONS.options.controlHz, doc: 'the control rate to check the timers against (as run --control-hz)' },
+		timingSeconds: num('how long to measure the control rate and jitter, s (0 = skip)', 3, { min: 0, max: 60 })
+	},
+	{ title: 'doctor', noun: 'option' }
+);
+
 /** The buttons the agent presses or may press (`--button all`). */
 export const AGENT_BUTTONS = Object.keys(BUTTON_NAMES).map(Number);
 const isButtons = (x: unknown): x is number[] => Array.isArray(x) && x.every((b) => Number.isSafeInteger(b) && b >= 1 && b <= 32);

@@ -11,8 +11,9 @@ import { parseFlags } from '../../src/lib/options/argv.ts';
 import { didYouMean, helpText } from '../../src/lib/options/index.ts';
 import { MessageType, PROTOCOL_VERSION } from '../../src/lib/protocol/index.ts';
 import { Agent } from './agent.ts';
-import { COMMON_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, VJOY_TEST_OPTIONS, flagText, learnerUrls } from './args.ts';
+import { COMMON_OPTIONS, DOCTOR_OPTIONS, RECORD_SETS, RUN_SETS, SIM_HOST_OPTIONS, UsageError, VJOY_TEST_OPTIONS, flagText, learnerUrls } from './args.ts';
 import { Stepper } from './control/stepper.ts';
+import { raiseSystemTimerResolution } from './control/timer-resolution.ts';
 import { Track } from './driving/track.ts';
 import { LearnerLink } from './link/learner-link.ts';
 import { createLogger } from './log.ts';
@@ -100,6 +101,9 @@ async function run(argv: string[]): Promise<number> {
 	// Windows never sends SIGTERM: closing the console window is SIGHUP, Ctrl-Break SIGBREAK.
 	onStopSignal(stop);
 	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
+	// Windows: 1 ms timers for the run instead of ~15.6 ms (released in the finally, or on 'exit').
+	const timer = await raiseSystemTimerResolution();
+	if (process.platform === 'win32' && !timer.raised) log.warn('timer resolution not raised', { detail: timer.detail });
 	log.info('driving', {
 		source: world.kind,
 		...(world.controls ? { controls: world.controls } : {}),
@@ -107,6 +111,7 @@ async function run(argv: string[]): Promise<number> {
 		mode: o.mode,
 		controlHz,
 		timeScale: Number.isFinite(scale) ? scale : 'max',
+		timer: timer.detail,
 		learner: common.learner
 	});
 	try {
@@ -114,6 +119,7 @@ async function run(argv: string[]): Promise<number> {
 	} finally {
 		unwatch?.();
 		agent.stop();
+		timer.release();
 		// Give the link a moment to flush what is buffered.
 		const deadline = Date.now() + 2000;
 		while (link.unstoredSteps > 0 && link.connected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -141,13 +147,14 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function doctor(argv: string[]): Promise<number> {
-	const parsed = parseFlags(argv, process.env, [COMMON_OPTIONS]);
+	const sets = [COMMON_OPTIONS, DOCTOR_OPTIONS] as const;
+	const parsed = parseFlags(argv, process.env, sets);
 	if (parsed.help) {
-		process.stdout.write(helpText(usage('bridge-agent doctor [options]: check the telemetry source, controls and learner before a run'), [COMMON_OPTIONS]));
+		process.stdout.write(helpText(usage('bridge-agent doctor [options]: check the telemetry source, controls, control timing and learner before a run'), sets));
 		return EXIT.OK;
 	}
 	const { runDoctor } = await import('./doctor.ts');
-	return runDoctor(flagText([COMMON_OPTIONS], parsed.values));
+	return runDoctor(flagText(sets, parsed.values));
 }
 
 async function recordLine(argv: string[]): Promise<number> {

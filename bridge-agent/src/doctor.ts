@@ -1,8 +1,10 @@
 /**
  * doctor: one screen that says what is wrong. With --source ac (Windows) it checks AC's pages,
  * vJoy, the axis echo and the button reset; with --source shm the same page, echo and reset checks
- * run against a sim-host process; with --source sim the in-process car. Then the learner, the
- * token and the protocol version. It says which checks it cannot run on this OS.
+ * run against a sim-host process; with --source sim the in-process car. Then the control timing
+ * (the rate and jitter the run's stepper achieves at --control-hz, with the timer resolution the
+ * run raises on Windows), the learner, the token and the protocol version. It says which checks
+ * it cannot run on this OS. A warning (!) is reported and does not fail.
  */
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
@@ -11,6 +13,8 @@ import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } fro
 import { Track } from './driving/track.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { learnerUrls } from './args.ts';
+import { raiseSystemTimerResolution } from './control/timer-resolution.ts';
+import { measureTiming, timingVerdict } from './control/timing-check.ts';
 import { SimWorld } from './sim/sim-world.ts';
 import { GuardedSink, type ControlDevice } from './sinks/control-sink.ts';
 import { FileControlDevice, controlPath } from './sinks/file-control.ts';
@@ -18,9 +22,9 @@ import { AcReader } from './sources/ac-reader.ts';
 import { FileMapper } from './sources/file-mapper.ts';
 import type { PageMapper } from './sources/page-mapper.ts';
 
-type Result = 'ok' | 'fail' | 'skip';
+type Result = 'ok' | 'warn' | 'fail' | 'skip';
 type Check = (result: Result, what: string, detail: string) => void;
-const MARK: Record<Result, string> = { ok: '✔', fail: '✖', skip: '–' };
+const MARK: Record<Result, string> = { ok: '✔', warn: '!', fail: '✖', skip: '–' };
 
 function line(result: Result, what: string, detail: string): void {
 	process.stdout.write(`${MARK[result]} ${what.padEnd(28)} ${detail}\n`);
@@ -76,12 +80,31 @@ export async function runDoctor(values: Record<string, string>): Promise<number>
 			line('skip', 'vJoy device', 'Windows only (vJoyInterface.dll)');
 		}
 	}
+	await timingChecks(values, check);
 	for (const url of learnerUrls(values.learner)) {
 		const [result, detail] = await learnerCheck(url, values.token);
 		check(result, 'learner', `${url}: ${detail}`);
 	}
 	process.stdout.write(failures ? `\n${failures} check(s) failed\n` : '\nall checks passed\n');
 	return failures ? 1 : 0;
+}
+
+/**
+ * The timer resolution a run raises (Windows) and the control rate and jitter the run's stepper
+ * achieves at --control-hz over --timing-seconds, with that resolution.
+ */
+async function timingChecks(values: Record<string, string>, check: Check): Promise<void> {
+	const hz = Number(values['control-hz'] ?? 20);
+	const seconds = Number(values['timing-seconds'] ?? 3);
+	const timer = await raiseSystemTimerResolution();
+	try {
+		if (process.platform === 'win32') check(timer.raised ? 'ok' : 'warn', 'timer resolution', timer.detail);
+		if (seconds <= 0) return line('skip', 'control timing', 'not measured (--timing-seconds 0)');
+		const { result, detail } = timingVerdict(await measureTiming(hz, seconds), timer.detail);
+		check(result, 'control timing', detail);
+	} finally {
+		timer.release();
+	}
 }
 
 /** The in-process simulated car: pages, packetId, throttle echo, reset. */

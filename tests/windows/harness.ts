@@ -14,6 +14,13 @@ import { join } from 'node:path';
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const VJOY_UNINSTALL_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{8E31F76F-74C3-47F1-9550-E041EEDC5FBB}_is1';
 export const VJOY_DIR = 'C:\\Program Files\\vJoy\\x64';
+/**
+ * Wine's winmm logs nothing for timeBeginPeriod(1); its relay trace does. stageAgent limits the
+ * relay to these two functions (RelayInclude in the prefix), so a process run with
+ * WINEDEBUG=+relay (RELAY_WINMM_ENV) logs "Call winmm.timeBeginPeriod(00000001)" and the like.
+ */
+export const RELAY_INCLUDE = 'winmm.timeBeginPeriod;winmm.timeEndPeriod';
+export const RELAY_WINMM_ENV = { WINEDEBUG: '-all,+relay' };
 
 export interface WineEnv {
 	WINE_CACHE: string;
@@ -113,6 +120,14 @@ export function stageAgent(env: WineEnv, dir: string): string {
 			stdio: 'ignore'
 		});
 		writeFileSync(marker, '');
+	}
+	const relayMarker = join(env.WINEPREFIX, '.pitwall-relay-winmm');
+	if (!existsSync(relayMarker)) {
+		execFileSync('wine', ['reg', 'add', 'HKCU\\Software\\Wine\\Debug', '/v', 'RelayInclude', '/t', 'REG_SZ', '/d', RELAY_INCLUDE, '/f'], {
+			env: { ...process.env, ...BASE_ENV, WINEPREFIX: env.WINEPREFIX },
+			stdio: 'ignore'
+		});
+		writeFileSync(relayMarker, '');
 	}
 	return join(agentDir, 'bridge-agent.js');
 }

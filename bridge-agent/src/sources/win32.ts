@@ -16,6 +16,11 @@ export const KERNEL32_PROTOTYPES = {
 	GetLastError: 'uint32 __stdcall GetLastError()',
 	FormatMessageW: 'uint32 __stdcall FormatMessageW(uint32 flags, void *source, uint32 id, uint32 lang, void *buffer, uint32 size, void *args)'
 } as const;
+/** Timer resolution (control/timer-resolution.ts). MMRESULT is a UINT: 0 = TIMERR_NOERROR. */
+export const WINMM_PROTOTYPES = {
+	timeBeginPeriod: 'uint32 __stdcall timeBeginPeriod(uint32 uPeriod)',
+	timeEndPeriod: 'uint32 __stdcall timeEndPeriod(uint32 uPeriod)'
+} as const;
 export const ADVAPI32_PROTOTYPES = {
 	RegGetValueW: 'long __stdcall RegGetValueW(intptr hkey, str16 subKey, str16 value, uint32 flags, void *type, void *data, void *size)'
 } as const;
@@ -49,6 +54,19 @@ export function win32(): Win32 {
 	for (const [name, prototype] of Object.entries(ADVAPI32_PROTOTYPES)) api[name] = advapi32.func(prototype);
 	bound = api as unknown as Win32;
 	return bound;
+}
+
+type Winmm = Record<keyof typeof WINMM_PROTOTYPES, (ms: number) => number>;
+let boundWinmm: Winmm | undefined;
+
+/** winmm through koffi, bound on first use (apart from kernel32: the pages never depend on it). */
+export function winmm(): Winmm {
+	if (boundWinmm) return boundWinmm;
+	const lib = createRequire(import.meta.url)('koffi').load('winmm.dll');
+	const api: Record<string, unknown> = {};
+	for (const [name, prototype] of Object.entries(WINMM_PROTOTYPES)) api[name] = lib.func(prototype);
+	boundWinmm = api as Winmm;
+	return boundWinmm;
 }
 
 /** The system's text for a Win32 error code, e.g. 5 → "Access is denied." */
