@@ -12,7 +12,8 @@ import { ObsNormalizer, RewardScaler } from './normalizer.ts';
 import { Rng } from './random.ts';
 import { computeGae, type RolloutBuffer } from './rollout-buffer.ts';
 import { AdamState } from './adam.ts';
-import { ppoUpdate, type UpdateMetrics } from './update.ts';
+import { fastPpoUpdate } from './fast-update.ts';
+import type { UpdateMetrics } from './update.ts';
 import { weightsMessage } from './weights.ts';
 
 export interface TrainerCounters {
@@ -90,7 +91,7 @@ export class PpoTrainer {
 		);
 
 		const learningRate = this.currentLearningRate();
-		const metrics = ppoUpdate(
+		const metrics = fastPpoUpdate(
 			this.model,
 			this.adam,
 			{ n, obs, action: buffer.steps.action.subarray(0, n * this.layout.actionDim), logProb: buffer.steps.logProb.subarray(0, n), advantages, returns, values },

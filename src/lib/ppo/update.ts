@@ -2,7 +2,8 @@
  * The PPO update (CleanRL's ppo_continuous_action.py, "Optimizing the policy and value network"):
  * epochs × shuffled minibatches of the clipped surrogate, value loss and entropy bonus; one global
  * gradient-norm clip and Adam, both on the single flat parameter tensor. The rollout is uploaded
- * once; each minibatch is gathered on the backend.
+ * once; each minibatch is gathered on the backend. This is the backend reference: the trainer runs
+ * fast-update.ts (the same update with parameters and Adam in TypeScript), tested equal to it.
  */
 import { adamApply, type AdamState } from './adam.ts';
 import { tf } from './backend.ts';

@@ -1,17 +1,17 @@
 /**
  * FastSac: SAC's gradient step with hand-derived gradients, the same step as update.ts (the tfjs
  * autodiff reference, tested equal in tests/unit/sac/fast-step.test.ts) at a fraction of the
- * kernels. The networks' matrix products run on the tfjs backend (dense-stack.ts); the B × A
- * squashed-Gaussian head (squash.ts), the losses, Adam and the Polyak average run in TypeScript
+ * kernels. The networks' matrix products run on the tfjs backend (nn/dense-stack.ts); the B × A
+ * squashed-Gaussian head (squash.ts), the losses, Adam (nn/host-adam.ts) and the Polyak average run in TypeScript
  * on the flat buffers this class owns, in the SacNetsState layout checkpoints use.
  *
  * Per step (CleanRL's order): a′ ~ π(s′) and the targets' min Q̄(s′, a′) give y; both critics
  * step on (s, a); every `policyFrequency` steps the actor takes that many steps through the
  * updated critics, each followed by α's step on a fresh sample; then the targets move.
  */
-import { ADAM_BETA1, ADAM_BETA2 } from '../ppo/adam.ts';
+import { DenseStack, layerSpecs } from '../nn/dense-stack.ts';
+import { hostAdam as adam } from '../nn/host-adam.ts';
 import { tf } from '../ppo/backend.ts';
-import { DenseStack, layerSpecs } from './dense-stack.ts';
 import type { CriticLayout, SacActorLayout } from './layout.ts';
 import type { SacNetsState, SacStepper } from './nets.ts';
 import { SquashState, squashBackward, squashForward } from './squash.ts';
@@ -52,8 +52,8 @@ export class FastSac implements SacStepper {
 		this.scale = this.state.actor.slice(trainable, trainable + actionDim);
 		this.bias = this.state.actor.slice(trainable + actionDim);
 		const layers = hiddenSizes.length;
-		this.actorNet = new DenseStack(layerSpecs(actorLayout.entries, 'pi', layers, ['mean', 'log_std']));
-		const critic = (net: string, rows?: [number, number]) => new DenseStack(layerSpecs(criticLayout.entries, net, layers, ['out']), rows);
+		this.actorNet = new DenseStack(layerSpecs(actorLayout.entries, 'pi', layers, ['mean', 'log_std']), 'relu');
+		const critic = (net: string, rows?: [number, number]) => new DenseStack(layerSpecs(criticLayout.entries, net, layers, ['out']), 'relu', rows);
 		this.critics = ['q1', 'q2'].map((net) => critic(net, [obsDim, obsDim + actionDim]));
 		this.targets = ['q1', 'q2'].map((net) => critic(net));
 		this.actorGrad = new Float32Array(actorLayout.size);
@@ -287,19 +287,4 @@ function joinRows(obs: Float32Array, action: Float32Array, O: number, A: number,
 function transpose(m: Float32Array, rows: number, cols: number, out: Float32Array): Float32Array {
 	for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j];
 	return out;
-}
-
-/**
- * One Adam step (PyTorch's formulation, as ppo/adam.ts's adamApply) of θ[0, count) along g, with
- * the moments laid out first then second in `moments` (as checkpoints keep them).
- */
-function adam(theta: Float32Array, moments: Float32Array, g: Float32Array, step: number, lr: number, eps: number, count: number): void {
-	const size = moments.length / 2;
-	const stepSize = lr / (1 - ADAM_BETA1 ** step);
-	const bias2 = 1 - ADAM_BETA2 ** step;
-	for (let i = 0; i < count; i++) {
-		moments[i] = ADAM_BETA1 * moments[i] + (1 - ADAM_BETA1) * g[i];
-		moments[size + i] = ADAM_BETA2 * moments[size + i] + (1 - ADAM_BETA2) * g[i] * g[i];
-		theta[i] -= (stepSize * moments[i]) / (Math.sqrt(moments[size + i] / bias2) + eps);
-	}
 }

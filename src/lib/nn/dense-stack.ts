@@ -1,10 +1,12 @@
 /**
- * A ReLU MLP held on the tfjs backend for the fast SAC step (fast-step.ts), with its forward and
- * its hand-written backward. The floats' owner is a flat buffer in the layout of layout.ts; a
+ * An MLP (ReLU or tanh hidden layers, a linear output) held on the tfjs backend for the fast
+ * trainer steps (sac/fast-step.ts, ppo/fast-update.ts), with its forward and its hand-written
+ * backward. The floats' owner is a flat buffer in the layout of layout.ts; a
  * stack uploads a copy of each layer (and, where the backward needs it, the transposed weights:
  * the wasm backend multiplies by a transposed operand ~10× slower than by an uploaded one) and
  * scatters gradients back into a flat buffer of the same layout. Per layer it costs one fused
- * matMul forward and two or three matMuls backward; no autodiff tape, no split, no concat.
+ * matMul forward (plus the tanh) and two or three matMuls backward; no autodiff tape, no split,
+ * no concat.
  */
 import { tf } from '../ppo/backend.ts';
 import type { ParamEntry } from '../ppo/layout.ts';
@@ -50,16 +52,20 @@ export interface StackForward {
 	out: tf.Tensor2D;
 }
 
+export type Activation = 'relu' | 'tanh';
+
 export class DenseStack {
 	private layers: DeviceLayer[] = [];
 	private readonly host: Float32Array[];
 
 	/**
-	 * `inputRows`: the input rows whose gradient the backward may be asked for ([from, to) of the
-	 * first layer's input; omit when none); hidden layers always pass gradients down.
+	 * `activation`: the hidden layers'. `inputRows`: the input rows whose gradient the backward may
+	 * be asked for ([from, to) of the first layer's input; omit when none); hidden layers always
+	 * pass gradients down.
 	 */
 	constructor(
 		readonly specs: readonly LayerSpec[],
+		private readonly activation: Activation,
 		private readonly inputRows?: readonly [number, number]
 	) {
 		this.host = specs.map((s) => new Float32Array(s.inDim * s.outDim));
@@ -83,7 +89,10 @@ export class DenseStack {
 		let h = x;
 		const last = this.layers.length - 1;
 		for (let l = 0; l < last; l++) {
-			h = tf.fused.matMul({ a: h, b: this.layers[l].w, bias: this.layers[l].b, activation: 'relu' }) as tf.Tensor2D;
+			const { w, b } = this.layers[l];
+			h = (
+				this.activation === 'relu' ? tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) : tf.tanh(tf.fused.matMul({ a: h, b: w, bias: b }))
+			) as tf.Tensor2D;
 			hidden.push(h);
 		}
 		return { hidden, out: tf.fused.matMul({ a: h, b: this.layers[last].w, bias: this.layers[last].b }) as tf.Tensor2D };
@@ -106,10 +115,15 @@ export class DenseStack {
 				const inT = l === 0 ? o.inputT! : tf.transpose(fwd.hidden[l - 1]);
 				scatter(tf.matMul(inT, g).dataSync() as Float32Array, tf.matMul(o.ones!, g).dataSync() as Float32Array, this.specs[l], o.grads);
 			}
-			if (l > 0) g = tf.mul(tf.matMul(g, this.layers[l].wT!), tf.step(fwd.hidden[l - 1]));
+			if (l > 0) g = tf.mul(tf.matMul(g, this.layers[l].wT!), this.slope(fwd.hidden[l - 1]));
 			else if (o.inputGrad) return tf.matMul(g, this.layers[0].wT!);
 		}
 		return undefined;
+	}
+
+	/** The hidden activation's derivative, from its output h: ReLU's step(h), tanh's 1 − h². */
+	private slope(h: tf.Tensor2D): tf.Tensor2D {
+		return (this.activation === 'relu' ? tf.step(h) : tf.sub(1, tf.square(h))) as tf.Tensor2D;
 	}
 
 	dispose(): void {
