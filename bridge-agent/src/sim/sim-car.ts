@@ -4,6 +4,7 @@
  * (in process, or from /dev/shm files published for a separate agent process). Laps, lap times,
  * normalizedCarPosition and numberOfTyresOut behave as AC's do. Deterministic for a seed.
  */
+import { acHeadingFromYaw } from '../ac/heading.ts';
 import { GRAPHICS_BYTES, GRAPHICS_FIELDS, PHYSICS_BYTES, PHYSICS_FIELDS, STATIC_BYTES, STATIC_FIELDS, AcStatus, writePage } from '../ac/layout.ts';
 import type { Controls } from '../driving/controls.ts';
 import { Track } from '../driving/track.ts';
@@ -180,7 +181,7 @@ export class SimCar {
 			velocity: [car.vx * cos - car.vy * sin, 0, car.vx * sin + car.vy * cos],
 			accG: [car.ay / 9.81, 0, car.ax / 9.81],
 			wheelSlip: [slip, slip, slip, slip],
-			heading: car.yaw,
+			heading: acHeadingFromYaw(car.yaw), // AC's convention, atan2(−forward.x, forward.z)
 			numberOfTyresOut: this.tyresOut,
 			localVelocity: [car.vy, 0, car.vx],
 			localAngularVel: [0, car.yawRate, 0],
