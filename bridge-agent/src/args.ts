@@ -71,7 +71,10 @@ export const RUN_OPTIONS = defineOptions(
 		stepsPerPolicy: int('with --time-scale max: steps per policy version before waiting for new weights (0 = never wait)', 1024, { min: 0 }),
 		episodeSeconds: { ...REWARD_OPTIONS.options.maxEpisodeSec, doc: 'episode time limit, s (truncation): the reward setting maxEpisodeSec' },
 		reward: json('reward and episode-end overrides as JSON (keys below; docs/driving.md)', REWARD_OPTIONS, { example: '{"tyreOutPenalty":0.1}' }),
-		exitWithParent
+		exitWithParent,
+		noSupervisor: bool(
+			'AC: drive in this process alone — without the supervisor process that sets vJoy neutral and relinquishes it when the control process dies (crash, kill)'
+		)
 	},
 	{ title: 'run', noun: 'option' }
 );

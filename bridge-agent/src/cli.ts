@@ -19,6 +19,7 @@ import { LearnerLink } from './link/learner-link.ts';
 import { createLogger } from './log.ts';
 import { watchParent } from './parent-watch.ts';
 import { onStopSignal } from './signals.ts';
+import { SUPERVISED_ENV, superviseRun } from './supervisor.ts';
 import { driveSpecs } from './rl/spaces.ts';
 import { SimWorld } from './sim/sim-world.ts';
 import { AcNotRunningError, SetupError } from './sources/page-mapper.ts';
@@ -38,6 +39,11 @@ async function run(argv: string[]): Promise<number> {
 		return EXIT.OK;
 	}
 	const [common, o] = parsed.values;
+	if (common.source === 'ac' && process.platform === 'win32' && !o.noSupervisor) {
+		// This process only watches; the control loop runs in a child (supervisor.ts).
+		const log = createLogger({ level: common.logLevel, json: common.logJson, name: 'supervisor' });
+		return superviseRun(argv, { exitWithParent: o.exitWithParent, vjoyDll: common.vjoyDll, vjoyDevice: common.vjoyDevice, log });
+	}
 	const log = createLogger({ level: common.logLevel, json: common.logJson, name: o.name });
 	const { controlHz, seed, maxSteps, timeScale: scale } = o;
 	const world = await makeWorld(flagText(RUN_SETS, parsed.values), seed);
@@ -100,7 +106,8 @@ async function run(argv: string[]): Promise<number> {
 	};
 	// Windows never sends SIGTERM: closing the console window is SIGHUP, Ctrl-Break SIGBREAK.
 	onStopSignal(stop);
-	const unwatch = o.exitWithParent ? watchParent(stop) : undefined;
+	const supervised = process.env[SUPERVISED_ENV] === '1';
+	const unwatch = o.exitWithParent ? watchParent(stop, supervised ? { reason: 'stdin closed (the supervisor stopped this process, or died)' } : {}) : undefined;
 	// Windows: 1 ms timers for the run instead of ~15.6 ms (released in the finally, or on 'exit').
 	const timer = await raiseSystemTimerResolution();
 	if (process.platform === 'win32' && !timer.raised) log.warn('timer resolution not raised', { detail: timer.detail });

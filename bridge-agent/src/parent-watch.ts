@@ -20,6 +20,8 @@ export interface ParentWatchOptions {
 	stdin?: NodeJS.ReadableStream & { unref?: () => void; isTTY?: boolean };
 	/** Default process.exit. */
 	exit?: (code: number) => void;
+	/** What stdin ending means, for the log. Default "stdin closed (the parent died)". */
+	reason?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function watchParent(stop: (reason: string) => void, options: ParentWatch
 		setTimeout(() => exit(PARENT_GONE_EXIT_CODE), graceMs).unref();
 		stop(reason);
 	};
-	const onEnd = () => gone('stdin closed (the parent died)');
+	const onEnd = () => gone(options.reason ?? 'stdin closed (the parent died)');
 	const onError = (error: Error) => gone(`stdin failed (the parent died?): ${error.message}`);
 	const dispose = () => {
 		stdin.off('end', onEnd);

@@ -203,7 +203,9 @@ describe('the Windows agent under Wine', { skip }, () => {
 				run.child.kill('SIGINT'); // arrives in node.exe as CTRL_C_EVENT
 				assert.equal(await run.exited, 0, run.log());
 				const log = run.log();
-				assert.match(log, /SIGINT: stopping/);
+				assert.match(log, /\[supervisor\] SIGINT: stopping the control process/);
+				assert.match(log, /stdin closed \(the supervisor stopped this process, or died\): stopping/, 'the supervisor stops its child');
+				assert.match(log, /\[supervisor\] control process ended; vJoy device 1 set neutral and relinquished .*status=0/);
 				const stopped = /stopped steps=(\d+) episodes=(\d+).* policyVersion=(\d+)/.exec(log);
 				assert.ok(stopped, log);
 				assert.ok(Number(stopped[3]) >= 2, `weights applied and updated (policy v${stopped[3]})`);
