@@ -3,6 +3,7 @@
  * plus what driving needs — lap progress, speed along the track, lateral offset and heading error
  * against the track line, and the line's curvature at five look-ahead distances. 25 floats.
  */
+import { yawFromAcHeading } from '../ac/heading.ts';
 import type { Track } from '../driving/track.ts';
 import type { Snapshot } from '../sources/ac-reader.ts';
 
@@ -49,8 +50,8 @@ export function trackPosition(snapshot: Snapshot, track: Track, hint: number): T
 	const where = hint < 0 ? { ...track.locate(x, z, track.locateGlobal(x, z), 2) } : track.locate(x, z, hint);
 	const [vx, , vz] = snapshot.physics.velocity;
 	const speed = Math.hypot(vx, vz);
-	// Direction of travel from the velocity when moving, else the car's heading.
-	const travel = speed > 1 ? Math.atan2(vz, vx) : snapshot.physics.heading;
+	// Direction of travel from the velocity when moving, else the car's heading (AC's convention, converted).
+	const travel = speed > 1 ? Math.atan2(vz, vx) : yawFromAcHeading(snapshot.physics.heading);
 	const diff = travel - track.heading[where.index];
 	const headingError = Math.atan2(Math.sin(diff), Math.cos(diff));
 	return { distance: where.distance, lateral: where.lateral, headingError, speedAlong: speed * Math.cos(headingError), index: where.index };

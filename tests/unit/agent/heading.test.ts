@@ -35,15 +35,11 @@ describe("AC's heading", () => {
 		close(heading, Math.atan2(-velocity[0], velocity[2]), 'heading vs the direction of travel', 0.02);
 	});
 
-	it(
-		"at rest, the car's heading still says it points along the track (the observation's fallback converts AC's heading)",
-		{ todo: 'bridge-agent/src/rl/observation.ts: the fallback must read yawFromAcHeading(snapshot.physics.heading)' },
-		() => {
-			const world = new SimWorld(Track.named('oval'), 3, 'random');
-			const snapshot = world.reader.read();
-			assert.equal(snapshot.physics.speedKmh, 0, 'at rest: the fallback applies');
-			const at = trackPosition(snapshot, world.track, -1);
-			close(at.headingError, 0, 'heading error of a car placed along the line', 0.05);
-		}
-	);
+	it("at rest, the car's heading still says it points along the track (the observation's fallback converts AC's heading)", () => {
+		const world = new SimWorld(Track.named('oval'), 3, 'random');
+		const snapshot = world.reader.read();
+		assert.equal(snapshot.physics.speedKmh, 0, 'at rest: the fallback applies');
+		const at = trackPosition(snapshot, world.track, -1);
+		close(at.headingError, 0, 'heading error of a car placed along the line', 0.05);
+	});
 });
