@@ -16,7 +16,7 @@ import type { PpoConfig } from './config.ts';
 import { ENTROPY_CONST, LOG_SQRT_2PI } from './gaussian.ts';
 import type { ActorCriticModel } from './model.ts';
 import type { Rng } from './random.ts';
-import { explainedVariance, type UpdateBatch, type UpdateMetrics } from './update.ts';
+import { updateMetrics, type UpdateBatch, type UpdateMetrics } from './update.ts';
 
 export function fastPpoUpdate(model: ActorCriticModel, adam: AdamState, batch: UpdateBatch, config: PpoConfig, learningRate: number, rng: Rng): UpdateMetrics {
 	const { layout } = model;
@@ -67,19 +67,7 @@ export function fastPpoUpdate(model: ActorCriticModel, adam: AdamState, batch: U
 	}
 	tf.tidy(() => model.theta.assign(tf.tensor1d(theta)));
 	adam.restore(moments, adam.step);
-	const mean = (i: number) => sums[i] / minibatches;
-	return {
-		'losses/value_loss': mean(1),
-		'losses/policy_loss': mean(0),
-		'losses/entropy': mean(2),
-		'losses/old_approx_kl': mean(3),
-		'losses/approx_kl': mean(4),
-		'losses/clipfrac': mean(5),
-		'losses/explained_variance': explainedVariance(batch.values, batch.returns),
-		'charts/learning_rate': learningRate,
-		epochs,
-		minibatches
-	};
+	return updateMetrics(sums, minibatches, epochs, batch, learningRate);
 }
 
 interface MinibatchBuffers {

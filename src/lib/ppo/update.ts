@@ -93,6 +93,11 @@ export function ppoUpdate(model: ActorCriticModel, adam: AdamState, batch: Updat
 		all.dispose();
 		lr.dispose();
 	}
+	return updateMetrics(sums, minibatches, epochs, batch, learningRate);
+}
+
+/** An update's metrics from the sums over its minibatches of [pg, v, entropy, oldKl, kl, clipfrac]. */
+export function updateMetrics(sums: ArrayLike<number>, minibatches: number, epochs: number, batch: UpdateBatch, learningRate: number): UpdateMetrics {
 	const mean = (i: number) => sums[i] / minibatches;
 	return {
 		'losses/value_loss': mean(1),

@@ -13,9 +13,9 @@ import { DenseStack, layerSpecs } from '../nn/dense-stack.ts';
 import { hostAdam as adam } from '../nn/host-adam.ts';
 import { tf } from '../ppo/backend.ts';
 import type { CriticLayout, SacActorLayout } from './layout.ts';
-import type { SacNetsState, SacStepper } from './nets.ts';
+import { checkSizes, type SacNetsState, type SacStepper } from './nets.ts';
 import { SquashState, squashBackward, squashForward } from './squash.ts';
-import type { SacBatch, SacStepMetrics, SacStepPlan } from './update.ts';
+import { stepMetrics, type SacBatch, type SacStepMetrics, type SacStepPlan } from './update.ts';
 
 export class FastSac implements SacStepper {
 	private readonly state: SacNetsState;
@@ -37,8 +37,7 @@ export class FastSac implements SacStepper {
 		logAlpha: number
 	) {
 		const { trainable, actionDim, obsDim, hiddenSizes } = actorLayout;
-		if (actorParams.length !== actorLayout.size) throw new Error(`expected ${actorLayout.size} actor parameters, got ${actorParams.length}`);
-		if (criticParams.length !== criticLayout.size) throw new Error(`expected ${criticLayout.size} critic parameters, got ${criticParams.length}`);
+		checkSizes(actorLayout, criticLayout, actorParams, criticParams);
 		this.state = {
 			actor: actorParams.slice(),
 			critic: criticParams.slice(),
@@ -207,17 +206,7 @@ export class FastSac implements SacStepper {
 			for (const net of this.targets) net.upload(target, false);
 		}
 
-		const per = (sum: number) => (plan.actorSteps > 0 ? sum / plan.actorSteps : NaN);
-		return {
-			'losses/qf1_loss': figures[0],
-			'losses/qf2_loss': figures[1],
-			'losses/qf1_values': figures[2],
-			'losses/qf2_values': figures[3],
-			'losses/actor_loss': per(sums.actor),
-			'losses/alpha_loss': plan.autotune ? per(sums.alphaLoss) : NaN,
-			'losses/entropy': per(sums.entropy),
-			'losses/alpha': Math.exp(s.logAlpha)
-		};
+		return stepMetrics(figures, sums, plan, Math.exp(s.logAlpha));
 	}
 
 	/** a ~ π(obs) with noise `eps`, into `out`. */

@@ -37,6 +37,12 @@ export interface SacStepper {
 	dispose(): void;
 }
 
+/** Throws unless the buffers fit the layouts. */
+export function checkSizes(actorLayout: SacActorLayout, criticLayout: CriticLayout, actorParams: Float32Array, criticParams: Float32Array): void {
+	if (actorParams.length !== actorLayout.size) throw new Error(`expected ${actorLayout.size} actor parameters, got ${actorParams.length}`);
+	if (criticParams.length !== criticLayout.size) throw new Error(`expected ${criticLayout.size} critic parameters, got ${criticParams.length}`);
+}
+
 export class SacNets implements SacStepper {
 	readonly actor: tf.Variable<tf.Rank.R1>;
 	readonly critic: tf.Variable<tf.Rank.R1>;
@@ -55,8 +61,7 @@ export class SacNets implements SacStepper {
 		criticParams: Float32Array,
 		logAlpha: number
 	) {
-		if (actorParams.length !== actorLayout.size) throw new Error(`expected ${actorLayout.size} actor parameters, got ${actorParams.length}`);
-		if (criticParams.length !== criticLayout.size) throw new Error(`expected ${criticLayout.size} critic parameters, got ${criticParams.length}`);
+		checkSizes(actorLayout, criticLayout, actorParams, criticParams);
 		const { trainable, actionDim } = actorLayout;
 		this.actor = tf.variable(tf.tensor1d(actorParams.subarray(0, trainable)), true, undefined);
 		this.scale = tf.tensor1d(actorParams.subarray(trainable, trainable + actionDim));

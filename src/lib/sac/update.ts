@@ -56,7 +56,8 @@ export function sacStep(nets: SacNets, batch: SacBatch, plan: SacStepPlan): SacS
 	const { actorLayout, criticLayout } = nets;
 	const { n } = batch;
 	const { obsDim, actionDim } = actorLayout;
-	return tf.tidy(() => {
+	let metrics: SacStepMetrics | undefined;
+	tf.tidy(() => {
 		const obs = T2(batch.obs, n, obsDim);
 		const action = T2(batch.action, n, actionDim);
 		const nextObs = T2(batch.nextObs, n, obsDim);
@@ -115,16 +116,30 @@ export function sacStep(nets: SacNets, batch: SacBatch, plan: SacStepPlan): SacS
 		const kept = [q1Loss, q2Loss, q1Mean, q2Mean];
 		const figures = tf.stack([...kept, tf.reshape(tf.exp(nets.logAlpha), [])]).dataSync();
 		kept.forEach((t) => t.dispose()); // tf.keep took them out of every scope
-		const per = (sum: number) => (plan.actorSteps > 0 ? sum / plan.actorSteps : NaN);
-		return {
-			'losses/qf1_loss': figures[0],
-			'losses/qf2_loss': figures[1],
-			'losses/qf1_values': figures[2],
-			'losses/qf2_values': figures[3],
-			'losses/actor_loss': per(sums.actor),
-			'losses/alpha_loss': plan.autotune ? per(sums.alphaLoss) : NaN,
-			'losses/entropy': per(sums.entropy),
-			'losses/alpha': figures[4]
-		};
+		metrics = stepMetrics(figures, sums, plan, figures[4]);
 	});
+	return metrics!;
+}
+
+/**
+ * A step's metrics from its critic figures [qf1 loss, qf2 loss, qf1 mean, qf2 mean], the sums
+ * over its actor steps and α after it (both implementations report alike).
+ */
+export function stepMetrics(
+	critic: ArrayLike<number>,
+	sums: { actor: number; alphaLoss: number; entropy: number },
+	plan: SacStepPlan,
+	alpha: number
+): SacStepMetrics {
+	const per = (sum: number) => (plan.actorSteps > 0 ? sum / plan.actorSteps : NaN);
+	return {
+		'losses/qf1_loss': critic[0],
+		'losses/qf2_loss': critic[1],
+		'losses/qf1_values': critic[2],
+		'losses/qf2_values': critic[3],
+		'losses/actor_loss': per(sums.actor),
+		'losses/alpha_loss': plan.autotune ? per(sums.alphaLoss) : NaN,
+		'losses/entropy': per(sums.entropy),
+		'losses/alpha': alpha
+	};
 }
