@@ -5,7 +5,7 @@
  * stack uploads a copy of each layer (and, where the backward needs it, the transposed weights:
  * the wasm backend multiplies by a transposed operand ~10× slower than by an uploaded one) and
  * scatters gradients back into a flat buffer of the same layout. Per layer it costs one fused
- * matMul forward (plus the tanh) and two or three matMuls backward; no autodiff tape, no split,
+ * matMul forward (tanh as 2·σ(2z) − 1: two cheap kernels more) and two or three matMuls backward; no autodiff tape, no split,
  * no concat.
  */
 import { tf } from '../ppo/backend.ts';
@@ -47,7 +47,7 @@ interface DeviceLayer {
 }
 
 export interface StackForward {
-	/** The ReLU outputs of the hidden layers, kept for the backward. */
+	/** The hidden layers' outputs (after the activation), kept for the backward. */
 	hidden: tf.Tensor2D[];
 	out: tf.Tensor2D;
 }
@@ -79,7 +79,14 @@ export class DenseStack {
 			const rows: readonly [number, number] | undefined = l > 0 ? [0, spec.inDim] : this.inputRows;
 			const wT =
 				transposes && rows ? tf.keep(tf.tensor2d(transposeRows(w, spec.inDim, spec.outDim, rows[0], rows[1]), [spec.outDim, rows[1] - rows[0]])) : undefined;
-			return { w: tf.keep(tf.tensor2d(w, [spec.inDim, spec.outDim])), wT, b: tf.keep(tf.tensor1d(gatherBias(flat, spec))) };
+			const b = gatherBias(flat, spec);
+			if (this.activation === 'tanh' && l < this.specs.length - 1) {
+				// The forward takes tanh(z) as 2·σ(2z) − 1 (wasm's sigmoid fuses into the matMul; its
+				// tanh costs as much as the matMul): 2z from doubled weights, exact in floating point.
+				for (let i = 0; i < w.length; i++) w[i] *= 2;
+				for (let i = 0; i < b.length; i++) b[i] *= 2;
+			}
+			return { w: tf.keep(tf.tensor2d(w, [spec.inDim, spec.outDim])), wT, b: tf.keep(tf.tensor1d(b)) };
 		});
 	}
 
@@ -90,9 +97,10 @@ export class DenseStack {
 		const last = this.layers.length - 1;
 		for (let l = 0; l < last; l++) {
 			const { w, b } = this.layers[l];
-			h = (
-				this.activation === 'relu' ? tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) : tf.tanh(tf.fused.matMul({ a: h, b: w, bias: b }))
-			) as tf.Tensor2D;
+			h =
+				this.activation === 'relu'
+					? (tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) as tf.Tensor2D)
+					: tf.sub(tf.mul(tf.fused.matMul({ a: h, b: w, bias: b, activation: 'sigmoid' }), 2), 1);
 			hidden.push(h);
 		}
 		return { hidden, out: tf.fused.matMul({ a: h, b: this.layers[last].w, bias: this.layers[last].b }) as tf.Tensor2D };
