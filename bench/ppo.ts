@@ -24,8 +24,10 @@ function median(values: number[]): number {
 }
 
 /** PPO update throughput, samples × epochs per second (median of 3 updates), on the active backend. */
-export function updateSpeed(hidden: number): number {
+/** Update samples/s at 2 × `hidden` (2048 samples × 10 epochs, minibatch 64) on `threads` threads. */
+export async function updateSpeed(hidden: number, threads = 1): Promise<number> {
 	const trainer = new PpoTrainer(15, 3, { hiddenSizes: [hidden, hidden], nSteps: 2048, minibatchSize: 64, updateEpochs: 10 });
+	await trainer.useThreads(threads);
 	const rng = new Rng(1);
 	const f = (k: number) => Float32Array.from({ length: k }, () => rng.normal());
 	const buffer = new RolloutBuffer(15, 3, 2048);
@@ -34,6 +36,7 @@ export function updateSpeed(hidden: number): number {
 	trainer.update(buffer); // warm-up
 	const rates: number[] = [];
 	for (let i = 0; i < 3; i++) rates.push(trainer.update(buffer)['charts/update_samples_per_sec']);
+	if (trainer.threadsError) throw new Error(trainer.threadsError);
 	trainer.dispose();
 	return Math.round(median(rates));
 }
@@ -85,7 +88,7 @@ export async function run(): Promise<BenchResult> {
 	for (const backend of available) {
 		await initBackend([backend]);
 		for (const hidden of [64, 256]) {
-			const rate = updateSpeed(hidden);
+			const rate = await updateSpeed(hidden);
 			figures[`updateSamplesPerSec_${backend}_2x${hidden}`] = rate;
 			console.error(`  ${backend} 2×${hidden}: ${rate} samples/s`);
 		}

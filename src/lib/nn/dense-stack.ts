@@ -56,7 +56,12 @@ export type Activation = 'relu' | 'tanh';
 
 export class DenseStack {
 	private layers: DeviceLayer[] = [];
+	// Host copies per layer, reused by every upload (the tensors made from them are disposed first;
+	// fresh 256 KB arrays per minibatch cost more than the copy: page faults and, with several
+	// trainer threads, the unmapping that stalls every thread of the process).
 	private readonly host: Float32Array[];
+	private readonly hostT: (Float32Array | undefined)[];
+	private readonly hostB: Float32Array[];
 
 	/**
 	 * `activation`: the hidden layers'. `inputRows`: the input rows whose gradient the backward may
@@ -69,6 +74,11 @@ export class DenseStack {
 		private readonly inputRows?: readonly [number, number]
 	) {
 		this.host = specs.map((s) => new Float32Array(s.inDim * s.outDim));
+		this.hostT = specs.map((s, l) => {
+			const rows = l > 0 ? [0, s.inDim] : inputRows;
+			return rows && new Float32Array(s.outDim * (rows[1] - rows[0]));
+		});
+		this.hostB = specs.map((s) => new Float32Array(s.outDim));
 	}
 
 	/** Uploads the layers from `flat` (the layout's buffer), replacing what was there. */
@@ -78,8 +88,10 @@ export class DenseStack {
 			const w = gather(flat, spec, this.host[l]);
 			const rows: readonly [number, number] | undefined = l > 0 ? [0, spec.inDim] : this.inputRows;
 			const wT =
-				transposes && rows ? tf.keep(tf.tensor2d(transposeRows(w, spec.inDim, spec.outDim, rows[0], rows[1]), [spec.outDim, rows[1] - rows[0]])) : undefined;
-			const b = gatherBias(flat, spec);
+				transposes && rows
+					? tf.keep(tf.tensor2d(transposeRows(w, spec.inDim, spec.outDim, rows[0], rows[1], this.hostT[l]!), [spec.outDim, rows[1] - rows[0]]))
+					: undefined;
+			const b = gatherBias(flat, spec, this.hostB[l]);
 			if (this.activation === 'tanh' && l < this.specs.length - 1) {
 				// The forward takes tanh(z) as 2·σ(2z) − 1 (wasm's sigmoid fuses into the matMul; its
 				// tanh costs as much as the matMul): 2z from doubled weights, exact in floating point.
@@ -121,7 +133,9 @@ export class DenseStack {
 		for (let l = this.layers.length - 1; l >= 0; l--) {
 			if (o.grads) {
 				const inT = l === 0 ? o.inputT! : tf.transpose(fwd.hidden[l - 1]);
-				scatter(tf.matMul(inT, g).dataSync() as Float32Array, tf.matMul(o.ones!, g).dataSync() as Float32Array, this.specs[l], o.grads);
+				const dW = tf.matMul(inT, g);
+				const db = tf.matMul(o.ones!, g);
+				scatter(floats(dW), floats(db), this.specs[l], o.grads);
 			}
 			if (l > 0) g = tf.mul(tf.matMul(g, this.layers[l].wT!), this.slope(fwd.hidden[l - 1]));
 			else if (o.inputGrad) return tf.matMul(g, this.layers[0].wT!);
@@ -164,8 +178,7 @@ function gather(flat: Float32Array, spec: LayerSpec, out: Float32Array): Float32
 	return out;
 }
 
-function gatherBias(flat: Float32Array, spec: LayerSpec): Float32Array {
-	const out = new Float32Array(spec.outDim);
+function gatherBias(flat: Float32Array, spec: LayerSpec, out: Float32Array): Float32Array {
 	let column = 0;
 	for (const e of spec.b) {
 		out.set(flat.subarray(e.offset, e.offset + e.size), column);
@@ -187,10 +200,18 @@ function scatter(dW: Float32Array, db: Float32Array, spec: LayerSpec, grads: Flo
 	}
 }
 
-/** Rows [from, to) of w [rows, cols], transposed: [cols, to − from]. */
-function transposeRows(w: Float32Array, rows: number, cols: number, from: number, to: number): Float32Array {
+/**
+ * A tensor's floats: a view of the wasm backend's heap (no copy; valid until the next tfjs call),
+ * else a copy (dataSync).
+ */
+function floats(t: tf.Tensor): Float32Array {
+	const backend = tf.backend() as { typedArrayFromHeap?: (t: tf.Tensor) => Float32Array };
+	return backend.typedArrayFromHeap ? backend.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+}
+
+/** Rows [from, to) of w [rows, cols], transposed into `out`: [cols, to − from]. */
+function transposeRows(w: Float32Array, rows: number, cols: number, from: number, to: number, out: Float32Array): Float32Array {
 	const width = to - from;
-	const out = new Float32Array(cols * width);
 	for (let i = from; i < to; i++) for (let j = 0; j < cols; j++) out[j * width + (i - from)] = w[i * cols + j];
 	return out;
 }

@@ -5,7 +5,7 @@
 import { ADAM_BETA1, ADAM_BETA2 } from '../ppo/adam.ts';
 
 /**
- * One Adam step of θ[0, count) along gScale·g (the caller counts `step`, from 1), with the moments
+ * One Adam step of θ[from, count) along gScale·g (the caller counts `step`, from 1), with the moments
  * laid out first then second in `moments` (as checkpoints keep them). Indexes `moments` directly
  * and multiplies by the inverse bias correction: twice as fast as subarrays and a division.
  */
@@ -17,7 +17,8 @@ export function hostAdam(
 	lr: number,
 	eps: number,
 	count = theta.length,
-	gScale = 1
+	gScale = 1,
+	from = 0
 ): void {
 	const size = moments.length >> 1;
 	const b1 = ADAM_BETA1;
@@ -26,7 +27,7 @@ export function hostAdam(
 	const c2 = 1 - b2;
 	const stepSize = lr / (1 - b1 ** step);
 	const invBias2 = 1 / (1 - b2 ** step);
-	for (let i = 0; i < count; i++) {
+	for (let i = from; i < count; i++) {
 		const gi = gScale * g[i];
 		const m = b1 * moments[i] + c1 * gi;
 		const v = b2 * moments[size + i] + c2 * gi * gi;

@@ -13,7 +13,8 @@ import { Rng } from './random.ts';
 import { computeGae, type RolloutBuffer } from './rollout-buffer.ts';
 import { AdamState } from './adam.ts';
 import { fastPpoUpdate } from './fast-update.ts';
-import type { UpdateMetrics } from './update.ts';
+import { PpoGradPool } from './grad-pool.ts';
+import type { UpdateBatch, UpdateMetrics } from './update.ts';
 import { weightsMessage } from './weights.ts';
 
 export interface TrainerCounters {
@@ -38,6 +39,9 @@ export class PpoTrainer {
 	readonly obsNorm: ObsNormalizer;
 	readonly rewardScaler: RewardScaler;
 	counters: TrainerCounters = { updates: 0, samples: 0, policyVersion: 1 };
+	/** Why the trainer threads were given up (a thread failed; the updates go on on this thread). */
+	threadsError: string | undefined;
+	private pool: PpoGradPool | undefined;
 
 	constructor(obsDim: number, actionDim: number, config: Partial<PpoConfig> = {}, params?: Float32Array) {
 		this.config = resolvePpoConfig(config);
@@ -58,6 +62,23 @@ export class PpoTrainer {
 	/** Live edits of lr and entCoef (validated like the rest of the config). */
 	setHyperparams(changes: Partial<Pick<PpoConfig, 'learningRate' | 'entCoef'>>): void {
 		this.config = resolvePpoConfig({ ...this.config, ...changes });
+	}
+
+	/**
+	 * Splits each minibatch's gradient across `threads` threads, this one included (1: this thread
+	 * alone), on the active tfjs backend. A resource setting, not part of the config: a checkpoint
+	 * resumes under any thread count (the sums differ in rounding only).
+	 */
+	async useThreads(threads: number): Promise<void> {
+		const old = this.pool;
+		this.pool = undefined;
+		await old?.close();
+		if (threads > 1) this.pool = await PpoGradPool.start(this.layout, threads, this.config.minibatchSize, tf.getBackend());
+		this.threadsError = undefined;
+	}
+
+	get threads(): number {
+		return this.pool?.threads ?? 1;
 	}
 
 	/** Normalises observations with the current statistics (identity when normObs is off). */
@@ -91,14 +112,16 @@ export class PpoTrainer {
 		);
 
 		const learningRate = this.currentLearningRate();
-		const metrics = fastPpoUpdate(
-			this.model,
-			this.adam,
-			{ n, obs, action: buffer.steps.action.subarray(0, n * this.layout.actionDim), logProb: buffer.steps.logProb.subarray(0, n), advantages, returns, values },
-			this.config,
-			learningRate,
-			this.rng
-		);
+		const batch = {
+			n,
+			obs,
+			action: buffer.steps.action.subarray(0, n * this.layout.actionDim),
+			logProb: buffer.steps.logProb.subarray(0, n),
+			advantages,
+			returns,
+			values
+		};
+		const metrics = this.runUpdate(batch, learningRate);
 		this.counters = { updates: this.counters.updates + 1, samples: this.counters.samples + n, policyVersion: this.counters.policyVersion + 1 };
 		const updateMs = performance.now() - started;
 		return {
@@ -108,6 +131,23 @@ export class PpoTrainer {
 			updateMs,
 			'charts/update_samples_per_sec': (n * metrics.epochs * 1000) / updateMs
 		};
+	}
+
+	/** The update on the pool when there is one; when a thread fails, the same update again on this thread alone. */
+	private runUpdate(batch: UpdateBatch, learningRate: number): UpdateMetrics {
+		const rng = this.rng.save();
+		const step = this.adam.step;
+		try {
+			return fastPpoUpdate(this.model, this.adam, batch, this.config, learningRate, this.rng, this.pool);
+		} catch (error) {
+			if (!this.pool) throw error;
+			this.threadsError = (error as Error).message;
+			void this.pool.close();
+			this.pool = undefined;
+			this.rng.restore(rng);
+			this.adam.step = step;
+			return fastPpoUpdate(this.model, this.adam, batch, this.config, learningRate, this.rng);
+		}
 	}
 
 	private scaledRewards(buffer: RolloutBuffer): Float32Array {
@@ -137,6 +177,8 @@ export class PpoTrainer {
 	}
 
 	dispose(): void {
+		void this.pool?.close();
+		this.pool = undefined;
 		this.model.dispose();
 		this.adam.dispose();
 	}
