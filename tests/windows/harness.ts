@@ -9,7 +9,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { TOP, packageWindows } from '../../scripts/package-windows.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const VJOY_UNINSTALL_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{8E31F76F-74C3-47F1-9550-E041EEDC5FBB}_is1';
@@ -100,16 +102,21 @@ export function linux(command: string, args: string[], logFile: string): Proc {
 }
 
 /**
- * The agent as a user would have it on the PC: the bundle and koffi (win32_x64 only) in one
- * folder, built fresh from the sources. Also installs the fake vJoy into the prefix where vJoy's
- * installer puts it, with the registry value it writes.
+ * The agent as a user gets it: `npm run package:windows`'s zip (built fresh from the sources, with
+ * ensure-wine.sh's koffi), unzipped into `dir` — bridge-agent.js, koffi's win32_x64 binary, the
+ * launcher and the reset app in `dir/pitwall-agent/`. Returns the unzipped bridge-agent.js. Also
+ * installs the fake vJoy into the prefix where vJoy's installer puts it, with the registry value
+ * it writes.
  */
 export function stageAgent(env: WineEnv, dir: string): string {
-	execFileSync(process.execPath, [join(ROOT, 'bridge-agent/build.mjs')], { stdio: 'inherit' });
-	const agentDir = join(dir, 'agent');
-	mkdirSync(join(agentDir, 'node_modules/koffi'), { recursive: true });
-	copyFileSync(join(ROOT, 'bridge-agent/dist/bridge-agent.js'), join(agentDir, 'bridge-agent.js'));
-	execFileSync('tar', ['-xf', env.WINE_KOFFI, '-C', join(agentDir, 'node_modules/koffi')]);
+	const { path } = packageWindows({ out: join(dir, 'pitwall-agent-windows-x64.zip'), koffiTar: env.WINE_KOFFI });
+	for (const [name, bytes] of Object.entries(unzipSync(readFileSync(path)))) {
+		if (name.endsWith('/')) continue;
+		mkdirSync(dirname(join(dir, name)), { recursive: true });
+		writeFileSync(join(dir, name), bytes);
+	}
+	const agentJs = join(dir, TOP, 'bridge-agent.js');
+	if (!existsSync(agentJs)) throw new Error(`the package has no ${TOP}/bridge-agent.js`);
 	const vjoy = join(env.WINEPREFIX, 'drive_c/Program Files/vJoy/x64');
 	mkdirSync(vjoy, { recursive: true });
 	copyFileSync(join(env.WINE_DOUBLES, 'vJoyInterface.dll'), join(vjoy, 'vJoyInterface.dll'));
@@ -129,7 +136,7 @@ export function stageAgent(env: WineEnv, dir: string): string {
 		});
 		writeFileSync(relayMarker, '');
 	}
-	return join(agentDir, 'bridge-agent.js');
+	return agentJs;
 }
 
 /** The fake vJoy device's shared state (tests/windows/doubles/fake-vjoy.h). */

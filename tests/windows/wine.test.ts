@@ -6,9 +6,9 @@
  * Skipped, saying why, where Wine cannot be installed (not root, no apt): see harness.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Track } from '../../bridge-agent/src/driving/track.ts';
 import { startTestServer } from '../integration/helpers.ts';
@@ -65,6 +65,29 @@ describe('the Windows agent under Wine', { skip }, () => {
 		assert.equal(await help.exited, 0, help.log());
 		assert.match(help.log(), /Usage: bridge-agent/);
 		assert.match(help.log(), /--vjoy-dll/);
+	});
+
+	it("the package's launcher: node on PATH, else the bundled node\\node.exe; arguments and exit code pass through", async () => {
+		const dir = dirname(agentJs);
+		const cmd = (name: string, extra: Record<string, string>) =>
+			wine(env, 'cmd', ['/c', winPath(join(dir, 'pitwall-agent.cmd')), '--help'], join(work, name), extra);
+		const onPath = cmd('launcher-path.log', { WINEPATH: winPath(dirname(env.WINE_NODE)) });
+		assert.equal(await onPath.exited, 0, onPath.log());
+		assert.match(onPath.log(), /Usage: bridge-agent/);
+		const without = cmd('launcher-none.log', { WINEPATH: '' });
+		assert.equal(await without.exited, 1, 'no node anywhere: the launcher fails');
+		assert.match(without.log(), /Node\.js not found/);
+		mkdirSync(join(dir, 'node'));
+		symlinkSync(env.WINE_NODE, join(dir, 'node/node.exe'));
+		try {
+			const bundled = cmd('launcher-bundled.log', { WINEPATH: '' });
+			assert.equal(await bundled.exited, 0, bundled.log());
+			assert.match(bundled.log(), /Usage: bridge-agent/);
+			const bad = wine(env, 'cmd', ['/c', winPath(join(dir, 'pitwall-agent.cmd')), 'run', '--no-such-flag'], join(work, 'launcher-bad.log'));
+			assert.equal(await bad.exited, 2, `a usage error's exit code 2 comes through:\n${bad.log()}`);
+		} finally {
+			rmSync(join(dir, 'node'), { recursive: true, force: true });
+		}
 	});
 
 	it('doctor without the game: says AC is not running (exit 1), still checks vJoy where vJoy installs it', async () => {
