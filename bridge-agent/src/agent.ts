@@ -274,9 +274,7 @@ export class Agent {
 		this.chunk = undefined;
 		this.resetting = true;
 		this.world.reset().then((ok) => {
-			const detail = this.world.resetDetail;
-			if (!ok) this.o.log.warn('reset not confirmed by telemetry', detail ? { detail } : {});
-			else if (detail) this.o.log.info('reset confirmed', { detail });
+			if (!ok) this.o.log.warn('reset not confirmed by telemetry');
 			this.driving.restart();
 			this.laps.restart(this.driving.snapshot);
 			this.resetting = false;
