@@ -62,6 +62,8 @@ export class DenseStack {
 	private readonly host: Float32Array[];
 	private readonly hostT: (Float32Array | undefined)[];
 	private readonly hostB: Float32Array[];
+	/** Per layer, the input rows its backward passes a gradient to (every row but the first layer's). */
+	private readonly gradRows: (readonly [number, number] | undefined)[];
 
 	/**
 	 * `activation`: the hidden layers'. `inputRows`: the input rows whose gradient the backward may
@@ -71,11 +73,12 @@ export class DenseStack {
 	constructor(
 		readonly specs: readonly LayerSpec[],
 		private readonly activation: Activation,
-		private readonly inputRows?: readonly [number, number]
+		inputRows?: readonly [number, number]
 	) {
 		this.host = specs.map((s) => new Float32Array(s.inDim * s.outDim));
+		this.gradRows = specs.map((s, l) => (l > 0 ? [0, s.inDim] : inputRows));
 		this.hostT = specs.map((s, l) => {
-			const rows = l > 0 ? [0, s.inDim] : inputRows;
+			const rows = this.gradRows[l];
 			return rows && new Float32Array(s.outDim * (rows[1] - rows[0]));
 		});
 		this.hostB = specs.map((s) => new Float32Array(s.outDim));
@@ -86,7 +89,7 @@ export class DenseStack {
 		this.dispose();
 		this.layers = this.specs.map((spec, l) => {
 			const w = gather(flat, spec, this.host[l]);
-			const rows: readonly [number, number] | undefined = l > 0 ? [0, spec.inDim] : this.inputRows;
+			const rows = this.gradRows[l];
 			const wT =
 				transposes && rows
 					? tf.keep(tf.tensor2d(transposeRows(w, spec.inDim, spec.outDim, rows[0], rows[1], this.hostT[l]!), [spec.outDim, rows[1] - rows[0]]))

@@ -3,15 +3,17 @@
  * `ppoUpdate` (the backend reference, tested equal in tests/unit/ppo/fast-update.test.ts), at a
  * fraction of the kernels per minibatch. Each minibatch is gathered on plain arrays, its gradient
  * computed by minibatch-grad.ts (the MLPs' products on the tfjs backend), clipped to the global
- * norm and applied by Adam — on this thread alone, or split across a PpoGradPool's threads. The flat parameters and Adam's moments are read from the model and its AdamState
- * once per update and written back at its end, so an update that throws changes nothing but the
- * RNG and Adam's step count (the caller restores those to retry).
+ * norm and applied by Adam — on this thread alone, or split across a PpoGradPool's threads. The
+ * flat parameters and Adam's moments are read from the model and its AdamState once per update
+ * and written back at its end, so an update that throws changes nothing but the RNG and Adam's
+ * step count (the caller restores those to retry).
  */
 import { hostAdam } from '../nn/host-adam.ts';
 import type { AdamState } from './adam.ts';
 import { tf } from './backend.ts';
 import type { PpoConfig } from './config.ts';
 import type { PpoGradPool } from './grad-pool.ts';
+import { clipFactor, squaredNorm } from './grad-shares.ts';
 import { FIGURES, PpoGradShard } from './minibatch-grad.ts';
 import { minibatchRows, type MinibatchRows } from './minibatch-rows.ts';
 import type { ActorCriticModel } from './model.ts';
@@ -55,7 +57,16 @@ export function fastPpoUpdate(
 				else {
 					shard!.upload(theta);
 					shard!.grad(mb, 0, size, size, theta, config, true, grad, figures);
-					hostAdam(theta, moments, grad, adam.step, learningRate, config.adamEps, theta.length, clipScale(grad, config.maxGradNorm));
+					hostAdam(
+						theta,
+						moments,
+						grad,
+						adam.step,
+						learningRate,
+						config.adamEps,
+						theta.length,
+						clipFactor(squaredNorm(grad, 0, grad.length), config.maxGradNorm)
+					);
 				}
 				for (let i = 0; i < FIGURES; i++) sums[i] += figures[i];
 				lastKl = figures[4];
@@ -93,11 +104,4 @@ function gather(batch: UpdateBatch, order: Int32Array, start: number, size: numb
 	for (let r = 0; r < size; r++) sq += (mb.adv[r] - mean) ** 2;
 	const std = Math.sqrt(sq / (size - 1));
 	for (let r = 0; r < size; r++) mb.adv[r] = (mb.adv[r] - mean) / (std + 1e-8);
-}
-
-/** torch.nn.utils.clip_grad_norm_'s factor: max_norm / (norm + 1e-6) when that is below 1, else 1. */
-function clipScale(grad: Float32Array, maxNorm: number): number {
-	let sq = 0;
-	for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
-	return Math.min(1, maxNorm / (Math.sqrt(sq) + 1e-6));
 }

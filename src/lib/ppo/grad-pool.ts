@@ -12,6 +12,7 @@ import { WorkerPool } from '../parallel/pool.ts';
 import {
 	CMD_ADAM,
 	CMD_GRAD,
+	clipFactor,
 	criticOwner,
 	gradViews,
 	partRange,
@@ -112,10 +113,9 @@ export class PpoGradPool {
 			for (let t = 0; t < this.threads; t++) sum += all[t * FIGURES + k];
 			figures[k] = sum;
 		}
-		// torch.nn.utils.clip_grad_norm_: max_norm / (norm + 1e-6) when below 1.
 		const mine = this.owner === 0 ? this.layout.size : partRange(this.layout, 'pi')[1];
 		const squared = squaredNorm(grad, 0, mine) + (this.owner === 0 ? 0 : readNorm(scalars));
-		const scale = Math.min(1, s.maxGradNorm / (Math.sqrt(squared) + 1e-6));
+		const scale = clipFactor(squared, s.maxGradNorm);
 		hostAdam(theta, moments, grad, adamStep, s.learningRate, s.adamEps, mine, scale);
 		if (this.owner !== 0) setPendingAdam(scalars, { step: adamStep, lr: s.learningRate, eps: s.adamEps, scale });
 	}

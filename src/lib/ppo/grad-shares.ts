@@ -100,6 +100,9 @@ export function partRange(layout: PolicyLayout, part: GradPart): [number, number
 	return part === 'pi' ? [0, criticStart] : part === 'v' ? [criticStart, layout.size] : [0, layout.size];
 }
 
+/** torch.nn.utils.clip_grad_norm_'s factor from the squared global norm: max_norm / (norm + 1e-6) when that is below 1, else 1. */
+export const clipFactor = (squaredNorm: number, maxNorm: number): number => Math.min(1, maxNorm / (Math.sqrt(squaredNorm) + 1e-6));
+
 export function squaredNorm(g: Float32Array, from: number, to: number): number {
 	let sq = 0;
 	for (let i = from; i < to; i++) sq += g[i] * g[i];
