@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initBackend, tf } from '../../../src/lib/ppo/backend.ts';
+import { PpoGradPool } from '../../../src/lib/ppo/grad-pool.ts';
+import { policyLayout } from '../../../src/lib/ppo/layout.ts';
 import { PpoTrainer } from '../../../src/lib/ppo/trainer.ts';
 import { syntheticBuffer } from './fixtures.ts';
 
@@ -70,6 +72,13 @@ describe('PPO gradients across threads (wasm)', () => {
 		close(trainer.params(), reference.params(), 'θ', 1e-4);
 		trainer.dispose();
 		reference.dispose();
+	});
+
+	it('refuses a pool of fewer than 2 threads, or of a thread count that is not a whole number', async () => {
+		const layout = policyLayout(OBS, ACT, [8]);
+		for (const threads of [1, 0, -3, 2.5, NaN]) {
+			await assert.rejects(PpoGradPool.start(layout, threads, 16, 'wasm'), /a gradient pool needs 2 threads or more/);
+		}
 	});
 
 	it('goes on alone when a thread dies, and says why', async () => {
