@@ -29,7 +29,8 @@ export default defineConfig({
 	},
 	webServer: {
 		// The production artifact users run (npm test builds it first); warnings and errors only in the test log.
-		command: `node build/server.js --port ${PORT} --sim-actors 2 --runs-dir .test-output/runs --ppo '{"nSteps":1024}' --log-level warn`,
+		// Two trainer threads: the bundled trainer worker starts its gradient threads (build/parallel-worker.js).
+		command: `node build/server.js --port ${PORT} --sim-actors 2 --runs-dir .test-output/runs --ppo '{"nSteps":1024}' --trainer-threads 2 --log-level warn`,
 		env: { PITWALL_ACTOR_TOKEN: 'e2e-actor-token' },
 		url: `http://127.0.0.1:${PORT}`,
 		reuseExistingServer: false,

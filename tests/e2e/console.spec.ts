@@ -27,6 +27,8 @@ test('dashboard: both actors, live curves, no errors', async ({ page }) => {
 	for (const row of await page.getByTestId('actor-row').all()) await expect(row).toContainText('sim-');
 	await waitForUpdates(page, 3);
 	await expect(page.getByTestId('point-count')).toHaveText(/^[1-9]\d* updates · \d+ episodes$/);
+	// The trainer splits its updates over the two threads it was given, and its busy share shows.
+	await expect(page.getByTestId('trainer-load')).toHaveText(/^2 threads · ([1-9]\d?|100) % busy$/);
 	// The run's transition books: steps were trained, never more than were received (trained is
 	// read first: received only grows), and the summary line balances.
 	await expect.poll(() => number(page, 'transitions-trained')).toBeGreaterThan(0);

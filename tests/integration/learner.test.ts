@@ -66,7 +66,16 @@ describe('learner', () => {
 	before(async () => {
 		ctx = await startTestServer(
 			{},
-			{ ppo: PPO, runId: 'learner-test', checkpointEveryUpdates: 2, maxActors: 3, maxTelemetryPerSec: 50, maxMessagesPerSec: 200, controlChunk: 4 }
+			{
+				ppo: PPO,
+				runId: 'learner-test',
+				trainerThreads: 2,
+				checkpointEveryUpdates: 2,
+				maxActors: 3,
+				maxTelemetryPerSec: 50,
+				maxMessagesPerSec: 200,
+				controlChunk: 4
+			}
 		);
 		url = wsUrl(ctx.server, '/ws/actor');
 	});
@@ -98,6 +107,9 @@ describe('learner', () => {
 		assert.deepStrictEqual(acked(), [2, 2]);
 		const update = ctx.runtime.metrics.points.find((p) => p.kind === 'update');
 		assert.ok(update && typeof update['losses/approx_kl'] === 'number');
+		// The update's gradients were split over two threads inside the trainer worker, and its time counts as busy.
+		assert.deepStrictEqual({ ...status.trainer, busy: undefined }, { threads: 2, threadsAsked: 2, busy: undefined });
+		await waitFor(() => (ctx.runtime.status().trainer?.busy ?? 0) > 0, 'the update counted as trainer busy time');
 	});
 
 	it('drops samples older than maxPolicyLag and counts them per actor', async () => {

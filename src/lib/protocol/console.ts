@@ -72,6 +72,8 @@ export interface LearnerStatus {
 	hyperparams: Record<string, number>;
 	/** SAC runs: the replay buffer. */
 	replay?: ReplayStatus;
+	/** What the trainer computes with and how busy it is (absent before the trainer is ready). */
+	trainer?: TrainerLoadStatus;
 	/** The newest evaluation requests of this process, newest first. */
 	evaluations: EvaluationInfo[];
 	/**
@@ -82,6 +84,15 @@ export interface LearnerStatus {
 	refusals: Record<string, number>;
 	/** With --bus: the learner's side of the bus (docs/scale-out.md). */
 	bus?: BusStatus;
+}
+
+export interface TrainerLoadStatus {
+	/** Threads an update is split over (fewer than `threadsAsked` when `reason` says why). */
+	threads: number;
+	threadsAsked: number;
+	reason?: string;
+	/** Share of wall time the trainer spent computing over the last 30 s, 0–1. */
+	busy: number;
 }
 
 export interface BusStatus {

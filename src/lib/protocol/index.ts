@@ -25,6 +25,7 @@ export type {
 	RunSummary,
 	TrackView,
 	TrainerAlgo,
+	TrainerLoadStatus,
 	TrainingState,
 	TransitionCounts
 } from './console.ts';

@@ -4,6 +4,7 @@
  * `tsx server.ts --help` and docs/operations.md are generated from these sets. Binding a
  * non-loopback address without both tokens is refused unless --insecure is given.
  */
+import { availableParallelism } from 'node:os';
 import { parseFlags, type Env } from '../options/argv.ts';
 import { OptionsError, bool, choice, custom, defineOptions, helpText, int, json, num, str, strings, type OptionValues } from '../options/index.ts';
 import { PPO_OPTIONS } from '../ppo/config.ts';
@@ -77,6 +78,11 @@ export const LEARNER_OPTIONS = defineOptions(
 		replayCheckpointMb: int('SAC: replay buffer MB a checkpoint may hold (the newest transitions that fit; 0 = none, a resume refills it)', 256, {
 			min: 0
 		}),
+		trainerThreads: int(
+			"threads a PPO update's gradients are split over, the trainer worker's own included (SAC: one for now); the rest of the cores stay with the sockets and local actors",
+			() => Math.max(1, availableParallelism() - 1),
+			{ max: 256, defaultDoc: 'cores − 1, at least 1' }
+		),
 		backends: strings('tfjs backends to try, in order', undefined, {
 			flag: 'backend',
 			choices: ['tensorflow', 'wasm', 'cpu'],

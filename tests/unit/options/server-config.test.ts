@@ -1,6 +1,7 @@
 /** The learner's flags: every option and limit settable, unknown flags refused, no car in the defaults. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../../../src/lib/options/index.ts';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS } from '../../../src/lib/protocol/limits.ts';
@@ -26,6 +27,14 @@ describe('server config', () => {
 		assert.deepEqual(config.limits, DEFAULT_LIMITS);
 		assert.equal(config.learner.maxActors, 64);
 		assert.match(config.learner.runId, /^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$/);
+	});
+
+	it('--trainer-threads: the cores but one by default (at least 1); 0 and fractions are refused', () => {
+		assert.equal(parseServerConfig([], {}).learner.trainerThreads, Math.max(1, availableParallelism() - 1));
+		assert.equal(parseServerConfig(['--trainer-threads', '3'], {}).learner.trainerThreads, 3);
+		assert.equal(parseServerConfig([], { PITWALL_TRAINER_THREADS: '2' }).learner.trainerThreads, 2);
+		assert.match(refused(['--trainer-threads', '0']), /--trainer-threads/);
+		assert.match(refused(['--trainer-threads', '1.5']), /--trainer-threads/);
 	});
 
 	it('every learner option and every limit has a flag and an env var', () => {

@@ -41,6 +41,7 @@ import {
 	type TelemetryBatch,
 	type TrackDescription,
 	type TrackView,
+	type TrainerLoadStatus,
 	type TransitionBatch,
 	type WeightsAck
 } from '../../protocol/index.ts';
@@ -62,11 +63,13 @@ import { RemoteInference } from './remote-inference.ts';
 import { RunRecorder } from './run-recorder.ts';
 import { specMismatch } from './specs.ts';
 import { TelemetryGate } from './telemetry-gate.ts';
+import { TrainerLoad } from './trainer-load.ts';
 import type { Bus } from '../../bus/connection.ts';
 import { LearnerBus } from '../bus/learner-bus.ts';
 import { busRuntime } from './bus-runtime.ts';
 import { trainerChoiceFor } from './trainer-choice.ts';
 import { TrainingLoop } from './training.ts';
+import type { TrainerCompute } from '../trainer/messages.ts';
 import { WeightsBroadcaster, encodedOnce, type EncodedWeights } from './weights-broadcaster.ts';
 
 export { ActorEntry, type ActorLink } from './actors.ts';
@@ -96,6 +99,7 @@ export class Runtime {
 	private readonly actors: ActorRegistry;
 	private readonly intake: TransitionIntake;
 	private readonly ledger = new TransitionLedger();
+	private readonly load = new TrainerLoad();
 	private readonly weights: WeightsBroadcaster;
 	/** The newest weights as one frame, encoded once per version (for actors and the bus). */
 	private readonly encodedWeights: () => EncodedWeights | undefined;
@@ -124,9 +128,10 @@ export class Runtime {
 		this.alerts = new Alerts(this.clock, child('alerts'));
 		this.training = new TrainingLoop(
 			learner.backends,
-			{ replayBytes: learner.replayCheckpointMb * 2 ** 20 },
+			{ replayBytes: learner.replayCheckpointMb * 2 ** 20, threads: learner.trainerThreads },
 			{
 				ready: (snapshot) => {
+					this.load.observe(snapshot.compute.busyMs, this.clock.now());
 					this.recorder.started(snapshot, { ...learner, ppo: undefined, sac: undefined });
 					this.log.info(
 						{ backend: snapshot.backend, obsDim: snapshot.obsDim, actionDim: snapshot.actionDim, policyVersion: snapshot.counters.policyVersion },
@@ -137,6 +142,7 @@ export class Runtime {
 				},
 				updated: (result, snapshot) => {
 					this.broadcast(); // first: actors wait for it; the bookkeeping can follow
+					this.load.observe(snapshot.compute.busyMs, this.clock.now());
 					this.recorder.updated(result, snapshot);
 				},
 				rejected: (reason, steps) => {
@@ -418,6 +424,8 @@ export class Runtime {
 		this.weights.tick(this.actors.all(), this.policyVersion, maxLag);
 		this.actors.tick();
 		this.bus?.fleet.tick();
+		const compute = this.training.snapshot?.compute;
+		if (compute) this.load.observe(compute.busyMs, this.clock.now());
 		const since = this.training.lastUpdateAt ?? this.startedAt;
 		const waited = this.clock.now() - since;
 		if (this.samplesPerSec() > 0 && !this.training.paused && this.training.state === 'waiting' && waited > this.config.learner.stallAlertMs) {
@@ -473,10 +481,15 @@ export class Runtime {
 			lastUpdateAt: this.training.lastUpdateAt,
 			hyperparams: snapshot?.hyperparams ?? {},
 			...(snapshot?.replay ? { replay: snapshot.replay } : {}),
+			...(snapshot ? { trainer: this.trainerLoad(snapshot.compute) } : {}),
 			evaluations: this.evaluations.list(),
 			refusals: this.refusals.totals(),
 			...(this.bus && this.config.bus ? { bus: this.bus.status(this.config.bus.servers) } : {})
 		};
+	}
+
+	private trainerLoad({ busyMs: _, ...threads }: TrainerCompute): TrainerLoadStatus {
+		return { ...threads, busy: this.load.busy(this.clock.now()) };
 	}
 
 	actorInfos(): ActorInfo[] {

@@ -15,9 +15,22 @@ import type { Rollout } from '../../transitions/index.ts';
 /** The algorithm a run trains with and its settings (overrides of the defaults). */
 export type TrainerChoice = { algo: 'ppo'; config: Partial<PpoConfig> } | { algo: 'sac'; config: Partial<SacConfig> };
 
-/** How the worker keeps what it trains on: the replay bytes a SAC checkpoint may hold (0 = none). */
+/** How the worker keeps what it trains on and what it computes with. */
 export interface WorkerOptions {
+	/** The replay bytes a SAC checkpoint may hold (0 = none). */
 	replayBytes: number;
+	/** Threads the trainer's gradients are split over, the worker's own included (--trainer-threads). */
+	threads: number;
+}
+
+/** What the trainer computes with, and how much it has computed. */
+export interface TrainerCompute {
+	/** Threads in use (fewer than asked when `reason` says why). */
+	threads: number;
+	threadsAsked: number;
+	reason?: string;
+	/** Milliseconds spent computing updates since the trainer started (this process). */
+	busyMs: number;
 }
 
 /** What the worker needs to build a trainer for the first actor's specs. */
@@ -47,6 +60,7 @@ export interface TrainerSnapshot {
 	hyperparams: Record<string, number>;
 	/** SAC: the replay buffer and the update-to-data ratio. */
 	replay?: ReplayStatus;
+	compute: TrainerCompute;
 	meta?: Record<string, unknown>;
 }
 

@@ -9,7 +9,7 @@ import { SAC_LIVE, type SacLive } from '../../sac/config.ts';
 import { MetricMeans } from '../../sac/metric-means.ts';
 import type { SacTrainer } from '../../sac/trainer.ts';
 import type { Rollout } from '../../transitions/index.ts';
-import type { TrainerResult, TrainerSnapshot, WorkerNews } from './messages.ts';
+import type { TrainerCompute, TrainerResult, TrainerSnapshot, WorkerNews } from './messages.ts';
 
 /** The longest run of gradient steps between two looks at the message queue. */
 export const SLICE_MS = 20;
@@ -22,6 +22,9 @@ export class SacWorker {
 	private stretchStartedAt = performance.now();
 	private stretchSteps = 0;
 	private gradStepsPerSec = 0;
+	/** Milliseconds spent in gradient steps. */
+	private busyMs = 0;
+	private threadsAsked = 1;
 
 	constructor(
 		readonly trainer: SacTrainer,
@@ -65,8 +68,19 @@ export class SacWorker {
 				learningStarts: c.learningStarts,
 				gradStepsPerSec: this.gradStepsPerSec
 			},
+			compute: this.compute(),
 			meta: this.meta
 		};
+	}
+
+	/** SAC's gradient steps run on this thread alone; a larger count is recorded with the reason. */
+	useThreads(threads: number): void {
+		this.threadsAsked = threads;
+	}
+
+	private compute(): TrainerCompute {
+		const reason = this.threadsAsked > 1 ? 'SAC trains on one thread (its data-parallel update is not built yet)' : undefined;
+		return { threads: 1, threadsAsked: this.threadsAsked, ...(reason ? { reason } : {}), busyMs: this.busyMs };
 	}
 
 	feed(rollout: Rollout): number {
@@ -107,7 +121,8 @@ export class SacWorker {
 	/** Gradient steps for up to SLICE_MS; a new policy is announced as soon as one is due. */
 	private slice(): void {
 		const t = this.trainer;
-		const until = performance.now() + SLICE_MS;
+		const started = performance.now();
+		const until = started + SLICE_MS;
 		while (this.running && t.owed() > 0 && performance.now() < until) {
 			const outcome = t.step();
 			if ('rejected' in outcome) {
@@ -120,6 +135,7 @@ export class SacWorker {
 			if (t.publishDue) this.publish();
 		}
 		if (t.owed() === 0 && t.publishDue) this.publish();
+		this.busyMs += performance.now() - started;
 	}
 
 	private publish(): void {

@@ -43,12 +43,14 @@ async function handle(request: WorkerRequest): Promise<WorkerReply> {
 							request.options.replayBytes
 						)
 					: new PpoWorker(new PpoTrainer(spec.obsDim, spec.actionDim, trainer.config), backend);
+			await algo.useThreads(request.options.threads);
 			return { id, ok: true, kind: 'ready', snapshot: algo.snapshot() };
 		}
 		case 'resume': {
 			const backend = await initBackend(request.backends as BackendName[] | undefined);
 			const files = checkpointFiles(request.checkpoint); // unzipped once (a SAC checkpoint may hold a large replay buffer)
 			algo = checkpointAlgo(files) === 'sac' ? SacWorker.resume(files, backend, post, request.options.replayBytes) : PpoWorker.resume(files, backend);
+			await algo.useThreads(request.options.threads);
 			return { id, ok: true, kind: 'ready', snapshot: algo.snapshot() };
 		}
 		case 'update': {
