@@ -35,7 +35,7 @@ export async function run(): Promise<BenchResult> {
 		const env = new SimDrivingEnv({
 			track: TRACK,
 			seed: SEED * 1000 + i + 1,
-			controlHz: 20,
+			controlHz: HZ,
 			smoothing: 'moderate',
 			start: 'random',
 			reward: SAC_DRIVING_REWARD

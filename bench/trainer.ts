@@ -4,12 +4,14 @@
  * and 2×256, obs 15 / action 3, one thread, on the wasm backend; the peer scripts
  * (../shared/peers/torch_*_step.py, or TRAINER_PEERS) on one thread when `python3 -c 'import
  * torch'` works, else skipped with the command that installs them. Prints each ratio, and PPO's
- * data-parallel throughput on max(2, cores) threads against its own one-thread figure.
+ * data-parallel throughput on max(2, cores) threads against its own one-thread figure, and the
+ * matMul ceiling (bench/gemm.ts) that bounds the 2×256 ratios.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { initBackend } from '../src/lib/ppo/backend.ts';
+import { tfjsGemmGflops, torchGemmGflops } from './gemm.ts';
 import { round, type BenchResult } from './harness.ts';
 import { updateSpeed } from './ppo.ts';
 import { gradStepsPerSec } from './sac.ts';
@@ -67,6 +69,16 @@ export async function run(): Promise<BenchResult> {
 		figures[`ppoRatio${hidden}`] = round(ppo / torchPpo, 2);
 		figures[`sacRatio${hidden}`] = round(sac / torchSac, 2);
 		console.error(`  PyTorch 2×${hidden}: PPO ${torchPpo} samples/s, SAC ${torchSac} gradient steps/s`);
+	}
+	// The ceiling under the 2×256 ratios: one product of a PPO minibatch's shape, both sides on one thread.
+	const gemm = tfjsGemmGflops(64, 256, 256);
+	figures.gemmGflops_64x256x256 = round(gemm, 1);
+	console.error(`  matMul [64×256]·[256×256]: wasm ${gemm.toFixed(1)} GFLOP/s`);
+	if (torch) {
+		const torchGemm = torchGemmGflops(PYTHON, 64, 256, 256);
+		figures.torchGemmGflops_64x256x256 = round(torchGemm, 1);
+		figures.gemmRatio = round(gemm / torchGemm, 2);
+		console.error(`  torch.mm same shape: ${torchGemm.toFixed(1)} GFLOP/s (ratio ${(gemm / torchGemm).toFixed(2)}: the most a matMul-bound step can reach)`);
 	}
 	if (!torch) for (const key of ['ppoRatio64', 'ppoRatio256', 'sacRatio64', 'sacRatio256']) figures[key] = 'no peer';
 	return {
