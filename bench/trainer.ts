@@ -1,7 +1,7 @@
 /**
  * Trainer throughput against the PyTorch peer, measured in the same run: PPO update samples/s
  * (2048 samples × 10 epochs, minibatch 64) and SAC gradient steps/s (batch 256) at hidden 2×64
- * and 2×256, obs 15 / action 3, one thread, on the wasm backend; the peer scripts
+ * and 2×256, obs 15 / action 3, one thread, on the wasm backend (TRAINER_BACKEND chooses another); the peer scripts
  * (../shared/peers/torch_*_step.py, or TRAINER_PEERS) on one thread when `python3 -c 'import
  * torch'` works, else skipped with the command that installs them. Prints each ratio, and PPO's
  * data-parallel throughput on max(2, cores) threads against its own one-thread figure, and the
@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { initBackend } from '../src/lib/ppo/backend.ts';
+import { initBackend, type BackendName } from '../src/lib/ppo/backend.ts';
 import { tfjsGemmGflops, torchGemmGflops } from './gemm.ts';
 import { round, type BenchResult } from './harness.ts';
 import { updateSpeed } from './ppo.ts';
@@ -37,9 +37,10 @@ function peer(script: string, args: string[], key: string): number {
 }
 
 export async function run(): Promise<BenchResult> {
-	await initBackend(['wasm']);
+	// TRAINER_BACKEND=tensorflow measures tfjs-node where it is installed.
+	const backend = await initBackend([(process.env.TRAINER_BACKEND ?? 'wasm') as BackendName]);
 	const figures: Record<string, number | string> = {
-		backend: 'wasm',
+		backend,
 		threads: 1,
 		cores: availableParallelism(),
 		scalingThreads: Math.max(2, availableParallelism())
@@ -73,7 +74,7 @@ export async function run(): Promise<BenchResult> {
 	// The ceiling under the 2×256 ratios: one product of a PPO minibatch's shape, both sides on one thread.
 	const gemm = tfjsGemmGflops(64, 256, 256);
 	figures.gemmGflops_64x256x256 = round(gemm, 1);
-	console.error(`  matMul [64×256]·[256×256]: wasm ${gemm.toFixed(1)} GFLOP/s`);
+	console.error(`  matMul [64×256]·[256×256]: ${backend} ${gemm.toFixed(1)} GFLOP/s`);
 	if (torch) {
 		const torchGemm = torchGemmGflops(PYTHON, 64, 256, 256);
 		figures.torchGemmGflops_64x256x256 = round(torchGemm, 1);
