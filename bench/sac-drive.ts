@@ -28,7 +28,7 @@ const MARKS = [50_000, 100_000, 150_000];
 export async function run(): Promise<BenchResult> {
 	await initBackend(['wasm']);
 	const { obsSpec, actionSpec } = driveSpecs();
-	const made = sacConfigFor({ seed: SEED, ...EXTRA }, obsSpec, actionSpec);
+	const made = sacConfigFor({ seed: SEED, ...EXTRA }, obsSpec, actionSpec, HZ);
 	if ('error' in made) throw new Error(made.error);
 	const envs: SimDrivingEnv[] = [];
 	const factory = (i: number) => {

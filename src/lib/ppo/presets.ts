@@ -30,6 +30,24 @@ export const DRIVING_PRESET: PpoPreset = {
 
 export const PPO_PRESETS: readonly PpoPreset[] = [DRIVING_PRESET];
 
+/** The control rate the driving presets were tuned at (the agent's default --control-hz). */
+export const PRESET_HZ = 20;
+
+/**
+ * Per-step discounts for an actor stepping at `controlHz` instead of PRESET_HZ, for each key the
+ * user left out: the same horizon in seconds, d^(PRESET_HZ / controlHz) for a default d (at 25 Hz
+ * γ 0.99 → 0.992: 125 steps, 5 s, as 100 steps are at 20 Hz). A car at 25 Hz with 20 Hz's γ
+ * looks 20 % less far ahead in time.
+ */
+export function perSecondDiscounts<C>(user: Partial<C>, defaults: Partial<Record<keyof C, number>>, controlHz: number | undefined): Partial<C> {
+	if (!controlHz || controlHz === PRESET_HZ) return {};
+	const out: Partial<C> = {};
+	for (const [key, d] of Object.entries(defaults) as [keyof C, number][]) {
+		if (user[key] === undefined) Object.assign(out, { [key]: Number((d ** (PRESET_HZ / controlHz)).toFixed(6)) });
+	}
+	return out;
+}
+
 /** The preset (of any algorithm) whose action names are exactly the spec's (in any order), if any. */
 export function presetFor<P extends { actionMeans: Readonly<Record<string, number>> }>(actionSpec: VectorSpec, presets: readonly P[]): P | undefined {
 	const names = new Set(actionSpec.names);
@@ -70,10 +88,16 @@ export function withPreset<C extends { initActionMean: number[] }>(
 
 /**
  * The PPO overrides a run with these specs trains with: the user's (`--ppo`), plus the preset of
- * the action spec for every key the user left out. An error says why the combination cannot
+ * the action spec for every key the user left out (its discounts per second at the first actor's
+ * `controlHz`). An error says why the combination cannot
  * train (a bad setting, an initial mean action of another size than the action, an empty spec).
  */
-export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<PpoConfig> } | { error: string } {
+export function trainerConfigFor(
+	userPpo: Partial<PpoConfig>,
+	obsSpec: VectorSpec,
+	actionSpec: VectorSpec,
+	controlHz?: number
+): { config: Partial<PpoConfig> } | { error: string } {
 	const problem = specProblem(obsSpec, actionSpec);
 	if (problem) return { error: problem };
 	try {
@@ -86,6 +110,8 @@ export function trainerConfigFor(userPpo: Partial<PpoConfig>, obsSpec: VectorSpe
 	}
 	const preset = presetFor(actionSpec, PPO_PRESETS);
 	const config = withPreset(userPpo, preset && { actionMeans: preset.actionMeans, settings: preset.ppo }, actionSpec);
+	const { gamma, gaeLambda } = PPO_OPTIONS.defaults();
+	if (preset) Object.assign(config, perSecondDiscounts(userPpo, { gamma, gaeLambda }, controlHz));
 	const mean = config.initActionMean ?? [];
 	if (mean.length > 0 && mean.length !== actionSpec.dim) {
 		return {

@@ -4,7 +4,7 @@
  */
 import type { VectorSpec } from '../protocol/index.ts';
 import { OptionsError } from '../options/index.ts';
-import { presetFor, specProblem, withPreset } from '../ppo/presets.ts';
+import { perSecondDiscounts, presetFor, specProblem, withPreset } from '../ppo/presets.ts';
 import { SAC_OPTIONS, type SacConfig } from './config.ts';
 
 export interface SacPreset {
@@ -47,9 +47,14 @@ export const SAC_DRIVING_REWARD: Readonly<Record<string, number>> = Object.freez
 
 /**
  * The SAC overrides a run with these specs trains with: the user's (`--sac`), plus the preset of
- * the action spec for every key the user left out; or why the combination cannot train.
+ * the action spec for every key the user left out (γ per second at the first actor's `controlHz`); or why the combination cannot train.
  */
-export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, actionSpec: VectorSpec): { config: Partial<SacConfig> } | { error: string } {
+export function sacConfigFor(
+	userSac: Partial<SacConfig>,
+	obsSpec: VectorSpec,
+	actionSpec: VectorSpec,
+	controlHz?: number
+): { config: Partial<SacConfig> } | { error: string } {
 	const problem = specProblem(obsSpec, actionSpec);
 	if (problem) return { error: problem };
 	for (let i = 0; i < actionSpec.dim; i++) {
@@ -66,6 +71,7 @@ export function sacConfigFor(userSac: Partial<SacConfig>, obsSpec: VectorSpec, a
 	}
 	const preset = presetFor(actionSpec, SAC_PRESETS);
 	const config = withPreset(userSac, preset && { actionMeans: preset.actionMeans, settings: preset.sac }, actionSpec);
+	if (preset) Object.assign(config, perSecondDiscounts(userSac, { gamma: SAC_OPTIONS.defaults().gamma }, controlHz));
 	const mean = config.initActionMean ?? [];
 	if (mean.length > 0 && mean.length !== actionSpec.dim) {
 		return { error: `SAC setting initActionMean has ${mean.length} values but the action has ${actionSpec.dim} (${actionSpec.names.join(', ')})` };

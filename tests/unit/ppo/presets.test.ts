@@ -5,6 +5,7 @@ import { ACTION_NAMES, driveSpecs } from '../../../bridge-agent/src/rl/spaces.ts
 import { DEFAULT_PPO_CONFIG, resolvePpoConfig } from '../../../src/lib/ppo/config.ts';
 import { DRIVING_PRESET, PPO_PRESETS, presetFor, trainerConfigFor } from '../../../src/lib/ppo/presets.ts';
 import type { VectorSpec } from '../../../src/lib/protocol/index.ts';
+import { sacConfigFor } from '../../../src/lib/sac/presets.ts';
 
 const spec = (names: string[]): VectorSpec => ({
 	dim: names.length,
@@ -37,6 +38,23 @@ describe('trainerConfigFor', () => {
 
 	it('applies the driving preset to the driving action spec', () => {
 		assert.deepEqual(config(trainerConfigFor({}, obsSpec, actionSpec)), { initLogStd: -0.5, entCoef: 0.005, initActionMean: [0, 0.5, -0.5] });
+	});
+
+	it("keeps the preset's horizon in seconds at another control rate (γ, λ per step from 20 Hz's); the user's values win", () => {
+		const preset = { initLogStd: -0.5, entCoef: 0.005, initActionMean: [0, 0.5, -0.5] };
+		assert.deepEqual(config(trainerConfigFor({}, obsSpec, actionSpec, 20)), preset, 'at the rate it was tuned at: as it is');
+		const at25 = config(trainerConfigFor({}, obsSpec, actionSpec, 25));
+		assert.equal(at25.gamma, Number((0.99 ** 0.8).toFixed(6)));
+		assert.equal(at25.gaeLambda, Number((0.95 ** 0.8).toFixed(6)));
+		assert.ok(Math.abs(1 / (1 - at25.gamma!) / 25 - 1 / (1 - 0.99) / 20) < 0.01, 'the same horizon in seconds');
+		assert.deepEqual(config(trainerConfigFor({ gamma: 0.97 }, obsSpec, actionSpec, 50)), {
+			...preset,
+			gamma: 0.97,
+			gaeLambda: Number((0.95 ** 0.4).toFixed(6))
+		});
+		assert.deepEqual(config(trainerConfigFor({}, obsSpec, spec(['a']), 50)), {}, 'no preset: the learner defaults, untouched');
+		const sac = sacConfigFor({}, obsSpec, actionSpec, 25);
+		assert.ok('config' in sac && sac.config.gamma === Number((0.99 ** 0.8).toFixed(6)), JSON.stringify(sac));
 	});
 
 	it('keeps every key the user set, and fills only the others', () => {

@@ -260,7 +260,7 @@ export class Runtime {
 			return undefined;
 		}
 		if (this.training.state !== 'idle') return undefined;
-		const made = trainerChoiceFor(this.config.learner, hello.obsSpec, hello.actionSpec);
+		const made = trainerChoiceFor(this.config.learner, hello.obsSpec, hello.actionSpec, hello.controlHz);
 		if ('error' in made) throw new ProtocolError(ErrorCode.SPEC_MISMATCH, `this learner cannot train for this actor: ${made.error}`);
 		return () => void this.training.start(hello.obsSpec, hello.actionSpec, made.choice, made.shape);
 	}

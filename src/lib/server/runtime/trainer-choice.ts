@@ -15,14 +15,16 @@ export type StoreShape = Pick<TrainerSnapshot, 'updateSamples' | 'maxPolicyLag'>
 export function trainerChoiceFor(
 	learner: Pick<LearnerOptions, 'algo' | 'ppo' | 'sac'>,
 	obsSpec: VectorSpec,
-	actionSpec: VectorSpec
+	actionSpec: VectorSpec,
+	/** The first actor's control rate: a preset's discounts are kept per second. */
+	controlHz?: number
 ): { choice: TrainerChoice; shape: StoreShape } | { error: string } {
 	if (learner.algo === 'sac') {
-		const made = sacConfigFor(learner.sac ?? {}, obsSpec, actionSpec);
+		const made = sacConfigFor(learner.sac ?? {}, obsSpec, actionSpec, controlHz);
 		if ('error' in made) return made;
 		return { choice: { algo: 'sac', config: made.config }, shape: { updateSamples: 0, maxPolicyLag: null } };
 	}
-	const made = trainerConfigFor(learner.ppo ?? {}, obsSpec, actionSpec);
+	const made = trainerConfigFor(learner.ppo ?? {}, obsSpec, actionSpec, controlHz);
 	if ('error' in made) return made;
 	const resolved = resolvePpoConfig(made.config);
 	return { choice: { algo: 'ppo', config: made.config }, shape: { updateSamples: resolved.nSteps, maxPolicyLag: resolved.maxPolicyLag } };
