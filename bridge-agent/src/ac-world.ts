@@ -1,24 +1,18 @@
 /**
  * Assetto Corsa as a World: telemetry from its shared memory, controls through vJoy, the track
- * line from `record-line`. Reset drives AC's restart buttons and then checks telemetry that the
- * restart happened (lap timer and laps back to zero, car at rest), retrying once.
+ * line from `record-line`. Reset: ac/reset.ts (the in-game CSP app or the restart buttons,
+ * confirmed from telemetry, retried once).
  */
 import { AcStatus } from './ac/layout.ts';
+import { AcReset, RESET_TIMELINE_MS, type ResetMethod, type ResetTimeline } from './ac/reset.ts';
+import type { ResetChannel } from './ac/reset-channel.ts';
 import type { Controls } from './driving/controls.ts';
 import type { Track } from './driving/track.ts';
 import { GuardedSink } from './sinks/control-sink.ts';
-import { VJOY_BUTTON } from './sinks/vjoy-sink.ts';
 import type { AcReader } from './sources/ac-reader.ts';
 import type { World } from './world.ts';
 
-/** The original's open-loop sequence (ac-facts.md): restart, wait, start, settle. */
-export const RESET_TIMELINE_MS = { restartPress: 50, startAfter: 2000, startPress: 100, settleUntil: 5000 } as const;
-export type ResetTimeline = Record<keyof typeof RESET_TIMELINE_MS, number>;
-/** The sim host restarts at once; the same sequence, scaled down. */
-export const SIM_HOST_RESET_MS = { restartPress: 50, startAfter: 200, startPress: 50, settleUntil: 500 } as const;
-const RESET_TRIES = 2;
-/** The lap timer may read this much more than the time since the restart press (game timing). */
-export const RESET_MARGIN_MS = 1000;
+export { RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac/reset.ts';
 /** Pages frozen this long → let go of them and map them again, to see whether the game is gone. */
 export const REOPEN_AFTER_MS = 1000;
 const STATUS_HOLD: Record<number, string> = {
@@ -27,8 +21,6 @@ const STATUS_HOLD: Record<number, string> = {
 	[AcStatus.OFF]: 'off (in a menu, or the game is closing)'
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class AcWorld implements World {
 	readonly kind = 'ac';
 	private lapStartLaps = 0;
@@ -36,15 +28,20 @@ export class AcWorld implements World {
 	private readonly laps: number[] = [];
 
 	private lastReopenAt = 0;
+	readonly resetter: AcReset;
 
 	constructor(
 		readonly reader: AcReader,
 		readonly track: Track,
 		private readonly sink: GuardedSink,
-		private readonly timeline: ResetTimeline = RESET_TIMELINE_MS,
+		timeline: ResetTimeline = RESET_TIMELINE_MS,
 		readonly controls?: string,
-		private readonly now: () => number = Date.now
-	) {}
+		private readonly now: () => number = Date.now,
+		resetMethod: ResetMethod = 'buttons',
+		channel?: ResetChannel
+	) {
+		this.resetter = new AcReset(reader, sink, timeline, resetMethod, channel);
+	}
 
 	/**
 	 * '' while AC is LIVE and both packetIds advance; else why not. Frozen pages (a quit game whose
@@ -86,33 +83,19 @@ export class AcWorld implements World {
 		}
 	}
 
-	/**
-	 * True when telemetry shows a fresh start since `sinceMs` ago (the restart press): no laps,
-	 * the lap timer restarted within that time (plus a margin for the game's own timing), out of
-	 * the pit, car at rest.
-	 */
-	restarted(sinceMs = Infinity): boolean {
-		const { physics, graphics } = this.reader.read();
-		return graphics.completedLaps === 0 && graphics.iCurrentTime <= sinceMs + RESET_MARGIN_MS && graphics.isInPit === 0 && physics.speedKmh < 5;
+	async reset(): Promise<boolean> {
+		const ok = await this.resetter.reset();
+		if (ok) {
+			this.lapStartLaps = this.reader.read().graphics.completedLaps;
+			this.lapClean = true;
+			this.laps.length = 0;
+		}
+		return ok;
 	}
 
-	async reset(): Promise<boolean> {
-		for (let attempt = 0; attempt < RESET_TRIES; attempt++) {
-			const started = Date.now();
-			this.sink.apply({ steer: 0, throttle: 0, brake: 0 });
-			await this.sink.press(VJOY_BUTTON.RESTART_RACE, this.timeline.restartPress);
-			await sleep(this.timeline.startAfter);
-			await this.sink.press(VJOY_BUTTON.START_RACE, this.timeline.startPress);
-			await sleep(Math.max(0, this.timeline.settleUntil - (Date.now() - started)));
-			await this.sink.press(VJOY_BUTTON.GEAR_UP, 100);
-			if (this.restarted(Date.now() - started)) {
-				this.lapStartLaps = 0;
-				this.lapClean = true;
-				this.laps.length = 0;
-				return true;
-			}
-		}
-		return false;
+	/** What the last reset did (method, telemetry), for the log. */
+	get resetDetail(): string {
+		return this.resetter.detail;
 	}
 
 	cleanLaps(): number[] {

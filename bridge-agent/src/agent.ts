@@ -274,7 +274,9 @@ export class Agent {
 		this.chunk = undefined;
 		this.resetting = true;
 		this.world.reset().then((ok) => {
-			if (!ok) this.o.log.warn('reset not confirmed by telemetry');
+			const detail = this.world.resetDetail;
+			if (!ok) this.o.log.warn('reset not confirmed by telemetry', detail ? { detail } : {});
+			else if (detail) this.o.log.info('reset confirmed', { detail });
 			this.driving.restart();
 			this.laps.restart(this.driving.snapshot);
 			this.resetting = false;

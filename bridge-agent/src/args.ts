@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { OptionsError, bool, choice, custom, defineOptions, int, json, num, numberText, str, strings, type OptionSet } from '../../src/lib/options/index.ts';
 import { DEFAULT_LIMITS } from '../../src/lib/protocol/index.ts';
+import { RESET_METHODS } from './ac/reset.ts';
 import { SMOOTHING_PRESETS } from './control/smoothing.ts';
 import { REWARD_OPTIONS } from './rl/reward.ts';
 import { TRACKS } from './driving/track.ts';
@@ -46,6 +47,12 @@ export const COMMON_OPTIONS = defineOptions(
 		shmPrefix,
 		vjoyDevice: int('vJoy device number (AC)', 1, { max: 16 }),
 		vjoyDll: str('AC: path of vJoyInterface.dll', '', { defaultDoc: "vJoy's registry entry (DllX64Location), then %ProgramFiles%\\vJoy\\x64" }),
+		reset: choice(
+			'AC: how to reset the car — csp: the in-game app pitwall_reset (ac.ext_resetCar, needs Custom Shaders Patch); buttons: vJoy 7 restart race + 9 start race; auto: csp when the app answers, else buttons',
+			[...RESET_METHODS],
+			'auto'
+		),
+		resetDir: str('AC: the folder the in-game reset app watches', '', { defaultDoc: '%USERPROFILE%\\Documents\\Assetto Corsa\\pitwall' }),
 		logLevel,
 		logJson
 	},

@@ -1,6 +1,6 @@
 /**
  * doctor: one screen that says what is wrong. With --source ac (Windows) it checks AC's pages,
- * vJoy, the axis echo and the button reset; with --source shm the same page, echo and reset checks
+ * vJoy, the axis echo and the reset (which method works: the in-game CSP app or the buttons); with --source shm the same page, echo and reset checks
  * run against a sim-host process; with --source sim the in-process car. Then the control timing
  * (the rate and jitter the run's stepper achieves at --control-hz, with the timer resolution the
  * run raises on Windows), the learner, the token and the protocol version. It says which checks
@@ -9,6 +9,8 @@
 import WebSocket from 'ws';
 import { Decoder, MessageType, PROTOCOL_VERSION, encodeMessage } from '../../src/lib/protocol/index.ts';
 import { STATUS_NAMES, smVersionProblem } from './ac/layout.ts';
+import type { ResetMethod } from './ac/reset.ts';
+import { ResetChannel, defaultResetDir } from './ac/reset-channel.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS, type ResetTimeline } from './ac-world.ts';
 import { Track } from './driving/track.ts';
 import { driveSpecs } from './rl/spaces.ts';
@@ -173,6 +175,14 @@ async function echo(
 	return -1;
 }
 
+interface ResetSetup {
+	method: ResetMethod;
+	channel?: ResetChannel;
+}
+const BUTTONS: ResetSetup = { method: 'buttons' };
+const CSP_HELP = 'install apps/python/pitwall_reset in assettocorsa/apps/python, enable it, and Custom Shaders Patch';
+const BUTTONS_HELP = "bind button 7 to AC's restart race and 9 to Content Manager's start race (vjoy-test --button 7,9); start with the car on track";
+
 /** Echo limit: the value must reach the game's physics page this fast. */
 const ECHO_LIMIT_MS = 200;
 const ECHO_WAIT_MS = 1000;
@@ -181,9 +191,9 @@ const ECHO_WAIT_MS = 1000;
  * Each axis → the game's own physics page (gas, brake, steerAngle), with values nothing else sets
  * (not neutral, not vJoy's 50 % centre), then the button reset confirmed from telemetry.
  */
-async function controlChecks(reader: AcReader, device: ControlDevice, timeline: ResetTimeline, check: Check): Promise<void> {
+async function controlChecks(reader: AcReader, device: ControlDevice, timeline: ResetTimeline, check: Check, reset: ResetSetup = BUTTONS): Promise<void> {
 	const sink = new GuardedSink(device);
-	const world = new AcWorld(reader, Track.named('oval'), sink, timeline);
+	const world = new AcWorld(reader, Track.named('oval'), sink, timeline, undefined, Date.now, reset.method, reset.channel);
 	const near = (a: number, b: number) => Math.abs(a - b) < 0.05;
 	const unbound = 'map vJoy in AC: Y throttle, Z brake, X steer (deadzone 0 %, gamma 1.0)';
 	const report = (what: string, ms: number, value: string) =>
@@ -211,7 +221,17 @@ async function controlChecks(reader: AcReader, device: ControlDevice, timeline: 
 		`steer +0.40 → steerAngle ${rightAngle.toFixed(2)}, −0.40 → ${leftAngle.toFixed(2)}`
 	);
 	sink.apply({ steer: 0, throttle: 0, brake: 0 });
-	check((await world.reset()) ? 'ok' : 'fail', 'reset', 'restart buttons 7 and 9, confirmed from telemetry');
+	const ok = await world.reset();
+	const r = world.resetter;
+	check(ok ? 'ok' : 'fail', 'reset', `${world.resetDetail}${ok ? '' : ` — ${r.used === 'csp' ? CSP_HELP : BUTTONS_HELP}`}`);
+	if (reset.method === 'auto')
+		check(
+			r.used === 'csp' ? 'ok' : 'warn',
+			'reset method',
+			r.used === 'csp'
+				? `csp: the in-game app pitwall_reset answered (${reset.channel?.requestPath}); run uses it (--reset auto)`
+				: `buttons: ${r.fallback}; run uses the vJoy buttons 7 and 9 (install the app for CSP resets, or pass --reset buttons)`
+		);
 	world.close();
 }
 
@@ -281,5 +301,7 @@ async function windowsChecks(values: Record<string, string>, check: Check): Prom
 		return;
 	}
 	check('ok', 'vJoy acquired', `device ${device.id}, set neutral`);
-	await controlChecks(reader, device, RESET_TIMELINE_MS, check);
+	const method = (values.reset ?? 'auto') as ResetMethod;
+	const channel = method === 'buttons' ? undefined : new ResetChannel(values['reset-dir'] || defaultResetDir());
+	await controlChecks(reader, device, RESET_TIMELINE_MS, check, { method, channel });
 }

@@ -25,6 +25,8 @@ export interface World {
 	 * or '' when it can. Absent: always drivable (the in-process sim).
 	 */
 	hold?(): string;
+	/** What the last reset did or lacked (AC: the method and what telemetry showed), for the log. */
+	readonly resetDetail?: string;
 	/** What drives the car, for the log (e.g. the vJoy DLL used). */
 	readonly controls?: string;
 }

@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { smVersionProblem } from './ac/layout.ts';
+import type { ResetMethod } from './ac/reset.ts';
+import { ResetChannel, defaultResetDir } from './ac/reset-channel.ts';
 import { AcWorld, RESET_TIMELINE_MS, SIM_HOST_RESET_MS } from './ac-world.ts';
 import { UsageError, number } from './args.ts';
 import { TRACKS, Track } from './driving/track.ts';
@@ -43,7 +45,10 @@ export async function makeWorld(values: Record<string, string>, seed: number, wi
 		reader.close();
 		throw new SetupError(`vJoy: ${(error as Error).message}`);
 	}
-	return new AcWorld(reader, track, new GuardedSink(device), RESET_TIMELINE_MS, `vJoy device ${device.id}, ${choice.path} (${choice.how})`);
+	const method = values.reset as ResetMethod;
+	const channel = method === 'buttons' ? undefined : new ResetChannel(values['reset-dir'] || defaultResetDir());
+	const controls = `vJoy device ${device.id}, ${choice.path} (${choice.how}); reset ${method}${channel ? ` (${channel.requestPath})` : ''}`;
+	return new AcWorld(reader, track, new GuardedSink(device), RESET_TIMELINE_MS, controls, Date.now, method, channel);
 }
 
 /** A control device that drives nothing (record-line: the user drives). */

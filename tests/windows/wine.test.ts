@@ -139,13 +139,45 @@ describe('the Windows agent under Wine', { skip }, () => {
 				following.includes('SetAxis(0x1, 1, 0x31) = 1') && following.includes('SetAxis(0x1, 1, 0x32) = 1'),
 				`neutral pedals right after acquiring:\n${calls.slice(acquired, acquired + 8).join('\n')}`
 			);
-			assert.ok(calls.some((c) => c === 'SetBtn(0x1, 1, 7) = 1') && calls.some((c) => c === 'SetBtn(0x0, 1, 7) = 1'), 'restart pressed and released');
+			assert.match(log, /✔ reset +csp: lap timer \d\.\d s, out of the pit, speed [\d.]+ → [\d.]+ km\/h under throttle/);
+			assert.match(log, /✔ reset method +csp: the in-game app pitwall_reset answered \(C:\\users\\[^\\]+\\Documents\\Assetto Corsa\\pitwall\\reset-request\)/);
+			assert.match(game.ac!.log(), /fake-ac: reset request \d+: ac\.ext_resetCar\(\)/, 'the game got the request through the file channel');
+			assert.ok(!calls.some((c) => c.startsWith('SetBtn(0x1, 1, 7)')), 'no restart button: the in-game app reset the car');
 			const state = readVJoyState(game.vjoyState)!;
 			assert.equal(state.owner, 0, 'relinquished');
 			assert.deepEqual(state.axes.slice(0, 3), NEUTRAL_AXES, 'left neutral');
 			assert.equal(state.buttons, 0, 'no button held');
 		} finally {
 			await ctx.server.close();
+		}
+	});
+
+	it('doctor finds which reset works: no in-game app → the buttons (a warning); --reset csp without CSP → fails naming CSP', async () => {
+		const game = games[games.length - 1];
+		game.command('LIVE NOAPP');
+		try {
+			const before = game.vjoyCalls().length;
+			const doctor = agent(['doctor', '--source', 'ac', '--timing-seconds', '0', '--learner', 'ws://127.0.0.1:9/ws/actor'], game);
+			assert.equal(await doctor.exited, 1, doctor.log());
+			const log = doctor.log();
+			assert.deepEqual(
+				log.split('\n').filter((l) => l.startsWith('✖') && !l.startsWith('✖ learner')),
+				[],
+				'only the learner (none here) fails'
+			);
+			assert.match(log, /✔ reset +buttons \(in-game app: no answer to .*reset-request within 1500 ms: the pitwall_reset app is not installed .*\): lap timer/);
+			assert.match(log, /! reset method +buttons: no answer .*run uses the vJoy buttons 7 and 9/);
+			const calls = callsOf(game).slice(before);
+			for (const button of [7, 9])
+				assert.ok(calls.includes(`SetBtn(0x1, 1, ${button}) = 1`) && calls.includes(`SetBtn(0x0, 1, ${button}) = 1`), `button ${button} pressed and released`);
+
+			game.command('LIVE NOCSP');
+			const csp = agent(['doctor', '--source', 'ac', '--reset', 'csp', '--timing-seconds', '0', '--learner', 'ws://127.0.0.1:9/ws/actor'], game);
+			assert.equal(await csp.exited, 1, csp.log());
+			assert.match(csp.log(), /✖ reset +csp: not confirmed after 2 tries: ac\.ext_resetCar is missing: install Custom Shaders Patch/);
+			assert.doesNotMatch(csp.log(), /reset method/, '--reset csp: nothing to choose');
+		} finally {
+			game.command('LIVE');
 		}
 	});
 
@@ -183,7 +215,7 @@ describe('the Windows agent under Wine', { skip }, () => {
 			try {
 				const learner = `ws://127.0.0.1:${ctx.server.port}/ws/actor`;
 				const args = ['run', '--source', 'ac', '--line', winPath(join(work, 'track-line.json')), '--learner', learner, '--token', TOKEN];
-				const run = agent([...args, '--name', 'wine-1', '--control-hz', '50', '--batch-steps', '50', '--episode-seconds', '12'], game);
+				const run = agent([...args, '--name', 'wine-1', '--control-hz', '50', '--batch-steps', '50', '--episode-seconds', '12', '--reset', 'csp'], game);
 				await run.waitFor(/driving/, 30_000);
 				const until = async (check: () => boolean, what: string, ms: number) => {
 					const deadline = Date.now() + ms;
@@ -245,8 +277,12 @@ describe('the Windows agent under Wine', { skip }, () => {
 				const state = readVJoyState(game.vjoyState)!;
 				assert.equal(state.owner, 0);
 				assert.deepEqual(state.axes.slice(0, 3), NEUTRAL_AXES, 'neutral on exit');
+				const confirmed = (log.match(/reset confirmed.*csp: lap timer/g) ?? []).length;
+				const failed = (log.match(/reset not confirmed/g) ?? []).length;
+				process.stdout.write(`# resets through the in-game app (--reset csp): ${confirmed} confirmed of ${confirmed + failed}\n`);
+				assert.ok(confirmed >= 1, `at least one episode ended in a confirmed CSP reset:\n${log}`);
 				const top = Math.max(...speeds.filter(Number.isFinite));
-				process.stdout.write(`# top speed ${top.toFixed(1)} km/h; resets: ${/stopped restarts=(\d+)/.exec((await stopHost(game)) ?? '')?.[1]}\n`);
+				process.stdout.write(`# top speed ${top.toFixed(1)} km/h; sim host restarts: ${/stopped restarts=(\d+)/.exec((await stopHost(game)) ?? '')?.[1]}\n`);
 				assert.ok(top > 10, `the car moved under the agent's throttle (top ${top.toFixed(1)} km/h)`);
 			} finally {
 				clearInterval(sampler);

@@ -1,14 +1,13 @@
 /** Control sinks and the AC world: vJoy axis mapping, the guard, dead-man, reset with confirmation, recorded lines. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AcWorld } from '../../../bridge-agent/src/ac-world.ts';
 import type { Controls } from '../../../bridge-agent/src/driving/controls.ts';
 import { Track } from '../../../bridge-agent/src/driving/track.ts';
 import { LineRecorder } from '../../../bridge-agent/src/record-line.ts';
 import { ReferenceDriver } from '../../../bridge-agent/src/sim/reference-driver.ts';
 import { SimCar } from '../../../bridge-agent/src/sim/sim-car.ts';
 import { GuardedSink, type ControlDevice } from '../../../bridge-agent/src/sinks/control-sink.ts';
-import { AXIS_MAX, AXIS_MIN, VJOY_BUTTON, pedalAxis, steerAxis } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
+import { AXIS_MAX, AXIS_MIN, pedalAxis, steerAxis } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
 import { AcReader } from '../../../bridge-agent/src/sources/ac-reader.ts';
 import { MemoryMapper } from '../../../bridge-agent/src/sources/memory-mapper.ts';
 
@@ -72,35 +71,6 @@ describe('guarded sink', () => {
 		t.mock.timers.tick(1000);
 		assert.equal(sink.deadmanTrips, 1, 'one trip per silence');
 		sink.close();
-	});
-});
-
-describe('AC world', () => {
-	const setup = (restartWorks: boolean) => {
-		const sim = new SimCar(Track.named('oval'), 1);
-		const device = new FakeDevice();
-		// AC restarts the race when button 7 is pressed (here: when it works).
-		device.onPress = (button) => restartWorks && button === VJOY_BUTTON.RESTART_RACE && sim.reset(1);
-		const reader = new AcReader(new MemoryMapper({ physics: sim.physics, graphics: sim.graphics, static: sim.static }));
-		const world = new AcWorld(reader, Track.named('oval'), new GuardedSink(device, 10_000), { restartPress: 1, startAfter: 1, startPress: 1, settleUntil: 5 });
-		sim.apply({ steer: 0, throttle: 1, brake: 0 });
-		for (let i = 0; i < 100; i++) sim.step(0.05);
-		return { world, device };
-	};
-
-	it('resets through restart/start/gear buttons and confirms it from telemetry', async () => {
-		const { world, device } = setup(true);
-		assert.equal(world.restarted(), false);
-		assert.equal(await world.reset(), true);
-		assert.deepStrictEqual(device.presses, [VJOY_BUTTON.RESTART_RACE, VJOY_BUTTON.START_RACE, VJOY_BUTTON.GEAR_UP]);
-		world.close();
-	});
-
-	it('retries and reports a reset that telemetry does not confirm', async () => {
-		const { world, device } = setup(false);
-		assert.equal(await world.reset(), false);
-		assert.equal(device.presses.filter((b) => b === VJOY_BUTTON.RESTART_RACE).length, 2);
-		world.close();
 	});
 });
 

@@ -14,8 +14,16 @@
  * QUIT (unmap, close, exit 0: pages another process holds stay, frozen, as on Windows). While not
  * LIVE the game ignores the joystick; "LIVE UNBOUND" is a game whose controls are not bound to vJoy. smVersion overrides the static page's (e.g. an ACC value).
  * It says what it does on stdout, one line per change.
+ *
+ * It also plays the in-game reset app (bridge-agent/ac-app/pitwall_reset) with CSP: it watches
+ * <Documents>\Assetto Corsa\pitwall\reset-request (SHGetFolderPath, as the app) and, when its
+ * sequence number changes, restarts the car as the restart buttons do (restart race, then start
+ * race, each held 60 ms on the sim host's joystick) and writes "<seq> ok" to reset-response. A
+ * request already there at start is not acted on. "NOAPP" in the command word: no app installed
+ * (requests go unanswered); "NOCSP": the app without CSP (it answers "<seq> error …").
  */
 #include <windows.h>
+#include <shlobj.h>
 #include <stdio.h>
 #include <string.h>
 #include "fake-vjoy.h"
@@ -57,6 +65,39 @@ static void writeFileAt0(const char *path, const void *bytes, DWORD n) {
 	CloseHandle(h);
 }
 
+/* The reset app's channel: <Documents>\Assetto Corsa\pitwall\reset-request|response. */
+static wchar_t requestPath[MAX_PATH], responsePath[MAX_PATH], responseTmp[MAX_PATH];
+
+static void channelPaths(void) {
+	wchar_t docs[MAX_PATH];
+	if (SHGetFolderPathW(NULL, CSIDL_PERSONAL, NULL, 0, docs) != S_OK) wcscpy(docs, L"C:\\");
+	swprintf(requestPath, MAX_PATH, L"%ls\\Assetto Corsa\\pitwall\\reset-request", docs);
+	swprintf(responsePath, MAX_PATH, L"%ls\\Assetto Corsa\\pitwall\\reset-response", docs);
+	swprintf(responseTmp, MAX_PATH, L"%ls.tmp", responsePath);
+}
+
+/* The request's sequence number, or -1. */
+static long readRequest(void) {
+	HANDLE h = CreateFileW(requestPath, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING, 0, NULL);
+	if (h == INVALID_HANDLE_VALUE) return -1;
+	char text[32] = { 0 };
+	DWORD got = 0;
+	BOOL ok = ReadFile(h, text, sizeof text - 1, &got, NULL);
+	CloseHandle(h);
+	return ok && got > 0 && text[0] >= '0' && text[0] <= '9' ? strtol(text, NULL, 10) : -1;
+}
+
+static void respond(long seq, const char *what) {
+	char line[160];
+	int n = snprintf(line, sizeof line, "%ld %s\n", seq, what);
+	HANDLE h = CreateFileW(responseTmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+	if (h == INVALID_HANDLE_VALUE) return;
+	DWORD written;
+	WriteFile(h, line, n, &written, NULL);
+	CloseHandle(h);
+	MoveFileExW(responseTmp, responsePath, MOVEFILE_REPLACE_EXISTING);
+}
+
 /* Body first, packetId last, as a writer that readers check by packetId should. */
 static void publish(volatile unsigned char *view, const unsigned char *page, int n) {
 	memcpy((void *)(view + 4), page + 4, n - 4);
@@ -96,7 +137,11 @@ int main(int argc, char **argv) {
 	int32_t lastId[PAGES] = { -2, -2, -2 };
 	enum Mode mode = LIVE, shown = QUIT;
 	int32_t seq = 0;
-	int unbound = 0, shownUnbound = 0;
+	int unbound = 0, shownUnbound = 0, noApp = 0, noCsp = 0;
+	channelPaths();
+	long handledSeq = readRequest(), resetSeq = -1;
+	ULONGLONG resetStarted = 0;
+	printf("fake-ac: reset app watching %ls\n", requestPath);
 	for (unsigned loop = 0;; loop++) {
 		if (loop % 20 == 0) {
 			char word[16] = { 0 };
@@ -104,7 +149,11 @@ int main(int argc, char **argv) {
 			if (n > 0)
 				for (int m = OFF; m <= QUIT; m++)
 					if (strncmp(word, MODE_NAMES[m], strlen(MODE_NAMES[m])) == 0) mode = (enum Mode)m;
-			if (n > 0) unbound = strstr(word, "UNBOUND") != NULL;
+			if (n > 0) {
+				unbound = strstr(word, "UNBOUND") != NULL;
+				noApp = strstr(word, "NOAPP") != NULL;
+				noCsp = strstr(word, "NOCSP") != NULL;
+			}
 			if (mode != shown || unbound != shownUnbound) {
 				printf("fake-ac: %s%s\n", MODE_NAMES[mode], unbound ? " (joystick not bound)" : "");
 				shown = mode;
@@ -130,9 +179,41 @@ int main(int argc, char **argv) {
 		}
 		if (mode == OFF) /* status OFF reaches the page once, then nothing moves */
 			*(volatile int32_t *)(views[GRAPHICS] + 4) = OFF;
-		if (mode == LIVE && !unbound && loop % 4 == 0) {
+		if (loop % 10 == 5 && resetSeq < 0 && !noApp) {
+			long request = readRequest();
+			if (request >= 0 && request != handledSeq) {
+				handledSeq = request;
+				if (noCsp) {
+					respond(request, "error ac.ext_resetCar is missing: install Custom Shaders Patch (CSP)");
+					printf("fake-ac: reset request %ld: no CSP\n", request);
+				} else {
+					resetSeq = request;
+					resetStarted = GetTickCount64();
+					printf("fake-ac: reset request %ld: ac.ext_resetCar()\n", request);
+				}
+			}
+		}
+		/* A CSP reset in progress: restart race for 60 ms, then start race for 60 ms, then answer. */
+		uint32_t resetButtons = 0;
+		if (resetSeq >= 0) {
+			ULONGLONG t = GetTickCount64() - resetStarted;
+			if (t < 60) resetButtons = 1u << 6;
+			else if (t < 120) resetButtons = 1u << 8;
+			else {
+				respond(resetSeq, "ok");
+				resetSeq = -1;
+			}
+		}
+		if (mode == LIVE && (resetButtons || (!unbound && loop % 4 == 0))) {
 			FakeVJoyState v;
-			if (readFile(vjoyPath, (unsigned char *)&v, sizeof v) == (int)sizeof v && v.magic == FAKE_VJOY_MAGIC) {
+			if (readFile(vjoyPath, (unsigned char *)&v, sizeof v) != (int)sizeof v || v.magic != FAKE_VJOY_MAGIC || unbound) {
+				memset(&v, 0, sizeof v); /* not read, or not bound: neutral axes, no buttons */
+				v.magic = FAKE_VJOY_MAGIC;
+				v.axes[0] = 0x4000;
+				v.axes[1] = v.axes[2] = 1;
+			}
+			v.buttons |= resetButtons;
+			{
 				/* The sim host's joystick page: i32 seq, f32 steer, throttle, brake, u32 buttons. */
 				struct {
 					int32_t seq;

@@ -1,0 +1,84 @@
+/**
+ * The agent's side of the in-game reset app (bridge-agent/ac-app/pitwall_reset): two small files
+ * in Documents/Assetto Corsa/pitwall/. The agent writes `reset-request` = "<seq>"; the app, which
+ * checks it every frame, calls CSP's ac.ext_resetCar() and writes `reset-response` = "<seq> ok" or
+ * "<seq> error <why>". A response with another seq is an old one: the app did not answer (yet).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const REQUEST_FILE = 'reset-request';
+export const RESPONSE_FILE = 'reset-response';
+/** How long the app has to answer: it polls every rendered frame, so a few frames are plenty. */
+export const ANSWER_WAIT_MS = 1500;
+
+/** Where AC keeps its user files (Documents\Assetto Corsa) — the app's pitwall folder in it. */
+export function defaultResetDir(env: NodeJS.ProcessEnv = process.env): string {
+	return join(env.USERPROFILE || homedir(), 'Documents', 'Assetto Corsa', 'pitwall');
+}
+
+export type ResetAnswer = { answered: false; detail: string } | { answered: true; ok: boolean; detail: string };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class ResetChannel {
+	private seq: number;
+
+	constructor(readonly dir: string = defaultResetDir()) {
+		this.seq = Math.max(this.readSeq(REQUEST_FILE) ?? 0, this.readSeq(RESPONSE_FILE) ?? 0);
+	}
+
+	get requestPath(): string {
+		return join(this.dir, REQUEST_FILE);
+	}
+
+	private readSeq(file: string): number | undefined {
+		const text = this.read(file);
+		const seq = text ? Number.parseInt(text, 10) : NaN;
+		return Number.isSafeInteger(seq) ? seq : undefined;
+	}
+
+	private read(file: string): string | undefined {
+		const path = join(this.dir, file);
+		try {
+			return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+		} catch {
+			return undefined; // being replaced right now
+		}
+	}
+
+	/** Writes the next request (whole, through a rename); returns its seq. */
+	request(): number {
+		mkdirSync(this.dir, { recursive: true });
+		const seq = ++this.seq;
+		const tmp = `${this.requestPath}.tmp`;
+		writeFileSync(tmp, `${seq}\n`);
+		renameSync(tmp, this.requestPath);
+		return seq;
+	}
+
+	/** The app's answer to `seq`, if it has written one. */
+	answer(seq: number): ResetAnswer | undefined {
+		const text = this.read(RESPONSE_FILE);
+		const match = text ? /^(\d+)\s+(ok|error)\s*(.*)$/s.exec(text) : null;
+		if (!match || Number(match[1]) !== seq) return undefined;
+		return { answered: true, ok: match[2] === 'ok', detail: match[2] === 'ok' ? 'ac.ext_resetCar() called' : match[3] || 'error' };
+	}
+
+	/** One request, and the app's answer within `waitMs`. */
+	async ask(waitMs = ANSWER_WAIT_MS): Promise<ResetAnswer> {
+		const seq = this.request();
+		const deadline = Date.now() + waitMs;
+		for (;;) {
+			const answer = this.answer(seq);
+			if (answer) return answer;
+			if (Date.now() >= deadline)
+				return {
+					answered: false,
+					detail: `no answer to ${this.requestPath} within ${waitMs} ms: the pitwall_reset app is not installed in assettocorsa/apps/python or not enabled`
+				};
+			await sleep(20);
+		}
+	}
+}
