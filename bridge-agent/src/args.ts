@@ -52,7 +52,7 @@ export const COMMON_OPTIONS = defineOptions(
 			[...RESET_METHODS],
 			'auto'
 		),
-		resetDir: str('AC: the folder the in-game reset app watches', '', { defaultDoc: '%USERPROFILE%\\Documents\\Assetto Corsa\\pitwall' }),
+		resetDir: str('AC: the folder the in-game reset app watches', '', { defaultDoc: "the shell's Documents folder\\Assetto Corsa\\pitwall" }),
 		logLevel,
 		logJson
 	},

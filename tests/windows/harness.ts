@@ -8,7 +8,21 @@
  * doubles (cached in .cache/windows).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	closeSync,
+	copyFileSync,
+	existsSync,
+	lstatSync,
+	mkdirSync,
+	mkdtempSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	unlinkSync,
+	writeFileSync
+} from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { TOP, packageWindows } from '../../scripts/package-windows.ts';
@@ -136,7 +150,26 @@ export function stageAgent(env: WineEnv, dir: string): string {
 		});
 		writeFileSync(relayMarker, '');
 	}
+	isolateDocuments(env);
 	return agentJs;
+}
+
+/** The reset channel's folder as the agent and the fake AC see it (Documents\Assetto Corsa\pitwall), on Linux. */
+export const resetChannelDir = (env: WineEnv) => join(env.WINEPREFIX, 'drive_c/users', userInfo().username, 'Documents/Assetto Corsa/pitwall');
+
+/**
+ * A new prefix links each user's Documents to $HOME, so the reset channel (Documents\Assetto
+ * Corsa\pitwall) would be the tester's own ~/Assetto Corsa, shared by every prefix and run. Gives
+ * each user of the prefix a Documents folder of its own, and an empty reset channel per test file.
+ */
+export function isolateDocuments(env: WineEnv): void {
+	const users = join(env.WINEPREFIX, 'drive_c/users');
+	for (const user of existsSync(users) ? readdirSync(users) : []) {
+		const documents = join(users, user, 'Documents');
+		if (existsSync(documents) && lstatSync(documents).isSymbolicLink()) unlinkSync(documents);
+		rmSync(join(documents, 'Assetto Corsa', 'pitwall'), { recursive: true, force: true });
+		mkdirSync(documents, { recursive: true });
+	}
 }
 
 /** The fake vJoy device's shared state (tests/windows/doubles/fake-vjoy.h). */

@@ -19,6 +19,9 @@ CSIDL_PERSONAL = 5
 label = None
 last_seq = None
 last_mtime = None
+# A response written but not yet in place: Windows refuses to replace a file another process has
+# open (the agent reading the old response), so it is tried again the next frame.
+pending = None
 
 
 def documents():
@@ -49,10 +52,21 @@ def read_request():
 
 
 def respond(seq, what):
+    global pending
     tmp = RESPONSE + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d %s\n" % (seq, what))
-    os.replace(tmp, RESPONSE)  # the agent never sees half a line
+    pending = tmp
+    put_response()
+
+
+def put_response():
+    global pending
+    try:
+        os.replace(pending, RESPONSE)  # the agent never sees half a line
+        pending = None
+    except OSError:
+        pass  # the agent has the old response open: next frame
 
 
 def show(text):
@@ -78,6 +92,8 @@ def acMain(ac_version):
 
 def acUpdate(delta_t):
     global last_seq, last_mtime
+    if pending is not None:
+        put_response()
     try:
         mtime = os.path.getmtime(REQUEST)
     except OSError:

@@ -3,19 +3,38 @@
  * in Documents/Assetto Corsa/pitwall/. The agent writes `reset-request` = "<seq>"; the app, which
  * checks it every frame, calls CSP's ac.ext_resetCar() and writes `reset-response` = "<seq> ok" or
  * "<seq> error <why>". A response with another seq is an old one: the app did not answer (yet).
+ *
+ * The response is polled by its size and modification time, and opened only when they change: on
+ * Windows an open file cannot be replaced (Node opens without FILE_SHARE_DELETE), so reading it
+ * every poll made the app's replace of an existing response fail (seen under Wine: the answer
+ * stayed in reset-response.tmp and every reset after the first timed out).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { documentsFolder } from '../sources/win32.ts';
 
 export const REQUEST_FILE = 'reset-request';
 export const RESPONSE_FILE = 'reset-response';
 /** How long the app has to answer: it polls every rendered frame, so a few frames are plenty. */
 export const ANSWER_WAIT_MS = 1500;
 
-/** Where AC keeps its user files (Documents\Assetto Corsa) — the app's pitwall folder in it. */
-export function defaultResetDir(env: NodeJS.ProcessEnv = process.env): string {
-	return join(env.USERPROFILE || homedir(), 'Documents', 'Assetto Corsa', 'pitwall');
+/**
+ * Where AC keeps its user files (Documents\Assetto Corsa) — the app's pitwall folder in it. On
+ * Windows the shell's Documents folder, as AC and the app find it (SHGetFolderPathW: it may have
+ * been moved, e.g. to OneDrive); elsewhere, or if that fails, Documents in the home folder.
+ */
+export function defaultResetDir(env: NodeJS.ProcessEnv = process.env, documents: () => string | undefined = shellDocuments): string {
+	return join(documents() ?? join(env.USERPROFILE || homedir(), 'Documents'), 'Assetto Corsa', 'pitwall');
+}
+
+function shellDocuments(): string | undefined {
+	if (process.platform !== 'win32') return undefined;
+	try {
+		return documentsFolder();
+	} catch {
+		return undefined; // koffi missing: the home folder's Documents
+	}
 }
 
 export type ResetAnswer = { answered: false; detail: string } | { answered: true; ok: boolean; detail: string };
@@ -24,6 +43,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ResetChannel {
 	private seq: number;
+	/** The response file's identity, size and mtime when it was last read, and what it said. */
+	private seen: { stamp: string; text: string | undefined } | undefined;
 
 	constructor(readonly dir: string = defaultResetDir()) {
 		this.seq = Math.max(this.readSeq(REQUEST_FILE) ?? 0, this.readSeq(RESPONSE_FILE) ?? 0);
@@ -58,9 +79,18 @@ export class ResetChannel {
 		return seq;
 	}
 
+	/** The response's text, read again only when the file, its size or its modification time changed. */
+	private response(): string | undefined {
+		const stat = statSync(join(this.dir, RESPONSE_FILE), { throwIfNoEntry: false });
+		if (!stat) return undefined;
+		const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+		if (this.seen?.stamp !== stamp) this.seen = { stamp, text: this.read(RESPONSE_FILE) };
+		return this.seen.text;
+	}
+
 	/** The app's answer to `seq`, if it has written one. */
 	answer(seq: number): ResetAnswer | undefined {
-		const text = this.read(RESPONSE_FILE);
+		const text = this.response();
 		const match = text ? /^(\d+)\s+(ok|error)\s*(.*)$/s.exec(text) : null;
 		if (!match || Number(match[1]) !== seq) return undefined;
 		return { answered: true, ok: match[2] === 'ok', detail: match[2] === 'ok' ? 'ac.ext_resetCar() called' : match[3] || 'error' };

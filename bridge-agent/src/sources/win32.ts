@@ -25,6 +25,11 @@ export const ADVAPI32_PROTOTYPES = {
 	RegGetValueW: 'long __stdcall RegGetValueW(intptr hkey, str16 subKey, str16 value, uint32 flags, void *type, void *data, void *size)'
 } as const;
 
+/** The shell's known folders: where AC (and its Python apps) keep "Documents\Assetto Corsa". */
+export const SHELL32_PROTOTYPES = {
+	SHGetFolderPathW: 'long __stdcall SHGetFolderPathW(void *hwnd, int csidl, void *token, uint32 flags, void *path)'
+} as const;
+
 export const ERROR_FILE_NOT_FOUND = 2;
 export const ERROR_ACCESS_DENIED = 5;
 
@@ -67,6 +72,23 @@ export function winmm(): Winmm {
 	for (const [name, prototype] of Object.entries(WINMM_PROTOTYPES)) api[name] = lib.func(prototype);
 	boundWinmm = api as Winmm;
 	return boundWinmm;
+}
+
+type Shell32 = { SHGetFolderPathW(hwnd: null, csidl: number, token: null, flags: number, path: Buffer): number };
+let boundShell32: Shell32 | undefined;
+
+const CSIDL_PERSONAL = 5;
+
+/** The user's Documents folder as the shell knows it (moved to OneDrive, say), or undefined. */
+export function documentsFolder(): string | undefined {
+	boundShell32 ??= {
+		SHGetFolderPathW: createRequire(import.meta.url)('koffi')
+			.load('shell32.dll')
+			.func(SHELL32_PROTOTYPES.SHGetFolderPathW)
+	} as Shell32;
+	const path = Buffer.alloc(2 * 260); // MAX_PATH wide characters
+	if (boundShell32.SHGetFolderPathW(null, CSIDL_PERSONAL, null, 0, path) !== 0) return undefined;
+	return path.toString('utf16le').split('\0')[0] || undefined;
 }
 
 /** The system's text for a Win32 error code, e.g. 5 → "Access is denied." */

@@ -5,7 +5,7 @@
  * falling back to the buttons when no app answers.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -160,5 +160,22 @@ describe('AC reset', () => {
 		assert.equal(channel.answer(42), undefined, 'the old answer is for 41');
 		writeFileSync(join(dir, RESPONSE_FILE), '42 error boom\n');
 		assert.deepEqual(channel.answer(42), { answered: true, ok: false, detail: 'boom' });
+	});
+
+	it('the response is opened only when it changes (Windows cannot replace a file the agent has open)', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pitwall-reset-'));
+		stop = () => rmSync(dir, { recursive: true, force: true });
+		const response = join(dir, RESPONSE_FILE);
+		writeFileSync(response, '7 ok\n');
+		const mtime = new Date(1_700_000_000_000);
+		utimesSync(response, mtime, mtime);
+		const channel = new ResetChannel(dir);
+		assert.equal(channel.request(), 8);
+		assert.equal(channel.answer(8), undefined);
+		writeFileSync(response, '8 ok\n'); // same file, same size: only its time tells
+		utimesSync(response, mtime, mtime);
+		assert.equal(channel.answer(8), undefined, 'unchanged by size and time: not read again');
+		utimesSync(response, mtime, new Date(mtime.getTime() + 1000));
+		assert.deepEqual(channel.answer(8), { answered: true, ok: true, detail: 'ac.ext_resetCar() called' });
 	});
 });

@@ -95,7 +95,15 @@ static void respond(long seq, const char *what) {
 	DWORD written;
 	WriteFile(h, line, n, &written, NULL);
 	CloseHandle(h);
-	MoveFileExW(responseTmp, responsePath, MOVEFILE_REPLACE_EXISTING);
+	/* The agent may have the old response open for a moment (Windows refuses to replace an open
+	   file): try again for up to ~100 ms, as the real app tries again the next frame. */
+	for (int tries = 0; !MoveFileExW(responseTmp, responsePath, MOVEFILE_REPLACE_EXISTING); tries++) {
+		if (tries == 50) {
+			printf("fake-ac: reset-response not replaced (%lu)\n", GetLastError());
+			return;
+		}
+		Sleep(2);
+	}
 }
 
 /* Body first, packetId last, as a writer that readers check by packetId should. */
