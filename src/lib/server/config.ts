@@ -40,6 +40,14 @@ function isOrigin(x: unknown): x is string | undefined {
 	}
 }
 
+/**
+ * The cores the socket loop and local actors do not need, up to 4: a minibatch of 64 rows split
+ * further leaves each thread too little work per round (measured up to 2 threads only, on 2 cores).
+ */
+export function defaultTrainerThreads(cores = availableParallelism()): number {
+	return Math.max(1, Math.min(4, cores - 1));
+}
+
 export const SERVER_OPTIONS = defineOptions(
 	{
 		host: str('bind address', DEFAULT_HOST, { env: 'HOST' }),
@@ -80,8 +88,8 @@ export const LEARNER_OPTIONS = defineOptions(
 		}),
 		trainerThreads: int(
 			"threads a PPO update's gradients are split over, the trainer worker's own included (SAC: one for now); the rest of the cores stay with the sockets and local actors",
-			() => Math.max(1, availableParallelism() - 1),
-			{ max: 256, defaultDoc: 'cores − 1, at least 1' }
+			() => defaultTrainerThreads(),
+			{ max: 256, defaultDoc: 'cores − 1, at least 1, at most 4' }
 		),
 		backends: strings('tfjs backends to try, in order', undefined, {
 			flag: 'backend',

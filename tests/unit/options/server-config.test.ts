@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { OptionsError } from '../../../src/lib/options/index.ts';
 import { DEFAULT_LIMITS, LIMIT_OPTIONS } from '../../../src/lib/protocol/limits.ts';
-import { LEARNER_OPTIONS, SERVER_OPTIONS, parseServerArgs, parseServerConfig, serverHelp } from '../../../src/lib/server/config.ts';
+import { LEARNER_OPTIONS, SERVER_OPTIONS, defaultTrainerThreads, parseServerArgs, parseServerConfig, serverHelp } from '../../../src/lib/server/config.ts';
 
 const refused = (argv: string[], env: Record<string, string> = {}): string => {
 	try {
@@ -29,8 +29,9 @@ describe('server config', () => {
 		assert.match(config.learner.runId, /^\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d$/);
 	});
 
-	it('--trainer-threads: the cores but one by default (at least 1); 0 and fractions are refused', () => {
-		assert.equal(parseServerConfig([], {}).learner.trainerThreads, Math.max(1, availableParallelism() - 1));
+	it('--trainer-threads: the cores but one by default (at least 1, at most 4); 0 and fractions are refused', () => {
+		assert.equal(parseServerConfig([], {}).learner.trainerThreads, defaultTrainerThreads(availableParallelism()));
+		assert.deepEqual([1, 2, 3, 8, 64].map(defaultTrainerThreads), [1, 1, 2, 4, 4]);
 		assert.equal(parseServerConfig(['--trainer-threads', '3'], {}).learner.trainerThreads, 3);
 		assert.equal(parseServerConfig([], { PITWALL_TRAINER_THREADS: '2' }).learner.trainerThreads, 2);
 		assert.match(refused(['--trainer-threads', '0']), /--trainer-threads/);
