@@ -166,7 +166,7 @@ export function isolateDocuments(env: WineEnv): void {
 	const users = join(env.WINEPREFIX, 'drive_c/users');
 	for (const user of existsSync(users) ? readdirSync(users) : []) {
 		const documents = join(users, user, 'Documents');
-		if (existsSync(documents) && lstatSync(documents).isSymbolicLink()) unlinkSync(documents);
+		if (lstatSync(documents, { throwIfNoEntry: false })?.isSymbolicLink()) unlinkSync(documents); // dangling or not
 		rmSync(join(documents, 'Assetto Corsa', 'pitwall'), { recursive: true, force: true });
 		mkdirSync(documents, { recursive: true });
 	}

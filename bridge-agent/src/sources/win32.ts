@@ -61,33 +61,30 @@ export function win32(): Win32 {
 	return bound;
 }
 
-type Winmm = Record<keyof typeof WINMM_PROTOTYPES, (ms: number) => number>;
-let boundWinmm: Winmm | undefined;
-
-/** winmm through koffi, bound on first use (apart from kernel32: the pages never depend on it). */
-export function winmm(): Winmm {
-	if (boundWinmm) return boundWinmm;
-	const lib = createRequire(import.meta.url)('koffi').load('winmm.dll');
-	const api: Record<string, unknown> = {};
-	for (const [name, prototype] of Object.entries(WINMM_PROTOTYPES)) api[name] = lib.func(prototype);
-	boundWinmm = api as Winmm;
-	return boundWinmm;
+/** A DLL's functions through koffi, bound on first use (apart from kernel32: the pages never depend on them). */
+function lazyLibrary<T>(dll: string, prototypes: Record<string, string>): () => T {
+	let bound: T | undefined;
+	return () => {
+		if (bound) return bound;
+		const lib = createRequire(import.meta.url)('koffi').load(dll);
+		bound = Object.fromEntries(Object.entries(prototypes).map(([name, prototype]) => [name, lib.func(prototype)])) as T;
+		return bound;
+	};
 }
 
+type Winmm = Record<keyof typeof WINMM_PROTOTYPES, (ms: number) => number>;
+/** winmm: the timer resolution. */
+export const winmm = lazyLibrary<Winmm>('winmm.dll', WINMM_PROTOTYPES);
+
 type Shell32 = { SHGetFolderPathW(hwnd: null, csidl: number, token: null, flags: number, path: Buffer): number };
-let boundShell32: Shell32 | undefined;
+const shell32 = lazyLibrary<Shell32>('shell32.dll', SHELL32_PROTOTYPES);
 
 const CSIDL_PERSONAL = 5;
 
 /** The user's Documents folder as the shell knows it (moved to OneDrive, say), or undefined. */
 export function documentsFolder(): string | undefined {
-	boundShell32 ??= {
-		SHGetFolderPathW: createRequire(import.meta.url)('koffi')
-			.load('shell32.dll')
-			.func(SHELL32_PROTOTYPES.SHGetFolderPathW)
-	} as Shell32;
 	const path = Buffer.alloc(2 * 260); // MAX_PATH wide characters
-	if (boundShell32.SHGetFolderPathW(null, CSIDL_PERSONAL, null, 0, path) !== 0) return undefined;
+	if (shell32().SHGetFolderPathW(null, CSIDL_PERSONAL, null, 0, path) !== 0) return undefined;
 	return path.toString('utf16le').split('\0')[0] || undefined;
 }
 

@@ -86,11 +86,15 @@ export interface LearnerStatus {
 	bus?: BusStatus;
 }
 
-export interface TrainerLoadStatus {
+/** What the trainer computes with (the worker reports it; the status adds how busy it is). */
+export interface TrainerThreads {
 	/** Threads an update is split over (fewer than `threadsAsked` when `reason` says why). */
 	threads: number;
 	threadsAsked: number;
 	reason?: string;
+}
+
+export interface TrainerLoadStatus extends TrainerThreads {
 	/** Share of wall time the trainer spent computing over the last 30 s, 0–1. */
 	busy: number;
 }

@@ -26,6 +26,7 @@ export type {
 	TrackView,
 	TrainerAlgo,
 	TrainerLoadStatus,
+	TrainerThreads,
 	TrainingState,
 	TransitionCounts
 } from './console.ts';

@@ -8,12 +8,18 @@ import { describe, it } from 'node:test';
 import { smVersionProblem } from '../../../bridge-agent/src/ac/layout.ts';
 import { HID_USAGE, VJOY_AXES, VJOY_PROTOTYPES, VJoyDevice, neutraliseVJoy } from '../../../bridge-agent/src/sinks/vjoy-sink.ts';
 import { locateVJoyDll } from '../../../bridge-agent/src/sinks/vjoy-dll.ts';
-import { ADVAPI32_PROTOTYPES, KERNEL32_PROTOTYPES } from '../../../bridge-agent/src/sources/win32.ts';
+import { ADVAPI32_PROTOTYPES, KERNEL32_PROTOTYPES, SHELL32_PROTOTYPES, WINMM_PROTOTYPES } from '../../../bridge-agent/src/sources/win32.ts';
 import { recordingVJoy } from './fake-vjoy-api.ts';
 
 describe('Windows contracts', () => {
 	it('declares no Win32 BOOL as koffi bool (one byte of an 8-byte slot)', () => {
-		for (const prototype of [...Object.values(VJOY_PROTOTYPES), ...Object.values(KERNEL32_PROTOTYPES), ...Object.values(ADVAPI32_PROTOTYPES)])
+		for (const prototype of [
+			...Object.values(VJOY_PROTOTYPES),
+			...Object.values(KERNEL32_PROTOTYPES),
+			...Object.values(ADVAPI32_PROTOTYPES),
+			...Object.values(SHELL32_PROTOTYPES),
+			...Object.values(WINMM_PROTOTYPES)
+		])
 			assert.doesNotMatch(prototype, /\bbool\b/, prototype);
 		assert.match(VJOY_PROTOTYPES.SetBtn, /SetBtn\(int value, uint32 rID, uint8 nBtn\)/);
 		assert.match(VJOY_PROTOTYPES.SetAxis, /SetAxis\(int32 value, uint32 rID, uint32 axis\)/);

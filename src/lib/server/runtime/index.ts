@@ -131,7 +131,7 @@ export class Runtime {
 			{ replayBytes: learner.replayCheckpointMb * 2 ** 20, threads: learner.trainerThreads },
 			{
 				ready: (snapshot) => {
-					this.load.observe(snapshot.compute.busyMs, this.clock.now());
+					this.load.observe(snapshot.compute.busyMs, this.clock.now()); // the baseline; tick() samples from here
 					this.recorder.started(snapshot, { ...learner, ppo: undefined, sac: undefined });
 					this.log.info(
 						{ backend: snapshot.backend, obsDim: snapshot.obsDim, actionDim: snapshot.actionDim, policyVersion: snapshot.counters.policyVersion },
@@ -142,7 +142,6 @@ export class Runtime {
 				},
 				updated: (result, snapshot) => {
 					this.broadcast(); // first: actors wait for it; the bookkeeping can follow
-					this.load.observe(snapshot.compute.busyMs, this.clock.now());
 					this.recorder.updated(result, snapshot);
 				},
 				rejected: (reason, steps) => {

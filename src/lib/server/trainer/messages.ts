@@ -6,7 +6,7 @@
  * main thread `feed`s it transitions, and the worker posts each new policy unasked (WorkerNews,
  * id 0), every `broadcastEvery` gradient steps.
  */
-import type { ReplayStatus, TrainerAlgo, WeightsUpdate } from '../../protocol/index.ts';
+import type { ReplayStatus, TrainerAlgo, TrainerThreads, WeightsUpdate } from '../../protocol/index.ts';
 import type { PpoConfig } from '../../ppo/config.ts';
 import type { TrainerCounters } from '../../ppo/trainer.ts';
 import type { SacConfig } from '../../sac/config.ts';
@@ -24,11 +24,7 @@ export interface WorkerOptions {
 }
 
 /** What the trainer computes with, and how much it has computed. */
-export interface TrainerCompute {
-	/** Threads in use (fewer than asked when `reason` says why). */
-	threads: number;
-	threadsAsked: number;
-	reason?: string;
+export interface TrainerCompute extends TrainerThreads {
 	/** Milliseconds spent computing updates since the trainer started (this process). */
 	busyMs: number;
 }
