@@ -7,7 +7,9 @@
  * The response is polled by its size and modification time, and opened only when they change: on
  * Windows an open file cannot be replaced (Node opens without FILE_SHARE_DELETE), so reading it
  * every poll made the app's replace of an existing response fail (seen under Wine: the answer
- * stayed in reset-response.tmp and every reset after the first timed out).
+ * stayed in reset-response.tmp and every reset after the first timed out). The same holds the
+ * other way: the app reads the request each time it changes, so the agent's replace of it is
+ * tried again for a moment before the reset is reported as not asked.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -18,6 +20,10 @@ export const REQUEST_FILE = 'reset-request';
 export const RESPONSE_FILE = 'reset-response';
 /** How long the app has to answer: it polls every rendered frame, so a few frames are plenty. */
 export const ANSWER_WAIT_MS = 1500;
+/** How long the agent keeps trying to replace a request the app has open (it reads it in ~1 ms). */
+export const REPLACE_WAIT_MS = 250;
+/** What Windows says when a file another process has open cannot be replaced. */
+const FILE_IN_USE = new Set(['EPERM', 'EACCES', 'EBUSY']);
 
 /**
  * Where AC keeps its user files (Documents\Assetto Corsa) — the app's pitwall folder in it. On
@@ -46,7 +52,10 @@ export class ResetChannel {
 	/** The response file's identity, size and mtime when it was last read, and what it said. */
 	private seen: { stamp: string; text: string | undefined } | undefined;
 
-	constructor(readonly dir: string = defaultResetDir()) {
+	constructor(
+		readonly dir: string = defaultResetDir(),
+		private readonly rename: (from: string, to: string) => void = renameSync
+	) {
 		this.seq = Math.max(this.readSeq(REQUEST_FILE) ?? 0, this.readSeq(RESPONSE_FILE) ?? 0);
 	}
 
@@ -69,14 +78,29 @@ export class ResetChannel {
 		}
 	}
 
-	/** Writes the next request (whole, through a rename); returns its seq. */
-	request(): number {
+	/**
+	 * Writes the next request (whole, through a rename); returns its seq. A replace refused because
+	 * the app has the old request open is tried again for up to `REPLACE_WAIT_MS`; then it throws.
+	 */
+	async request(): Promise<number> {
 		mkdirSync(this.dir, { recursive: true });
 		const seq = ++this.seq;
 		const tmp = `${this.requestPath}.tmp`;
 		writeFileSync(tmp, `${seq}\n`);
-		renameSync(tmp, this.requestPath);
-		return seq;
+		const deadline = Date.now() + REPLACE_WAIT_MS;
+		for (;;) {
+			try {
+				this.rename(tmp, this.requestPath);
+				return seq;
+			} catch (error) {
+				const code = (error as NodeJS.ErrnoException).code ?? '';
+				if (!FILE_IN_USE.has(code) || Date.now() >= deadline)
+					throw new Error(
+						`could not write ${this.requestPath}: ${code || (error as Error).message}${FILE_IN_USE.has(code) ? ` (another process kept it open for ${REPLACE_WAIT_MS} ms)` : ''}`
+					);
+			}
+			await sleep(10);
+		}
 	}
 
 	/** The response's text, read again only when the file, its size or its modification time changed. */
@@ -98,7 +122,12 @@ export class ResetChannel {
 
 	/** One request, and the app's answer within `waitMs`. */
 	async ask(waitMs = ANSWER_WAIT_MS): Promise<ResetAnswer> {
-		const seq = this.request();
+		let seq: number;
+		try {
+			seq = await this.request();
+		} catch (error) {
+			return { answered: false, detail: (error as Error).message };
+		}
 		const deadline = Date.now() + waitMs;
 		for (;;) {
 			const answer = this.answer(seq);

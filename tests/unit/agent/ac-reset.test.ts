@@ -5,7 +5,7 @@
  * falling back to the buttons when no app answers.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -149,20 +149,20 @@ describe('AC reset', () => {
 		assert.deepEqual(noApp.presses, [VJOY_BUTTON.RESTART_RACE, VJOY_BUTTON.START_RACE, VJOY_BUTTON.GEAR_UP]);
 	});
 
-	it('the channel continues the sequence found in the folder (a request left by an earlier run is not repeated)', () => {
+	it('the channel continues the sequence found in the folder (a request left by an earlier run is not repeated)', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'pitwall-reset-'));
 		stop = () => rmSync(dir, { recursive: true, force: true });
 		writeFileSync(join(dir, REQUEST_FILE), '41\n');
 		writeFileSync(join(dir, RESPONSE_FILE), '41 ok\n');
 		const channel = new ResetChannel(dir);
 		assert.equal(channel.answer(42), undefined);
-		assert.equal(channel.request(), 42);
+		assert.equal(await channel.request(), 42);
 		assert.equal(channel.answer(42), undefined, 'the old answer is for 41');
 		writeFileSync(join(dir, RESPONSE_FILE), '42 error boom\n');
 		assert.deepEqual(channel.answer(42), { answered: true, ok: false, detail: 'boom' });
 	});
 
-	it('the response is opened only when it changes (Windows cannot replace a file the agent has open)', () => {
+	it('the response is opened only when it changes (Windows cannot replace a file the agent has open)', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'pitwall-reset-'));
 		stop = () => rmSync(dir, { recursive: true, force: true });
 		const response = join(dir, RESPONSE_FILE);
@@ -170,12 +170,38 @@ describe('AC reset', () => {
 		const mtime = new Date(1_700_000_000_000);
 		utimesSync(response, mtime, mtime);
 		const channel = new ResetChannel(dir);
-		assert.equal(channel.request(), 8);
+		assert.equal(await channel.request(), 8);
 		assert.equal(channel.answer(8), undefined);
 		writeFileSync(response, '8 ok\n'); // same file, same size: only its time tells
 		utimesSync(response, mtime, mtime);
 		assert.equal(channel.answer(8), undefined, 'unchanged by size and time: not read again');
 		utimesSync(response, mtime, new Date(mtime.getTime() + 1000));
 		assert.deepEqual(channel.answer(8), { answered: true, ok: true, detail: 'ac.ext_resetCar() called' });
+	});
+
+	it('a request the app has open is replaced on a later try; one never released is reported, not thrown', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'pitwall-reset-'));
+		stop = () => rmSync(dir, { recursive: true, force: true });
+		const inUse = (code: string) => Object.assign(new Error(`${code}: operation not permitted, rename`), { code });
+		let refusals = 2;
+		const busyTwice = new ResetChannel(dir, (from, to) => {
+			if (refusals-- > 0) throw inUse('EPERM');
+			renameSync(from, to);
+		});
+		assert.equal(await busyTwice.request(), 1);
+		assert.equal(refusals, -1, 'two refusals, then the replace');
+		assert.equal(readFileSync(join(dir, REQUEST_FILE), 'utf8'), '1\n');
+
+		const held = new ResetChannel(dir, () => {
+			throw inUse('EACCES');
+		});
+		const answer = await held.ask(50);
+		assert.equal(answer.answered, false);
+		assert.match(answer.detail, /^could not write .*reset-request: EACCES \(another process kept it open for 250 ms\)$/);
+
+		const broken = new ResetChannel(dir, () => {
+			throw inUse('ENOSPC');
+		});
+		await assert.rejects(broken.request(), /could not write .*reset-request: ENOSPC$/, 'other errors are not retried');
 	});
 });
